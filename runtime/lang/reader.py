@@ -1,0 +1,341 @@
+"""The reader: recipe text → :class:`~recipe.runtime.lang.syntax.Document`. It never raises.
+
+Tokens come from the grammar (``grammar.peg``); nesting is built here with an explicit stack,
+so depth is bounded by memory, not by Python's recursion limit, and every error is recovered:
+
+* S001 — a list left open. A ``(`` at column 0 while a form is still open means the open
+  form lacks closers: it is reported at its opener and closed, and reading goes on, so one
+  mistake never hides the rest of the file. The same at end of file.
+* S002 — a closer of the wrong kind closes the innermost open list and is reported.
+* S003 — a closer with nothing open is reported and skipped.
+* S004 — an unterminated string or block comment runs to the end of the file.
+* S005 — a malformed token: ``#:`` alone, a bad ``#\\`` character, ``1.2.3``, a bad
+  escape, a quote or ``#;`` with nothing after it, a stray ``#foo``.
+
+:func:`reread` is the incremental entry point: given the previous document and an edit, it
+re-reads only from the top-level form before the edit up to the first top-level form
+boundary after it that matches the old text, and reuses (shifts) everything else.
+"""
+
+from __future__ import annotations
+
+import bisect
+
+from .grammar import scanner
+from .syntax import (
+    BLOCK_COMMENT,
+    BOOLEAN,
+    CHAR,
+    CLOSER_FOR,
+    DATUM_COMMENT,
+    DOT,
+    ERROR,
+    KEYWORD,
+    LANG_LINE,
+    LINE_COMMENT,
+    NAMED_CHARS,
+    NUMBER,
+    STRING,
+    SYMBOL,
+    Atom,
+    Comment,
+    Document,
+    ListNode,
+    Node,
+    Quote,
+    SyntaxIssue,
+    decode_string,
+    parse_number,
+)
+
+_ATOM_KINDS = {
+    "string": STRING,
+    "number": NUMBER,
+    "boolean": BOOLEAN,
+    "character": CHAR,
+    "keyword": KEYWORD,
+    "symbol": SYMBOL,
+}
+
+
+def _show(text: str, limit: int = 30) -> str:
+    text = text.replace("\n", "\\n")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class _Frame:
+    """An open list (or the top level, with ``opener`` None) being read."""
+
+    __slots__ = ("items", "last_end", "opener", "pending", "start")
+
+    def __init__(self, opener: str | None, start: int, last_end: int) -> None:
+        self.opener = opener
+        self.start = start
+        self.items: list[Node] = []
+        self.pending: list[tuple[str, int]] = []  # quote prefixes and "#;" awaiting a datum
+        self.last_end = last_end
+
+
+class _Reader:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.comments: list[Comment] = []
+        self.errors: list[SyntaxIssue] = []
+
+    def error(self, code: str, message: str, start: int, end: int,
+              related: tuple[int, int] | None = None) -> None:
+        self.errors.append(SyntaxIssue(code, message, start, end, related))
+
+    def where(self, offset: int) -> str:
+        line = self.text.count("\n", 0, offset)
+        col = offset - (self.text.rfind("\n", 0, offset) + 1)
+        return f"{line + 1}:{col + 1}"
+
+    def run(self, pos: int, resume: dict[int, int] | None = None,
+            resume_after: int = 0) -> tuple[list[Node], int, int]:
+        """Read top-level forms from ``pos``. With ``resume`` (old boundary → index), stop at
+        the first top-level boundary at or after ``resume_after`` found in it; returns
+        (forms, stop position, index into resume) or (forms, len(text), -1)."""
+        text = self.text
+        n = len(text)
+        match = scanner().match
+        root = _Frame(None, pos, pos)
+        stack = [root]
+        frame = root
+        forms = root.items
+        comments = self.comments
+        error = self.error
+
+        def emit(node: Node | None) -> None:
+            # Give a finished datum to the innermost frame, applying pending prefixes.
+            top = stack[-1]
+            pending = top.pending
+            while pending and node is not None:
+                kind, pstart = pending.pop()
+                if kind == "#;":
+                    comments.append(Comment(DATUM_COMMENT, text[pstart:node.end], pstart,
+                                            node.end, node))
+                    top.last_end = node.end
+                    node = None
+                else:
+                    node = Quote(kind, node, pstart, node.end)
+            if node is not None:
+                top.items.append(node)
+                top.last_end = node.end
+
+        def flush_pending(top: _Frame) -> None:
+            # Prefixes that never got a datum (before a closer or the end of file).
+            while top.pending:
+                kind, pstart = top.pending.pop()
+                end = pstart + len(kind)
+                if kind == "#;":
+                    error("S005", "`#;` comments out the next form, but none follows", pstart, end)
+                    comments.append(Comment(DATUM_COMMENT, kind, pstart, end))
+                else:
+                    error("S005", f"`{kind}` must be followed by a form", pstart, end)
+                    top.items.append(Quote(kind, None, pstart, end))
+                top.last_end = max(top.last_end, end)
+
+        def close_unclosed(reason: str) -> None:
+            # Close every open frame; report S001 at the innermost opener.
+            inner = stack[-1]
+            outer = stack[1]
+            count = len(stack) - 1
+            closer = CLOSER_FOR[inner.opener[-1]]  # type: ignore[index]
+            more = (f"; {count} lists are open, the outermost from {self.where(outer.start)}"
+                    if count > 1 else "")
+            error("S001", f"unclosed `{inner.opener}`: no `{closer}` {reason}{more}",
+                  inner.start, inner.start + len(inner.opener),  # type: ignore[arg-type]
+                  (outer.start, outer.start + 1) if count > 1 else None)
+            while len(stack) > 1:
+                top = stack.pop()
+                flush_pending(top)
+                emit(ListNode(top.opener, top.items, top.start, top.last_end, False))  # type: ignore[arg-type]
+
+        while pos < n:
+            m = match(text, pos)
+            assert m is not None  # the grammar's `stray` rule matches any character
+            kind = m.lastgroup
+            end = m.end()
+            if kind == "whitespace":
+                pos = end
+                continue
+            if kind == "open" or kind == "vector_open":
+                if len(stack) > 1 and kind == "open" and (pos == 0 or text[pos - 1] == "\n"):
+                    close_unclosed(f"before the next top-level form at {self.where(pos)}")
+                    frame = root
+                    if resume is not None and not root.pending and pos >= resume_after:
+                        idx = resume.get(pos)
+                        if idx is not None:
+                            return forms, pos, idx
+                frame = _Frame(m.group(), pos, end)
+                stack.append(frame)
+                pos = end
+                continue
+            if kind == "close":
+                closer = m.group()
+                if len(stack) == 1:
+                    error("S003", f"unexpected `{closer}`: nothing is open here", pos, end)
+                    pos = end
+                    continue
+                frame = stack.pop()
+                flush_pending(frame)
+                expected = CLOSER_FOR[frame.opener[-1]]  # type: ignore[index]
+                if closer != expected:
+                    error("S002", f"mismatched `{closer}`: expected `{expected}` to close "
+                          f"`{frame.opener}` at {self.where(frame.start)}", pos, end,
+                          (frame.start, frame.start + len(frame.opener)))  # type: ignore[arg-type]
+                emit(ListNode(frame.opener, frame.items, frame.start, end, True))  # type: ignore[arg-type]
+                frame = stack[-1]
+                pos = end
+            elif kind == "line_comment":
+                comments.append(Comment(LINE_COMMENT, m.group(), pos, end))
+                pos = end
+                continue
+            elif kind == "block_comment":
+                end = self.block_comment_end(pos)
+                if end < 0:
+                    error("S004", "unterminated block comment: `#|` has no matching `|#`",
+                          pos, pos + 2)
+                    end = n
+                comments.append(Comment(BLOCK_COMMENT, text[pos:end], pos, end))
+                pos = end
+                if stack[-1] is not root or root.pending:
+                    continue
+            elif kind == "lang_line":
+                comments.append(Comment(LANG_LINE, m.group(), pos, end))
+                pos = end
+                continue
+            elif kind == "datum_comment" or kind == "quote_prefix":
+                stack[-1].pending.append((m.group() if kind == "quote_prefix" else "#;", pos))
+                pos = end
+                continue
+            elif kind == "string_error":
+                line_end = text.find("\n", pos)
+                error("S004", "unterminated string: `\"` has no closing quote", pos,
+                      line_end if line_end > pos else end)
+                emit(Atom(ERROR, m.group(), pos, end))
+                pos = end
+            else:
+                tok = m.group()
+                atom_kind = _ATOM_KINDS.get(kind, ERROR)  # type: ignore[arg-type]
+                if atom_kind == ERROR:
+                    self.bad_token(kind, tok, pos, end)  # type: ignore[arg-type]
+                elif atom_kind == STRING and "\\" in tok:
+                    bad = decode_string(tok[1:-1])[1]
+                    if bad is not None:
+                        at = text.find(bad, pos)
+                        error("S005", f"unknown escape `{bad}` in string", at, at + len(bad))
+                elif atom_kind == NUMBER and parse_number(tok) is None:
+                    error("S005", f"malformed number `{_show(tok)}`", pos, end)
+                    atom_kind = ERROR
+                elif atom_kind == CHAR and not _valid_char(tok):
+                    error("S005", f"bad character `{_show(tok)}`: use one character or a name "
+                          "like `#\\space`", pos, end)
+                    atom_kind = ERROR
+                elif atom_kind == SYMBOL and tok == ".":
+                    atom_kind = DOT
+                    if len(stack) == 1:
+                        error("S005", "`.` is only allowed inside a list, as in `(a . b)`", pos, end)
+                emit(Atom(atom_kind, tok, pos, end))
+                pos = end
+            # A datum finished. At top level with nothing pending, this is a form boundary.
+            if resume is not None and len(stack) == 1 and not root.pending and pos >= resume_after:
+                idx = resume.get(pos)
+                if idx is not None:
+                    return forms, pos, idx
+        if len(stack) > 1:
+            close_unclosed("before the end of the file")
+        flush_pending(root)
+        return forms, n, -1
+
+    def bad_token(self, kind: str, tok: str, pos: int, end: int) -> None:
+        if kind == "keyword_error":
+            self.error("S005", "`#:` must be followed by a keyword name, as in `#:model`", pos, end)
+        elif kind == "number_error":
+            self.error("S005", f"malformed number `{_show(tok)}`", pos, end)
+        else:
+            self.error("S005", f"unexpected `{_show(tok)}`", pos, end)
+
+    def block_comment_end(self, pos: int) -> int:
+        """End of the nested block comment starting at ``pos`` (which starts with ``#|``)."""
+        text = self.text
+        depth = 0
+        i = pos
+        while True:
+            opener = text.find("#|", i)
+            closer = text.find("|#", i)
+            if closer < 0:
+                return -1
+            if 0 <= opener < closer:
+                depth += 1
+                i = opener + 2
+            else:
+                depth -= 1
+                i = closer + 2
+                if depth == 0:
+                    return i
+
+
+def _valid_char(tok: str) -> bool:
+    name = tok[2:]
+    if len(name) == 1 or name in NAMED_CHARS:
+        return True
+    if name[0] in "ux" and len(name) > 1:
+        try:
+            return int(name[1:], 16) < 0x110000
+        except ValueError:
+            return False
+    return False
+
+
+def read(text: str) -> Document:
+    """Read a whole recipe. Never raises; syntax errors are in ``Document.errors``."""
+    reader = _Reader(text)
+    forms, _, _ = reader.run(0)
+    return Document(text, forms, _sorted(reader.comments), _sorted(reader.errors))
+
+
+def _sorted(items: list) -> list:  # type: ignore[type-arg]
+    items.sort(key=lambda item: item.start)
+    return items
+
+
+def reread(old: Document, start: int, end: int, new_text: str) -> Document:
+    """The document after replacing ``old.text[start:end]`` with ``new_text``.
+
+    Re-reads from the last top-level form that ends before the edit until a top-level form
+    boundary after the edit that is also a boundary of the old document; forms, comments and
+    errors beyond it are reused, shifted. The result equals ``read()`` of the new text.
+    """
+    start = max(0, min(start, len(old.text)))
+    end = max(start, min(end, len(old.text)))
+    text = old.text[:start] + new_text + old.text[end:]
+    delta = len(new_text) - (end - start)
+    forms = old.forms
+    # Restart after the last top-level form that ends strictly before the edit.
+    ends = [f.end for f in forms]
+    keep = bisect.bisect_left(ends, start)  # forms[:keep] end before `start`
+    restart = forms[keep - 1].end if keep else 0
+    # Old top-level boundaries after the edit, in new coordinates.
+    resume = {f.end + delta: i for i, f in enumerate(forms) if f.end >= end and i >= keep}
+    reader = _Reader(text)
+    new_forms, stop, idx = reader.run(restart, resume, start + len(new_text) + 1)
+    old_stop = stop - delta
+    tail_forms = forms[idx + 1:] if idx >= 0 else []
+    for f in tail_forms:
+        f._shift(delta)
+    comments = [c for c in old.comments if c.end <= restart]
+    errors = [e for e in old.errors if e.end <= restart and e.start < restart]
+    reused_comments = [c for c in old.comments if c.start >= old_stop] if idx >= 0 else []
+    reused_errors = [e for e in old.errors if e.start >= old_stop] if idx >= 0 else []
+    for item in reused_comments:
+        item._shift(delta)
+    for err in reused_errors:
+        err._shift(delta)
+    return Document(
+        text,
+        forms[:keep] + new_forms + tail_forms,
+        comments + _sorted(reader.comments) + reused_comments,
+        errors + _sorted(reader.errors) + reused_errors,
+    )

@@ -1,0 +1,410 @@
+"""Syntax tree of a recipe: nodes with character offsets, and the document that owns them.
+
+The tree is lossless: a :class:`Document` keeps the source text, every significant form
+(atoms, lists, quote forms), every comment, and every syntax error, each with its span.
+Whitespace is the text between spans. Offsets are Python string indices (code points);
+:meth:`Document.position` turns them into 0-based line/column, and
+:meth:`Document.utf16_position` into the UTF-16 columns the LSP uses.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterator
+from fractions import Fraction
+from typing import Union
+
+# Atom kinds
+SYMBOL = "symbol"
+STRING = "string"
+NUMBER = "number"
+BOOLEAN = "boolean"
+CHAR = "char"
+KEYWORD = "keyword"
+DOT = "dot"
+ERROR = "error"  # a malformed token; the reader reports it (S004/S005)
+
+# Comment kinds
+LINE_COMMENT = "line"
+BLOCK_COMMENT = "block"
+DATUM_COMMENT = "datum"
+LANG_LINE = "lang"
+
+QUOTE_NAMES = {
+    "'": "quote",
+    "`": "quasiquote",
+    ",": "unquote",
+    ",@": "unquote-splicing",
+    "#'": "syntax",
+    "#`": "quasisyntax",
+    "#,": "unsyntax",
+    "#,@": "unsyntax-splicing",
+}
+CLOSER_FOR = {"(": ")", "[": "]", "{": "}"}
+
+NAMED_CHARS = {
+    "space": " ", "newline": "\n", "linefeed": "\n", "tab": "\t", "return": "\r",
+    "nul": "\0", "null": "\0", "backspace": "\b", "delete": "\x7f", "rubout": "\x7f",
+    "escape": "\x1b", "alarm": "\x07", "vtab": "\v", "page": "\f",
+}
+STRING_ESCAPES = {
+    "n": "\n", "t": "\t", "r": "\r", "\\": "\\", '"': '"', "a": "\x07", "b": "\b",
+    "v": "\v", "f": "\f", "e": "\x1b", "0": "\0", "'": "'", "\n": "",
+}
+
+
+class Node:
+    """Base of every tree node: a half-open span ``[start, end)`` of the source text."""
+
+    __slots__ = ("end", "start")
+
+    def __init__(self, start: int, end: int) -> None:
+        self.start = start
+        self.end = end
+
+    def walk(self) -> Iterator[Node]:
+        """This node and every node below it, in source order, without recursion."""
+        stack: list[Node] = [self]
+        while stack:
+            node = stack.pop()
+            yield node
+            if isinstance(node, ListNode):
+                stack.extend(reversed(node.items))
+            elif isinstance(node, Quote) and node.datum is not None:
+                stack.append(node.datum)
+
+    def _shift(self, delta: int) -> None:
+        for node in self.walk():
+            node.start += delta
+            node.end += delta
+
+
+class Atom(Node):
+    """A leaf: symbol, string, number, boolean, character, keyword, ``.`` or a bad token."""
+
+    __slots__ = ("_value", "kind", "text")
+
+    def __init__(self, kind: str, text: str, start: int, end: int) -> None:
+        super().__init__(start, end)
+        self.kind = kind
+        self.text = text
+        self._value: object = _UNSET
+
+    @property
+    def value(self) -> object:
+        """The datum: decoded string, int/Fraction/float, bool, char, keyword name, symbol."""
+        if self._value is _UNSET:
+            self._value = atom_value(self.kind, self.text)
+        return self._value
+
+    def is_symbol(self, name: str | None = None) -> bool:
+        return self.kind == SYMBOL and (name is None or self.text == name)
+
+    def __repr__(self) -> str:
+        return f"Atom({self.kind}, {self.text!r}, {self.start}-{self.end})"
+
+
+class ListNode(Node):
+    """``( … )``, ``[ … ]``, ``{ … }`` or a vector ``#( … )``; ``closed`` is False when the
+    reader had to close it itself (S001)."""
+
+    __slots__ = ("closed", "items", "opener")
+
+    def __init__(self, opener: str, items: list[Node], start: int, end: int, closed: bool) -> None:
+        super().__init__(start, end)
+        self.opener = opener
+        self.items = items
+        self.closed = closed
+
+    @property
+    def is_vector(self) -> bool:
+        return self.opener.startswith("#")
+
+    def head_name(self) -> str | None:
+        """The symbol in operator position, if any."""
+        if self.items and not self.is_vector:
+            head = self.items[0]
+            if isinstance(head, Atom) and head.kind == SYMBOL:
+                return head.text
+        return None
+
+    def __repr__(self) -> str:
+        return f"ListNode({self.opener!r}, {len(self.items)} items, {self.start}-{self.end})"
+
+
+class Quote(Node):
+    """A quote form: ``'x`` ``\\`x`` ``,x`` ``,@x``; ``datum`` is None when nothing followed."""
+
+    __slots__ = ("datum", "prefix")
+
+    def __init__(self, prefix: str, datum: Node | None, start: int, end: int) -> None:
+        super().__init__(start, end)
+        self.prefix = prefix
+        self.datum = datum
+
+    @property
+    def name(self) -> str:
+        """``quote``, ``quasiquote``, ``unquote`` or ``unquote-splicing`` (or the syntax forms)."""
+        return QUOTE_NAMES[self.prefix]
+
+    def __repr__(self) -> str:
+        return f"Quote({self.prefix!r}, {self.datum!r})"
+
+
+class Comment(Node):
+    """A line comment, block comment, ``#lang`` line, or a datum comment ``#;form``."""
+
+    __slots__ = ("datum", "kind", "text")
+
+    def __init__(self, kind: str, text: str, start: int, end: int, datum: Node | None = None) -> None:
+        super().__init__(start, end)
+        self.kind = kind
+        self.text = text
+        self.datum = datum
+
+    def _shift(self, delta: int) -> None:
+        self.start += delta
+        self.end += delta
+        if self.datum is not None:
+            self.datum._shift(delta)
+
+    def __repr__(self) -> str:
+        return f"Comment({self.kind}, {self.text[:20]!r}, {self.start}-{self.end})"
+
+
+Form = Union[Atom, ListNode, Quote]
+
+
+class SyntaxIssue:
+    """A syntax error found by the reader (codes S001–S005)."""
+
+    __slots__ = ("code", "end", "message", "related", "start")
+
+    def __init__(
+        self, code: str, message: str, start: int, end: int, related: tuple[int, int] | None = None
+    ) -> None:
+        self.code = code
+        self.message = message
+        self.start = start
+        self.end = end
+        self.related = related  # e.g. the opener a mismatched closer should have closed
+
+    def _shift(self, delta: int) -> None:
+        self.start += delta
+        self.end += delta
+        if self.related is not None:
+            self.related = (self.related[0] + delta, self.related[1] + delta)
+
+    def __repr__(self) -> str:
+        return f"SyntaxIssue({self.code}, {self.message!r}, {self.start}-{self.end})"
+
+
+class Document:
+    """A read recipe: its text, top-level forms, comments and syntax errors, in source order."""
+
+    __slots__ = ("_line_starts", "comments", "errors", "forms", "text")
+
+    def __init__(
+        self, text: str, forms: list[Node], comments: list[Comment], errors: list[SyntaxIssue]
+    ) -> None:
+        self.text = text
+        self.forms = forms
+        self.comments = comments
+        self.errors = errors
+        self._line_starts: list[int] | None = None
+
+    @property
+    def line_starts(self) -> list[int]:
+        if self._line_starts is None:
+            starts = [0]
+            find = self.text.find
+            i = find("\n")
+            while i >= 0:
+                starts.append(i + 1)
+                i = find("\n", i + 1)
+            self._line_starts = starts
+        return self._line_starts
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """0-based (line, column in code points) of an offset."""
+        starts = self.line_starts
+        line = bisect.bisect_right(starts, offset) - 1
+        return line, offset - starts[line]
+
+    def utf16_position(self, offset: int) -> tuple[int, int]:
+        """0-based (line, column in UTF-16 code units): what the LSP calls a Position."""
+        line, col = self.position(offset)
+        start = self.line_starts[line]
+        segment = self.text[start:offset]
+        if segment.isascii():
+            return line, col
+        return line, col + sum(1 for ch in segment if ord(ch) > 0xFFFF)
+
+    def offset_at(self, line: int, column: int, utf16: bool = False) -> int:
+        """Inverse of :meth:`position`; clamps to the document and to the line's end."""
+        starts = self.line_starts
+        if line < 0:
+            return 0
+        if line >= len(starts):
+            return len(self.text)
+        start = starts[line]
+        end = starts[line + 1] - 1 if line + 1 < len(starts) else len(self.text)
+        if not utf16:
+            return min(start + max(column, 0), end)
+        units = 0
+        offset = start
+        while offset < end and units < column:
+            units += 2 if ord(self.text[offset]) > 0xFFFF else 1
+            offset += 1
+        return offset
+
+    def line_text(self, line: int) -> str:
+        starts = self.line_starts
+        if not 0 <= line < len(starts):
+            return ""
+        end = starts[line + 1] - 1 if line + 1 < len(starts) else len(self.text)
+        return self.text[starts[line] : end]
+
+    def walk(self) -> Iterator[Node]:
+        """Every form node of the document, in source order."""
+        for form in self.forms:
+            yield from form.walk()
+
+    def node_at(self, offset: int) -> list[Node]:
+        """The chain of forms containing ``offset``, outermost first (empty between forms)."""
+        chain: list[Node] = []
+        candidates = self.forms
+        while True:
+            i = bisect.bisect_right([n.start for n in candidates], offset) - 1
+            if i < 0:
+                return chain
+            node = candidates[i]
+            if not node.start <= offset <= node.end:
+                return chain
+            chain.append(node)
+            if isinstance(node, ListNode):
+                candidates = node.items
+            elif isinstance(node, Quote) and node.datum is not None:
+                candidates = [node.datum]
+            else:
+                return chain
+
+    def comment_at(self, offset: int) -> Comment | None:
+        i = bisect.bisect_right([c.start for c in self.comments], offset) - 1
+        if i >= 0 and self.comments[i].start <= offset < self.comments[i].end:
+            return self.comments[i]
+        return None
+
+
+class _Unset:
+    __slots__ = ()
+
+
+_UNSET: object = _Unset()
+
+
+class Char(str):
+    """A character datum (``#\\a``): a one-character ``str`` that remembers it was a char."""
+
+    __slots__ = ()
+
+
+class Keyword(str):
+    """A keyword datum (``#:model``); the string is the name without ``#:``."""
+
+    __slots__ = ()
+
+
+class Symbol(str):
+    """A symbol datum; compares equal to its name."""
+
+    __slots__ = ()
+
+
+def parse_number(text: str) -> int | Fraction | float | None:
+    """The value of a number token, or None if it is not a valid number."""
+    try:
+        if text.lstrip("+-") in ("inf.0", "inf.f"):
+            return float("-inf") if text[0] == "-" else float("inf")
+        if text.lstrip("+-") in ("nan.0", "nan.f"):
+            return float("nan")
+        if "/" in text:
+            num, den = text.split("/")
+            if int(den) == 0:
+                return None
+            value = Fraction(int(num), int(den))
+            return int(value) if value.denominator == 1 else value
+        if any(c in text for c in ".eE"):
+            return float(text)
+        return int(text)
+    except (ValueError, ZeroDivisionError):
+        return None
+
+
+def decode_string(body: str) -> tuple[str, str | None]:
+    """Decode the escapes of a string literal's body; returns (value, first bad escape)."""
+    if "\\" not in body:
+        return body, None
+    out: list[str] = []
+    bad: str | None = None
+    i = 0
+    n = len(body)
+    while i < n:
+        ch = body[i]
+        if ch != "\\" or i + 1 >= n:
+            out.append(ch)
+            i += 1
+            continue
+        nxt = body[i + 1]
+        if nxt in STRING_ESCAPES:
+            out.append(STRING_ESCAPES[nxt])
+            i += 2
+        elif nxt in "uUx":
+            limit = {"u": 4, "U": 8, "x": 2}[nxt]
+            j = i + 2
+            while j < n and j - (i + 2) < limit and body[j] in "0123456789abcdefABCDEF":
+                j += 1
+            if j == i + 2:
+                bad = bad or body[i : i + 2]
+                out.append(nxt)
+            else:
+                code = int(body[i + 2 : j], 16)
+                out.append(chr(code) if code < 0x110000 and not 0xD800 <= code < 0xE000 else "\ufffd")
+            i = j
+        elif nxt in "01234567":
+            j = i + 1
+            while j < n and j - (i + 1) < 3 and body[j] in "01234567":
+                j += 1
+            out.append(chr(int(body[i + 1 : j], 8)))
+            i = j
+        else:
+            bad = bad or body[i : i + 2]
+            out.append(nxt)
+            i += 2
+    return "".join(out), bad
+
+
+def atom_value(kind: str, text: str) -> object:
+    if kind == STRING:
+        return decode_string(text[1:-1])[0]
+    if kind == NUMBER:
+        return parse_number(text)
+    if kind == BOOLEAN:
+        return text in ("#t", "#true")
+    if kind == KEYWORD:
+        return Keyword(text[2:])
+    if kind == CHAR:
+        name = text[2:]
+        if len(name) == 1:
+            return Char(name)
+        if name in NAMED_CHARS:
+            return Char(NAMED_CHARS[name])
+        if name[0] in "ux" and len(name) > 1:
+            try:
+                return Char(chr(int(name[1:], 16)))
+            except (ValueError, OverflowError):
+                return None
+        return None
+    if kind == SYMBOL:
+        return Symbol(text)
+    return None
