@@ -1,0 +1,84 @@
+" Vim syntax file for the recipe DSL (*.recipe), a small Racket-flavoured Scheme.
+" The name lists between the GENERATED markers come from the catalogue
+" (recipe.runtime.lang.catalog) via editors/vscode/scripts/gen_grammar.py.
+if exists('b:current_syntax')
+  finish
+endif
+
+let s:cpo_save = &cpo
+set cpo&vim
+
+syn case match
+" symbols: letters, digits, _, Latin-1, and ! $ % & * + - . / : < = > ? ^ ~
+syn iskeyword @,48-57,_,192-255,33,36-38,42,43,45-47,58,60-63,94,126
+
+syn cluster recipeAtoms contains=recipeComment,recipeBlockComment,recipeDatumComment,recipeString,recipePyString,recipeNumber,recipeBoolean,recipeChar,recipeKeywordArg,recipeQuote,recipeSpecial,recipePrimitive,recipeCombinator,recipeBuiltin,recipeVariable,recipeList
+
+syn region recipeList matchgroup=recipeParen start="(" end=")" contains=@recipeAtoms
+syn region recipeList matchgroup=recipeParen start="\[" end="\]" contains=@recipeAtoms
+syn region recipeList matchgroup=recipeParen start="{" end="}" contains=@recipeAtoms
+
+" comments: ; line, #| nested block |#, #; datum
+syn keyword recipeTodo contained TODO FIXME XXX NOTE
+syn match recipeComment ";.*$" contains=recipeTodo,@Spell
+syn region recipeBlockComment start="#|" end="|#" contains=recipeBlockComment,recipeTodo,@Spell
+syn region recipeDatumCommentList start="(" end=")" contained contains=recipeDatumCommentList,recipeDatumCommentString
+syn region recipeDatumCommentList start="\[" end="\]" contained contains=recipeDatumCommentList,recipeDatumCommentString
+syn region recipeDatumCommentString start=+"+ skip=+\\\\\|\\"+ end=+"+ contained
+syn region recipeDatumComment start="#;\s*\ze[(\[]" end="\%([)\]]\)\@<=" contains=recipeDatumCommentList keepend
+syn match recipeDatumComment +#;\s*[^ \t()\[\]{}";]\++
+syn match recipeDatumComment +#;\s*"\%([^"\\]\|\\.\)*"+
+
+" strings (may span lines) with escapes
+syn match recipeEscape contained +\\[nrt\\"]\|\\u\x\{1,4}+
+syn region recipeString start=+"+ skip=+\\\\\|\\"+ end=+"+ contains=recipeEscape,@Spell
+
+" Python code inside (py-exec "...") and (py-eval "...")
+if !exists('g:recipe_no_python_highlight')
+  unlet! b:current_syntax
+  syn include @recipePython syntax/python.vim
+  unlet! b:current_syntax
+  syn region recipePyString matchgroup=recipeString start=+\%(\<py-\%(exec\|eval\)\s\+\)\@<="+ skip=+\\\\\|\\"+ end=+"+ contains=@recipePython
+endif
+
+syn match recipeNumber "\%(^\|[[:space:]()\[\]{}'`,]\)\@<=[-+]\=\%(\d\+\%(\.\d*\)\=\|\.\d\+\)\%([eE][-+]\=\d\+\)\=\ze\%([[:space:]()\[\]{}";]\|$\)"
+syn match recipeNumber "\%(^\|[[:space:]()\[\]{}'`,]\)\@<=[-+]\=\d\+/\d\+\ze\%([[:space:]()\[\]{}";]\|$\)"
+syn match recipeNumber "\%(^\|[[:space:]()\[\]{}'`,]\)\@<=[-+]\%(inf\|nan\)\.[0f]\ze\%([[:space:]()\[\]{}";]\|$\)"
+syn match recipeBoolean "#\%(true\|false\|t\|f\)\>"
+syn match recipeChar "#\\\%(space\|newline\|tab\|nul\|null\|return\|x\x\+\|u\x\+\|.\)"
+syn match recipeKeywordArg "#:[^ \t()\[\]{}\";'`,]\+"
+syn match recipeQuote "['`]\|,@\="
+syn match recipeLang "\%^#lang .*$"
+
+" BEGIN GENERATED (gen_grammar.py)
+syn keyword recipeSpecial and begin case cond define define-values else for for*/list for/and for/first for/fold for/list for/or for/sum if lambda let let* let*-values let-values letrec on-error or parameterize quasiquote quote set! try unless unquote unquote-splicing when with-handlers λ =>
+syn keyword recipePrimitive await await-all await-all-syntax await-any checkpoint chunk datum->syntax finish finish-error finish-var heartbeat llm-query llm-query-async map-async py-call py-eval py-exec py-set! rate-limits restore syntax-e tokens-used unsafe-exec-sub-output unsafe-interpolate unsafe-overwrite unsafe-raw-query
+syn keyword recipeCombinator active-learning choose critique-refine ensemble fan-out-aggregate fold-sequential iterate-until memoized parallel race recursive-spawn sequence tiered tree-reduce try-fallback vote with-validation
+syn keyword recipeBuiltin * + - / < <= = > >= ~a abs add1 append append-map apply argmax argmin assoc boolean? caddr cadr call-with-values car cdr ceiling cons count display displayln drop drop-right empty? eprintf eq? equal? eqv? error even? exact->inexact exact-round exn-message exn:fail? exp expt filter filter-map first flatten floor foldl foldr for-each format get-context hash hash->list hash-count hash-has-key? hash-keys hash-ref hash-remove! hash-set! hash-update! hash-values hash? identity in-hash in-list in-naturals in-range in-string index-of inexact->exact integer? last length list list->vector list-ref list-tail list? log make-hash make-vector map max member memq min modulo negative? newline non-empty-string? not null? number->string number? odd? pair? partition positive? printf procedure? quotient raise random range real? remainder remove remove-duplicates rest reverse round second sleep sort split-at sqrt string->number string->symbol string-append string-contains? string-downcase string-join string-length string-prefix? string-replace string-split string-suffix? string-trim string-upcase string<? string=? string? sub1 substring symbol->string symbol? take take-right third truncate values vector vector->list vector-length vector-ref vector-set! void zero?
+syn keyword recipeVariable context empty null token-budget
+" END GENERATED
+
+hi def link recipeComment Comment
+hi def link recipeBlockComment Comment
+hi def link recipeDatumComment Comment
+hi def link recipeDatumCommentList Comment
+hi def link recipeDatumCommentString Comment
+hi def link recipeTodo Todo
+hi def link recipeString String
+hi def link recipeEscape SpecialChar
+hi def link recipeNumber Number
+hi def link recipeBoolean Boolean
+hi def link recipeChar Character
+hi def link recipeKeywordArg Identifier
+hi def link recipeQuote Special
+hi def link recipeLang PreProc
+hi def link recipeParen Delimiter
+hi def link recipeSpecial Statement
+hi def link recipePrimitive Function
+hi def link recipeCombinator Type
+hi def link recipeBuiltin Function
+hi def link recipeVariable Constant
+
+let b:current_syntax = 'recipe'
+let &cpo = s:cpo_save
+unlet s:cpo_save

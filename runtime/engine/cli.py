@@ -1,0 +1,300 @@
+"""``recipe run``: run a recipe from the command line.
+
+Exit codes: 0 ok · 1 recipe error, ``finish-error`` or syntax error (one line with
+file:line:col, then the backtrace) · 2 usage error, unreadable file, bad configuration ·
+3 budget exhausted · 130 interrupted (Ctrl-C: everything is cancelled, the journal is
+already on disk, the Python worker is stopped).
+
+Bad input never shows a Python traceback (set ``RECIPE_DEBUG=1`` to see one for an internal
+error).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+import traceback
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_BUDGET, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+
+class UsageError(Exception):
+    pass
+
+
+def add_run_parser(subparsers: Any) -> None:
+    """Add ``run`` to a ``recipe`` argparse sub-command set."""
+    p = subparsers.add_parser(
+        "run", help="run a recipe",
+        description="Run a recipe. The result goes to stdout; progress and the end-of-run "
+                    "summary to stderr.")
+    configure_run_parser(p)
+
+
+def configure_run_parser(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", metavar="FILE", help="the .recipe file")
+    p.add_argument("--context", action="append", default=[], metavar="PATH|-|NAME=PATH",
+                   help="the input: a file (JSON-decoded when it is valid JSON, else text), "
+                        "'-' for stdin, or NAME=PATH for (get-context \"NAME\"); repeatable")
+    p.add_argument("--provider", choices=("auto", "openai", "simulated"), default=None,
+                   help="auto (default): OpenAI when OPENAI_API_KEY or OPENAI_BASE_URL is "
+                        "set, else the offline simulator")
+    p.add_argument("--model", default=None, help="default model (overrides configuration)")
+    p.add_argument("--max-concurrent", type=int, default=None, metavar="N",
+                   help="global cap on LLM calls in flight")
+    p.add_argument("--budget-tokens", type=int, default=None, metavar="N",
+                   help="run-wide token budget (never exceeded)")
+    p.add_argument("--budget-usd", type=float, default=None, metavar="X",
+                   help="run-wide USD budget (never exceeded)")
+    p.add_argument("--resume", action="store_true",
+                   help="replay the answers journaled by the previous run; send only the rest")
+    p.add_argument("--trace", default=None, metavar="FILE", help="write a JSONL trace")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--allow-unsafe", action="store_true", help="enable the unsafe-* primitives")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress, no summary")
+    p.set_defaults(run_main=run_main)
+
+
+def _err(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _decode(text: str) -> object:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _read_input(spec: str) -> object:
+    if spec == "-":
+        return _decode(sys.stdin.read())
+    path = Path(spec)
+    try:
+        return _decode(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"context file not found: {spec}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read context file {spec}: {exc}") from None
+
+
+def parse_contexts(specs: list[str]) -> tuple[object, dict[str, object]]:
+    default: object = ""
+    have_default = False
+    named: dict[str, object] = {}
+    for spec in specs:
+        name, sep, path = spec.partition("=")
+        if sep and name and not Path(spec).exists() and name.replace("-", "_").isidentifier():
+            if not path:
+                raise UsageError(f"--context {spec}: missing path after '='")
+            named[name] = _read_input(path)
+        else:
+            if have_default:
+                raise UsageError("--context: only one unnamed context (use NAME=PATH for more)")
+            default, have_default = _read_input(spec), True
+    return default, named
+
+
+def _jsonable(value: object, fallback: str) -> object:
+    try:
+        json.dumps(value, allow_nan=False)
+        return value
+    except (TypeError, ValueError):
+        return fallback
+
+
+def run_main(args: argparse.Namespace) -> int:
+    """Run ``args.file``; returns the exit code."""
+    try:
+        return _run(args)
+    except UsageError as exc:
+        _err(f"recipe run: {exc}")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        _err("recipe run: interrupted")
+        return EXIT_INTERRUPTED
+
+
+def _syntax_errors(path: str, doc: Any) -> int:
+    for issue in doc.errors[:20]:
+        line, col = doc.position(issue.start)
+        _err(f"{path}:{line + 1}:{col + 1}: error: {issue.message} [{issue.code}]")
+    if len(doc.errors) > 20:
+        _err(f"… and {len(doc.errors) - 20} more syntax errors")
+    return EXIT_ERROR
+
+
+def _run(args: argparse.Namespace) -> int:
+    from ..lang.config import ConfigError, load_config
+    from ..lang.reader import read
+
+    path = Path(args.file)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"no such file: {args.file}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {args.file}: {exc}") from None
+    try:
+        config = load_config(path)
+    except ConfigError as exc:
+        raise UsageError(f"configuration: {exc}") from None
+    for flag, value in (("--max-concurrent", args.max_concurrent),
+                        ("--budget-tokens", args.budget_tokens)):
+        if value is not None and value < 1:
+            raise UsageError(f"{flag} must be a positive integer")
+    if args.budget_usd is not None and not args.budget_usd > 0:
+        raise UsageError("--budget-usd must be positive")
+    if args.model and args.model not in config.models:
+        _err(f"recipe run: note: model {args.model!r} is not in the price table; its cost "
+             "is counted as $0")
+    context, named = parse_contexts(list(args.context))
+    doc = read(text)
+    if doc.errors:
+        return _syntax_errors(args.file, doc)
+    try:
+        from .evaluator import run_recipe
+    except ImportError as exc:
+        raise UsageError(f"the evaluator is not available ({exc})") from None
+
+    from .providers import make_provider
+    from .session import RunServices
+    from .store import SQLiteStore, StoreError, store_path
+
+    kind = args.provider or config.provider
+    try:
+        provider = make_provider(kind, timeout=config.timeout,
+                                 max_connections=max(args.max_concurrent or 0,
+                                                     config.max_concurrent, 10))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if kind == "auto" and provider.name == "simulated" and not args.quiet:
+        _err("recipe run: no OPENAI_API_KEY or OPENAI_BASE_URL: using the simulated provider "
+             "(offline, deterministic answers)")
+    try:
+        store = SQLiteStore(store_path(path, config.store_dir), resume=args.resume)
+    except StoreError as exc:
+        raise UsageError(str(exc)) from None
+    if args.resume and not args.quiet:
+        _err(f"recipe run: resuming: {store.replayable} journaled answers can be replayed")
+    trace = Path(args.trace) if args.trace else None
+    estimates = _estimates(doc, config)
+    try:
+        services = RunServices(
+            provider=provider, config=config, default_model=args.model, store=store,
+            resume=args.resume, max_concurrent=args.max_concurrent,
+            budget_tokens=args.budget_tokens, budget_usd=args.budget_usd, trace_path=trace,
+            progress=None if not args.quiet else False, allow_unsafe=args.allow_unsafe,
+            run_dir=Path.cwd(), context=context, estimates=estimates)
+    except OSError as exc:
+        raise UsageError(f"cannot open the trace file: {exc}") from None
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+    import anyio
+
+    async def main() -> Any:
+        try:
+            return await run_recipe(doc, str(args.file), services, context, named)
+        finally:
+            with anyio.CancelScope(shield=True):
+                await services.aclose()
+
+    code = EXIT_OK
+    outcome: Any = None
+    start = time.monotonic()
+    try:
+        outcome = anyio.run(main)
+    except KeyboardInterrupt:
+        _summary(services, args, start)
+        raise
+    except Exception as exc:
+        code = _report_error(exc)
+    if outcome is not None:
+        if args.format == "json":
+            display = getattr(outcome, "display_text", "")
+            print(json.dumps({"result": _jsonable(getattr(outcome, "value", None), display),
+                              "usage": services.usage(), "calls": services.calls_summary()},
+                             ensure_ascii=False, default=str), flush=True)
+        else:
+            display = str(getattr(outcome, "display_text", ""))
+            sys.stdout.write(display if display.endswith("\n") else display + "\n")
+            sys.stdout.flush()
+    elif args.format == "json" and code != EXIT_OK:
+        print(json.dumps({"result": None, "error": True, "usage": services.usage(),
+                          "calls": services.calls_summary()}, default=str), flush=True)
+    _summary(services, args, start)
+    return code
+
+
+def _estimates(doc: Any, config: Any) -> Mapping[str, float] | None:
+    """Per-site cost estimates from the analyser, when it offers them (else "—")."""
+    try:
+        from recipe.server.analysis import estimate_sites  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    try:
+        result = estimate_sites(doc, config)
+        return dict(result) if result else None
+    except Exception:
+        return None
+
+
+def _leaf(exc: BaseException) -> BaseException:
+    """The first meaningful exception inside (nested) exception groups."""
+    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+        with_code = [e for e in exc.exceptions if getattr(e, "exit_code", None) is not None]
+        exc = with_code[0] if with_code else exc.exceptions[0]
+    return exc
+
+
+def _report_error(exc: BaseException) -> int:
+    exc = _leaf(exc)
+    if isinstance(exc, KeyboardInterrupt):
+        raise exc
+    code = getattr(exc, "exit_code", None)
+    if isinstance(code, int):
+        report = getattr(exc, "format", None)
+        if callable(report):  # RecipeError: location, message, Python traceback, backtrace
+            _err(str(report()).rstrip("\n"))
+            return code
+        _err(str(exc))
+        python_tb = getattr(exc, "traceback", "")
+        if python_tb:
+            _err(str(python_tb).rstrip("\n"))
+        return code
+    _err(f"recipe run: internal error: {type(exc).__name__}: {exc}")
+    if os.environ.get("RECIPE_DEBUG"):
+        traceback.print_exception(exc)
+    else:
+        _err("(set RECIPE_DEBUG=1 to see the Python traceback; please report it)")
+    return EXIT_ERROR
+
+
+def _summary(services: Any, args: argparse.Namespace, start: float) -> None:
+    if args.quiet:
+        return
+    try:
+        from rich.console import Console
+
+        services.summary_table(Console(stderr=True))
+    except Exception:
+        pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="recipe")
+    sub = parser.add_subparsers(dest="command", required=True)
+    add_run_parser(sub)
+    args = parser.parse_args(argv)
+    return int(args.run_main(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

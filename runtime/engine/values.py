@@ -1,0 +1,572 @@
+"""Run-time values of the recipe language and their printed forms.
+
+Representation (chosen for speed of the common cases):
+
+* strings → ``str``; exact integers → ``int``; exact rationals → ``Fraction`` (normalised:
+  a whole rational is an ``int``); floats → ``float``; booleans → ``bool`` (only ``False``
+  is false); characters → :class:`Char`; symbols → interned :class:`Symbol` (``eq?`` is
+  ``is``); keywords → :class:`KeywordValue`.
+* lists are classic linked pairs: :class:`Pair` cells ending in the :data:`NIL` singleton.
+  ``cons``, ``car`` and ``cdr`` are O(1), so accumulate-and-reverse loops and ``cdr``
+  recursion stay linear; ``length`` and ``list-ref`` are O(n) as in Racket. Built-ins that
+  work on whole lists convert to a Python list once (O(n)) and back. Improper lists are
+  the same cells with a non-list final ``cdr``.
+* vectors → Python ``list``; hash tables → :class:`Hash` (``equal?``-based keys).
+* ``void`` → :data:`VOID`; multiple values → :class:`MultipleValues`.
+* LLM text → :class:`SyntaxObj`; async calls → :class:`AsyncHandle`; Python objects →
+  ``services.PyRef``.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import math
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from fractions import Fraction
+from typing import Any
+
+from .services import PyRef
+
+
+class Symbol:
+    """An interned symbol: two symbols with the same name are the same object."""
+
+    __slots__ = ("name",)
+    _table: dict[str, Symbol] = {}
+    _lock = threading.Lock()
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (sym, (self.name,))
+
+
+def sym(name: str) -> Symbol:
+    """The interned symbol called ``name``."""
+    s = Symbol._table.get(name)
+    if s is None:
+        with Symbol._lock:
+            s = Symbol._table.get(name)
+            if s is None:
+                s = Symbol(name)
+                Symbol._table[name] = s
+    return s
+
+
+class Char:
+    """A character value (``#\\a``)."""
+
+    __slots__ = ("ch",)
+
+    def __init__(self, ch: str) -> None:
+        self.ch = ch
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Char) and other.ch == self.ch
+
+    def __hash__(self) -> int:
+        return hash(("char", self.ch))
+
+    def __repr__(self) -> str:
+        return write_string(self)
+
+
+class KeywordValue:
+    """A keyword datum (``#:model``) used as a value (rare: quoted data)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, KeywordValue) and other.name == self.name
+
+    def __hash__(self) -> int:
+        return hash(("kw", self.name))
+
+
+class Nil:
+    """The empty list ``'()``; use the singleton :data:`NIL`."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "()"
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(())
+
+    def __bool__(self) -> bool:  # pragma: no cover - never use Python truthiness
+        return True
+
+
+NIL = Nil()
+
+
+class Pair:
+    """A cons cell."""
+
+    __slots__ = ("car", "cdr")
+
+    def __init__(self, car: Any, cdr: Any) -> None:
+        self.car = car
+        self.cdr = cdr
+
+    def __iter__(self) -> Iterator[Any]:
+        """Iterate the elements of a proper list (stops at a non-pair tail)."""
+        p: Any = self
+        while type(p) is Pair:
+            yield p.car
+            p = p.cdr
+
+    def __repr__(self) -> str:
+        return write_string(self)
+
+
+class Void:
+    """The ``void`` value; use :data:`VOID`."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "#<void>"
+
+
+VOID = Void()
+
+
+class Unspecified:
+    """Placeholder of a variable that is declared but not yet defined."""
+
+    __slots__ = ()
+
+
+UNDEFINED = Unspecified()
+
+
+class MultipleValues(tuple):  # type: ignore[type-arg]
+    """The result of ``(values a b ...)`` with a count other than one."""
+
+    __slots__ = ()
+
+
+class SyntaxObj:
+    """LLM text, wrapped so it cannot be used as a string by accident (unwrap with syntax-e)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: Any) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return f"#<syntax {write_string(self.text)}>"
+
+
+class AsyncHandle:
+    """A started LLM call (``llm-query-async``): a future resolving to its text."""
+
+    __slots__ = ("future", "site")
+
+    def __init__(self, future: concurrent.futures.Future[Any], site: str) -> None:
+        self.future = future
+        self.site = site
+
+    def __repr__(self) -> str:
+        state = "done" if self.future.done() else "pending"
+        return f"#<async-handle {state}>"
+
+
+class Hash:
+    """A hash table keyed by ``equal?``. ``mutable`` is False for ``(hash ...)`` tables."""
+
+    __slots__ = ("data", "mutable")
+
+    def __init__(self, items: Iterable[tuple[Any, Any]] = (), mutable: bool = True) -> None:
+        self.data: dict[Any, tuple[Any, Any]] = {}
+        for k, v in items:
+            self.data[hash_key(k)] = (k, v)
+        self.mutable = mutable
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        entry = self.data.get(hash_key(key))
+        return default if entry is None else entry[1]
+
+    def has(self, key: Any) -> bool:
+        return hash_key(key) in self.data
+
+    def set(self, key: Any, value: Any) -> None:
+        self.data[hash_key(key)] = (key, value)
+
+    def remove(self, key: Any) -> None:
+        self.data.pop(hash_key(key), None)
+
+    def keys(self) -> list[Any]:
+        return [k for k, _ in self.data.values()]
+
+    def values(self) -> list[Any]:
+        return [v for _, v in self.data.values()]
+
+    def items(self) -> list[tuple[Any, Any]]:
+        return list(self.data.values())
+
+    def copy(self, mutable: bool | None = None) -> Hash:
+        h = Hash(mutable=self.mutable if mutable is None else mutable)
+        h.data = dict(self.data)
+        return h
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+
+def hash_key(v: Any) -> Any:
+    """A Python dict key that is equal for ``equal?`` values and distinct otherwise."""
+    t = type(v)
+    if t is str or t is int or t is Symbol:
+        return v
+    if t is bool:
+        return ("#bool", v)
+    if t is float:
+        return ("#fl", v)
+    if t is Pair or t is Nil:
+        return ("#list", tuple(hash_key(x) for x in iter_improper(v)))
+    if t is list:
+        return ("#vec", tuple(hash_key(x) for x in v))
+    if t is SyntaxObj:
+        return ("#syn", hash_key(v.text))
+    try:
+        hash(v)
+    except TypeError:
+        return ("#id", id(v))
+    return v
+
+
+def iter_improper(v: Any) -> Iterator[Any]:
+    """Elements of a possibly improper list, the non-nil tail last (marked)."""
+    while type(v) is Pair:
+        yield v.car
+        v = v.cdr
+    if v is not NIL:
+        yield ("#tail", hash_key(v))
+
+
+# ---------------------------------------------------------------------------- procedures
+
+
+class Procedure:
+    """Base of callable values."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"#<procedure:{self.name}>"
+
+
+class Builtin(Procedure):
+    """A procedure implemented in Python: ``fn(*args, **kw)``.
+
+    ``keywords`` lists the accepted keyword names (Racket spelling); they arrive in Python
+    with ``-`` replaced by ``_``. ``wants_site`` passes the call site as ``_site``."""
+
+    __slots__ = ("fn", "keywords", "max_args", "min_args", "wants_site")
+
+    def __init__(
+        self,
+        name: str,
+        fn: Callable[..., Any],
+        min_args: int,
+        max_args: int | None,
+        keywords: frozenset[str] = frozenset(),
+        wants_site: bool = False,
+    ) -> None:
+        super().__init__(name)
+        self.fn = fn
+        self.min_args = min_args
+        self.max_args = max_args
+        self.keywords = keywords
+        self.wants_site = wants_site
+
+
+class Closure(Procedure):
+    """A compiled ``lambda``. ``fast`` is the argument count when the closure takes only
+    required positional parameters and needs no frame slots beyond them, else -1."""
+
+    __slots__ = ("body", "env", "fast", "spec")
+
+    def __init__(self, name: str, spec: Any, env: Any, body: Callable[[Any], Any], fast: int) -> None:
+        super().__init__(name)
+        self.spec = spec
+        self.env = env
+        self.body = body
+        self.fast = fast
+
+
+# ---------------------------------------------------------------------------- printing
+
+
+def format_number(v: Any) -> str:
+    """Racket's printed form of a number."""
+    if type(v) is float:
+        if math.isnan(v):
+            return "+nan.0"
+        if math.isinf(v):
+            return "+inf.0" if v > 0 else "-inf.0"
+        return repr(v)
+    if type(v) is Fraction:
+        return f"{v.numerator}/{v.denominator}"
+    return str(v)
+
+
+_CHAR_NAMES = {" ": "space", "\n": "newline", "\t": "tab", "\r": "return", "\0": "nul",
+               "\x7f": "delete", "\x1b": "escape", "\b": "backspace"}
+
+
+def _write_str(s: str) -> str:
+    out = ['"']
+    for ch in s:
+        if ch == '"':
+            out.append('\\"')
+        elif ch == "\\":
+            out.append("\\\\")
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ch == "\r":
+            out.append("\\r")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+def to_string(v: Any, write: bool = False) -> str:
+    """``display`` form (``write=False``) or ``write`` form of a value."""
+    parts: list[str] = []
+    _emit(v, write, parts, 0)
+    return "".join(parts)
+
+
+def display_string(v: Any) -> str:
+    """Racket ``display`` / ``~a`` form."""
+    if type(v) is str:
+        return v
+    return to_string(v, False)
+
+
+def write_string(v: Any) -> str:
+    """Racket ``write`` / ``~s`` form."""
+    return to_string(v, True)
+
+
+def _emit(v: Any, write: bool, out: list[str], depth: int) -> None:
+    t = type(v)
+    if t is str:
+        out.append(_write_str(v) if write else v)
+    elif t is bool:
+        out.append("#t" if v else "#f")
+    elif t is int or t is float or t is Fraction:
+        out.append(format_number(v))
+    elif t is Symbol:
+        out.append(v.name)
+    elif t is Nil:
+        out.append("()")
+    elif t is Pair:
+        if depth > 200:
+            out.append("...")
+            return
+        if type(v.cdr) is Pair and v.cdr.cdr is NIL and type(v.car) is Symbol and write:
+            prefix = {"quote": "'", "quasiquote": "`", "unquote": ",",
+                      "unquote-splicing": ",@"}.get(v.car.name)
+            if prefix:
+                out.append(prefix)
+                _emit(v.cdr.car, write, out, depth + 1)
+                return
+        out.append("(")
+        first = True
+        p: Any = v
+        while type(p) is Pair:
+            if not first:
+                out.append(" ")
+            _emit(p.car, write, out, depth + 1)
+            first = False
+            p = p.cdr
+        if p is not NIL:
+            out.append(" . ")
+            _emit(p, write, out, depth + 1)
+        out.append(")")
+    elif t is Char:
+        if write:
+            out.append("#\\" + _CHAR_NAMES.get(v.ch, v.ch))
+        else:
+            out.append(v.ch)
+    elif t is list:
+        out.append("#(")
+        for i, x in enumerate(v):
+            if i:
+                out.append(" ")
+            _emit(x, write, out, depth + 1)
+        out.append(")")
+    elif t is Hash:
+        out.append("#hash(")
+        for i, (k, x) in enumerate(v.items()):
+            if i:
+                out.append(" ")
+            out.append("(")
+            _emit(k, write, out, depth + 1)
+            out.append(" . ")
+            _emit(x, write, out, depth + 1)
+            out.append(")")
+        out.append(")")
+    elif t is Void:
+        out.append("#<void>")
+    elif t is SyntaxObj:
+        out.append("#<syntax ")
+        out.append(_write_str(v.text) if type(v.text) is str else to_string(v.text, True))
+        out.append(">")
+    elif t is MultipleValues:
+        for i, x in enumerate(v):
+            if i:
+                out.append("\n")
+            _emit(x, write, out, depth + 1)
+    elif t is KeywordValue:
+        out.append("#:" + v.name)
+    elif isinstance(v, Procedure):
+        out.append(f"#<procedure:{v.name}>")
+    elif t is AsyncHandle:
+        out.append(repr(v))
+    elif t is PyRef:
+        out.append(f"#<python:{v.type_name}{' ' + v.repr_text if v.repr_text else ''}>")
+    elif t is range:
+        out.append(f"#<sequence:in-range {v.start} {v.stop} {v.step}>")
+    elif isinstance(v, BaseException):
+        out.append(f"#<exn:fail {_write_str(str(v))}>")
+    else:
+        out.append(f"#<{type(v).__name__}>")
+
+
+# ---------------------------------------------------------------------------- lists
+
+
+def from_iter(items: Iterable[Any]) -> Any:
+    """A proper list of the items."""
+    seq = items if isinstance(items, (list, tuple)) else list(items)
+    result: Any = NIL
+    for x in reversed(seq):
+        result = Pair(x, result)
+    return result
+
+
+def make_list(*items: Any) -> Any:
+    """``(list items ...)``."""
+    return from_iter(items)
+
+
+def is_list(v: Any) -> bool:
+    """True for a proper list."""
+    while type(v) is Pair:
+        v = v.cdr
+    return v is NIL
+
+
+def list_to_py(v: Any) -> list[Any] | None:
+    """The elements of a proper list, or None when ``v`` is not one."""
+    out: list[Any] = []
+    append = out.append
+    while type(v) is Pair:
+        append(v.car)
+        v = v.cdr
+    return out if v is NIL else None
+
+
+# ---------------------------------------------------------------------------- equality
+
+
+def is_number(v: Any) -> bool:
+    """``number?``: int (not bool), Fraction or float."""
+    t = type(v)
+    return t is int or t is float or t is Fraction
+
+
+def eqv(a: Any, b: Any) -> bool:
+    """``eqv?``."""
+    if a is b:
+        return True
+    ta = type(a)
+    if ta is not type(b):
+        return False
+    if ta is int or ta is Fraction or ta is float or ta is Char or ta is bool:
+        return bool(a == b)
+    if ta is str:
+        return bool(a == b) and len(a) == 0
+    return False
+
+
+def eq(a: Any, b: Any) -> bool:
+    """``eq?`` (numbers and characters compare like ``eqv?``, as fixnums do in Racket)."""
+    if a is b:
+        return True
+    ta = type(a)
+    if ta is int or ta is Char:
+        return type(b) is ta and bool(a == b)
+    return False
+
+
+def equal(a: Any, b: Any) -> bool:
+    """``equal?``: structural on pairs, vectors, strings, hashes; ``eqv?`` otherwise."""
+    while True:
+        if a is b:
+            return True
+        ta = type(a)
+        if ta is not type(b):
+            return False
+        if ta is Pair:
+            if not equal(a.car, b.car):
+                return False
+            a, b = a.cdr, b.cdr
+            continue
+        if ta is str:
+            return bool(a == b)
+        if ta is list:
+            return len(a) == len(b) and all(equal(x, y) for x, y in zip(a, b, strict=True))
+        if ta is Hash:
+            if len(a) != len(b):
+                return False
+            for k, (_, v) in a.data.items():
+                other = b.data.get(k)
+                if other is None or not equal(v, other[1]):
+                    return False
+            return True
+        if ta is SyntaxObj:
+            return equal(a.text, b.text)
+        if ta is PyRef:
+            return bool(a.ref_id == b.ref_id)
+        return eqv(a, b)
+
+
+def truthy(v: Any) -> bool:
+    """Scheme truth: everything but ``#f``."""
+    return v is not False
+
+
+def type_name(v: Any) -> str:
+    """A short description of a value's kind, for error messages."""
+    t = type(v)
+    names = {str: "string", int: "integer", float: "float", Fraction: "rational",
+             bool: "boolean", Symbol: "symbol", Char: "character", Pair: "pair",
+             Nil: "empty list", list: "vector", Hash: "hash", Void: "void",
+             SyntaxObj: "syntax object", AsyncHandle: "async handle", PyRef: "python reference",
+             MultipleValues: "multiple values"}
+    if t in names:
+        return names[t]
+    if isinstance(v, Procedure):
+        return "procedure"
+    return t.__name__

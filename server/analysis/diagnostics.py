@@ -1,0 +1,70 @@
+"""Diagnostics, fixes and edits, in document offsets (converted to lines and columns, or to
+LSP types, only at the edges)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ERROR = "error"
+WARNING = "warning"
+INFO = "info"
+SEVERITY_RANK = {INFO: 0, WARNING: 1, ERROR: 2}
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace ``text[start:end]`` with ``new_text``."""
+
+    start: int
+    end: int
+    new_text: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A rewrite that resolves a diagnostic. ``safe`` fixes keep the recipe's meaning and are
+    applied by ``--fix``; unsafe ones (a different model, concurrency) need ``--unsafe-fixes``."""
+
+    message: str
+    edits: tuple[Edit, ...]
+    safe: bool = True
+
+
+@dataclass(frozen=True)
+class Related:
+    """Another place that explains a diagnostic ("the fan-out starts here")."""
+
+    start: int
+    end: int
+    message: str
+
+
+@dataclass
+class Diagnostic:
+    code: str
+    message: str
+    start: int
+    end: int
+    severity: str = WARNING
+    fix: Fix | None = None
+    related: list[Related] = field(default_factory=list)
+
+    def sort_key(self) -> tuple[int, int, str]:
+        return (self.start, self.end, self.code)
+
+
+def apply_edits(text: str, edits: list[Edit]) -> tuple[str, int]:
+    """Apply non-overlapping edits (later ones that overlap are skipped); returns the new text
+    and how many edits were applied."""
+    applied = 0
+    out: list[str] = []
+    pos = 0
+    for edit in sorted(edits, key=lambda e: (e.start, e.end)):
+        if edit.start < pos:
+            continue
+        out.append(text[pos:edit.start])
+        out.append(edit.new_text)
+        pos = edit.end
+        applied += 1
+    out.append(text[pos:])
+    return "".join(out), applied

@@ -1,0 +1,405 @@
+"""Flow facts: what kind of value an expression has (LLM text still wrapped, async handle,
+plain string …), which functions sit in a fan-out position, fan-out sizes when knowable,
+and literal values that can be followed through immutable bindings."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from recipe.runtime.lang import catalog
+from recipe.runtime.lang.syntax import (
+    KEYWORD,
+    NUMBER,
+    STRING,
+    SYMBOL,
+    Atom,
+    ListNode,
+    Node,
+    Quote,
+)
+
+from .scopes import LAMBDA_NAMES, Binding, Call, Scopes
+
+# Value kinds
+SYNTAX = "syntax"  # LLM text still wrapped
+HANDLE = "handle"
+HANDLES = "handles"
+STRING_K = "string"
+STRINGS = "strings"
+SYNTAXES = "syntaxes"
+LIST_K = "list"
+NUMBER_K = "number"
+BOOLEAN_K = "boolean"
+PROCEDURE_K = "procedure"
+VOID_K = "void"
+UNKNOWN = "unknown"
+
+_RESULT_KINDS = {
+    catalog.SYNTAX: SYNTAX,
+    catalog.HANDLE: HANDLE,
+    catalog.HANDLES: HANDLES,
+    catalog.STRING: STRING_K,
+    catalog.STRINGS: STRINGS,
+    catalog.SYNTAXES: SYNTAXES,
+    catalog.LIST: LIST_K,
+    catalog.NUMBER: NUMBER_K,
+    catalog.INTEGER: NUMBER_K,
+    catalog.NATURAL: NUMBER_K,
+    catalog.BOOLEAN: BOOLEAN_K,
+    catalog.PROCEDURE: PROCEDURE_K,
+    catalog.VOID: VOID_K,
+}
+
+LLM_CALLS = ("llm-query", "llm-query-async", "unsafe-raw-query")
+SYNC_LLM_CALLS = ("llm-query", "unsafe-raw-query")
+_BODY_LAST = {"let", "let*", "letrec", "begin", "when", "unless", "parameterize",
+              "with-handlers", "let-values", "let*-values"}
+MAX_FOLLOW = 40  # bound on chains of bindings / nested calls followed
+
+
+@dataclass
+class FanOutSite:
+    """A call that spreads work over items: ``(map-async f items)``, ``(parallel thunks)``…"""
+
+    call: Call
+    spec: catalog.FanOut
+    functions: list[ListNode]  # the lambda / define forms called per item (resolved)
+    items: Node | None
+    size: int | None  # number of items, when knowable
+    window: int | None  # max in flight (None = all at once / unknown)
+
+    @property
+    def concurrent(self) -> bool:
+        return self.spec.concurrent
+
+
+class Facts:
+    """Lazily computed, memoised facts over a resolved document."""
+
+    def __init__(self, scopes: Scopes, context_items: int | None = None) -> None:
+        self.scopes = scopes
+        self.call_at: dict[int, Call] = {id(c.node): c for c in scopes.calls}
+        self._kinds: dict[int, str] = {}
+        self._fan_outs: list[FanOutSite] | None = None
+        self._calls_within: dict[int, list[Call]] = {}
+        self.context_items = context_items
+
+    # -- literals -----------------------------------------------------------------
+    def binding_value(self, node: Node | None) -> Node | None:
+        """Follow a symbol to the expression it is bound to (immutable bindings only)."""
+        for _ in range(MAX_FOLLOW):
+            if not (isinstance(node, Atom) and node.kind == SYMBOL):
+                return node
+            binding = self.scopes.binding_of(node)
+            if binding is None or binding.assigned or binding.value is None:
+                return node
+            node = binding.value
+        return node
+
+    def literal_string(self, node: Node | None) -> str | None:
+        """The string an expression certainly is: a literal, a constant, or string-append of them."""
+        node = self.binding_value(node)
+        if isinstance(node, Atom) and node.kind == STRING:
+            value = node.value
+            return value if isinstance(value, str) else None
+        if isinstance(node, ListNode) and node.head_name() == "string-append":
+            parts = [self.literal_string(item) for item in node.items[1:]]
+            if all(p is not None for p in parts):
+                return "".join(parts)  # type: ignore[arg-type]
+        return None
+
+    def literal_parts(self, node: Node | None) -> list[str]:
+        """The literal string pieces inside an expression (for "does it mention json")."""
+        node = self.binding_value(node)
+        out: list[str] = []
+        if node is None:
+            return out
+        for sub in node.walk():
+            if isinstance(sub, Atom) and sub.kind == STRING and isinstance(sub.value, str):
+                out.append(sub.value)
+            elif isinstance(sub, Atom) and sub.kind == SYMBOL and sub is not node:
+                target = self.binding_value(sub)
+                if isinstance(target, Atom) and target.kind == STRING and isinstance(target.value, str):
+                    out.append(target.value)
+        return out
+
+    def literal_number(self, node: Node | None) -> float | int | None:
+        node = self.binding_value(node)
+        if isinstance(node, Atom) and node.kind == NUMBER:
+            value = node.value
+            if isinstance(value, int | float):
+                return value
+        return None
+
+    def model_name(self, call: Call, default: str) -> tuple[str | None, Node | None]:
+        """(model name, node) of an LLM call: the literal, the default, or (None, node) when
+        computed at run time."""
+        node = call.keyword("model")
+        if node is None:
+            return (None, None) if call.has_keyword("model") else (default, None)
+        return self.literal_string(node), node
+
+    # -- value kinds ----------------------------------------------------------------
+    def kind(self, node: Node | None, depth: int = 0) -> str:
+        if node is None or depth > MAX_FOLLOW:
+            return UNKNOWN
+        cached = self._kinds.get(id(node))
+        if cached is not None:
+            return cached
+        self._kinds[id(node)] = UNKNOWN  # cycle guard
+        result = self._kind(node, depth)
+        self._kinds[id(node)] = result
+        return result
+
+    def _kind(self, node: Node, depth: int) -> str:
+        if isinstance(node, Atom):
+            if node.kind == STRING:
+                return STRING_K
+            if node.kind == NUMBER:
+                return NUMBER_K
+            if node.kind == "boolean":
+                return BOOLEAN_K
+            if node.kind == SYMBOL:
+                binding = self.scopes.binding_of(node)
+                if binding is None:
+                    return UNKNOWN
+                if binding.is_function:
+                    return PROCEDURE_K
+                if binding.assigned or binding.value is None:
+                    return UNKNOWN
+                return self.kind(binding.value, depth + 1)
+            return UNKNOWN
+        if isinstance(node, Quote):
+            return LIST_K if isinstance(node.datum, ListNode) else UNKNOWN
+        if not isinstance(node, ListNode) or not node.items:
+            return UNKNOWN
+        head = node.head_name()
+        call = self.call_at.get(id(node))
+        if call is not None:
+            if call.entry is not None:
+                return self._entry_kind(call, depth)
+            if call.binding is not None and call.binding.is_function:
+                return self.return_kind(call.binding, depth + 1)
+            return UNKNOWN
+        if head in LAMBDA_NAMES:
+            return PROCEDURE_K
+        if head in _BODY_LAST or (head is not None and head.startswith("let")):
+            return self.kind(node.items[-1], depth + 1) if len(node.items) > 1 else UNKNOWN
+        if head == "if" and len(node.items) >= 3:
+            kinds = {self.kind(branch, depth + 1) for branch in node.items[2:4]}
+            return kinds.pop() if len(kinds) == 1 else UNKNOWN
+        if head == "for/list" or head == "for*/list":
+            return LIST_K
+        return UNKNOWN
+
+    def _entry_kind(self, call: Call, depth: int) -> str:
+        entry = call.entry
+        assert entry is not None
+        name = entry.name
+        if name == "syntax-e":
+            return STRING_K
+        if name in ("await-all",):
+            return STRINGS
+        if name in ("map", "for/list") and call.positional():
+            # (map f items) where f returns LLM text → a list of syntax objects
+            fn = self.functions_of(call.positional()[0])
+            if fn and all(self.function_result_kind(f, depth + 1) == SYNTAX for f in fn):
+                return SYNTAXES
+            return LIST_K
+        return _RESULT_KINDS.get(entry.result, UNKNOWN)
+
+    def return_kind(self, binding: Binding, depth: int = 0) -> str:
+        if binding.function is None or not binding.body:
+            return UNKNOWN
+        return self.kind(binding.body[-1], depth + 1)
+
+    def function_result_kind(self, function: ListNode, depth: int = 0) -> str:
+        """Kind of what a lambda / define-function form returns (its last body form)."""
+        binding = self.scopes.function_of.get(id(function))
+        if binding is not None:
+            return self.return_kind(binding, depth)
+        if function.head_name() in LAMBDA_NAMES and len(function.items) > 2:
+            return self.kind(function.items[-1], depth + 1)
+        return UNKNOWN
+
+    # -- functions and fan-outs -----------------------------------------------------
+    def functions_of(self, node: Node | None) -> list[ListNode]:
+        """The lambda / define forms an expression evaluates to, when it can be told:
+        a lambda, a named function, a list of lambdas (thunks), a partial `sequence`."""
+        node = self.binding_value(node) if not _is_function_symbol(self, node) else node
+        if isinstance(node, ListNode) and node.head_name() in LAMBDA_NAMES:
+            return [node]
+        if isinstance(node, Atom) and node.kind == SYMBOL:
+            binding = self.scopes.binding_of(node)
+            if binding is not None and binding.function is not None:
+                return [binding.function]
+            return []
+        if isinstance(node, ListNode) and node.head_name() in ("list", "vector"):
+            out: list[ListNode] = []
+            for item in node.items[1:]:
+                out.extend(self.functions_of(item))
+            return out
+        if isinstance(node, Quote) and isinstance(node.datum, ListNode):
+            return []
+        if isinstance(node, ListNode) and node.head_name() in ("for/list", "map"):
+            # (for/list ([d docs]) (lambda () ...)) builds thunks
+            last = node.items[-1] if node.items else None
+            return self.functions_of(last) if node.head_name() == "for/list" else []
+        return []
+
+    def function_body(self, function: ListNode) -> list[Node]:
+        binding = self.scopes.function_of.get(id(function))
+        if binding is not None and binding.body:
+            return binding.body
+        if function.head_name() in LAMBDA_NAMES:
+            return function.items[2:]
+        return []
+
+    def calls_within(self, function: ListNode, transitive: bool = True) -> list[Call]:
+        """Calls made when the function runs: in its body, and (transitively, bounded) in the
+        user functions it calls."""
+        key = id(function)
+        cached = self._calls_within.get(key)
+        if cached is not None:
+            return cached
+        self._calls_within[key] = []
+        found: list[Call] = []
+        seen_functions = {key}
+        todo = [function]
+        while todo and len(seen_functions) < MAX_FOLLOW:
+            current = todo.pop()
+            for form in self.function_body(current):
+                for sub in form.walk():
+                    call = self.call_at.get(id(sub))
+                    if call is None:
+                        continue
+                    found.append(call)
+                    if transitive and call.binding is not None and call.binding.function is not None:
+                        target = call.binding.function
+                        if id(target) not in seen_functions:
+                            seen_functions.add(id(target))
+                            todo.append(target)
+        self._calls_within[key] = found
+        return found
+
+    def fan_outs(self) -> list[FanOutSite]:
+        """Every call of a catalogue entry that has fan-out metadata."""
+        if self._fan_outs is not None:
+            return self._fan_outs
+        sites: list[FanOutSite] = []
+        for call in self.scopes.calls:
+            entry = call.entry
+            if entry is None or not entry.fan_out:
+                continue
+            positional = call.positional()
+            for spec in entry.fan_out:
+                if spec.func >= len(positional):
+                    continue
+                functions = self.functions_of(positional[spec.func])
+                items = positional[spec.items] if spec.items is not None and spec.items < len(positional) else None
+                if spec.items is None:
+                    size = self.list_size(positional[spec.func])
+                else:
+                    size = self.list_size(items)
+                window: int | None = spec.window_default
+                if spec.window_keyword is not None and call.has_keyword(spec.window_keyword):
+                    value = self.binding_value(call.keyword(spec.window_keyword))
+                    number = self.literal_number(value)
+                    window = int(number) if isinstance(number, int) else None
+                if spec.window_keyword is None:
+                    window = None if spec.concurrent else 1
+                sites.append(FanOutSite(call, spec, functions, items, size, window))
+        self._fan_outs = sites
+        return sites
+
+    def list_size(self, node: Node | None, depth: int = 0) -> int | None:
+        """Number of items of a list expression when it is knowable (RULES.md "fan-out size")."""
+        if depth > MAX_FOLLOW:
+            return None
+        node = self.binding_value(node)
+        if isinstance(node, Quote) and node.prefix == "'" and isinstance(node.datum, ListNode):
+            return len(node.datum.items)
+        if not isinstance(node, ListNode):
+            return None
+        head = node.head_name()
+        args = node.items[1:]
+        if head in ("list", "vector"):
+            return len(args)
+        if head == "quote" and args and isinstance(args[0], ListNode):
+            return len(args[0].items)
+        if head == "range" and args:
+            nums = [self.literal_number(a) for a in args]
+            if all(isinstance(n, int) for n in nums):
+                ints = [int(n) for n in nums]  # type: ignore[arg-type]
+                if len(ints) == 1:
+                    return max(ints[0], 0)
+                step = ints[2] if len(ints) > 2 else 1
+                if step:
+                    return max(0, -(-(ints[1] - ints[0]) // step))
+            return None
+        if head in ("take", "take-right") and len(args) == 2:
+            n = self.literal_number(args[1])
+            total = self.list_size(args[0], depth + 1)
+            if isinstance(n, int):
+                return min(n, total) if total is not None else n
+            return None
+        if head in ("drop", "drop-right") and len(args) == 2:
+            n = self.literal_number(args[1])
+            total = self.list_size(args[0], depth + 1)
+            return max(total - n, 0) if isinstance(n, int) and total is not None else None
+        if head == "chunk" and len(args) == 2:
+            n = self.literal_number(args[1])
+            total = self.list_size(args[0], depth + 1)
+            if isinstance(n, int) and n > 0 and total is not None:
+                return -(-total // n)
+            return None
+        if head in ("map", "map-async", "filter-map", "append-map") and len(args) >= 2:
+            return self.list_size(args[1], depth + 1) if head in ("map", "map-async") else None
+        if head in ("reverse", "sort", "shuffle") and args:
+            return self.list_size(args[0], depth + 1)
+        if head in ("for/list",) and len(args) >= 2 and isinstance(args[0], ListNode):
+            clauses = args[0].items
+            if len(clauses) == 1 and isinstance(clauses[0], ListNode) and len(clauses[0].items) == 2:
+                seq = clauses[0].items[1]
+                if isinstance(seq, ListNode) and seq.head_name() in ("in-list", "in-range") \
+                        and len(seq.items) >= 2:
+                    inner = seq.items[1]
+                    if seq.head_name() == "in-range":
+                        n = self.literal_number(inner)
+                        return int(n) if isinstance(n, int) and len(seq.items) == 2 else None
+                    return self.list_size(inner, depth + 1)
+                return self.list_size(seq, depth + 1)
+        if head == "py-eval" and args:
+            code = self.literal_string(args[0])
+            if code is not None:
+                slices = _PY_SLICE.findall(code)
+                if slices:  # the last slice bounds the resulting list: `[... for p in xs[:50]]`
+                    return int(slices[-1])
+        return None
+
+    def enclosing_fan_outs(self, node: Node) -> Iterator[FanOutSite]:
+        """Fan-outs whose per-item functions contain ``node`` (directly or via calls)."""
+        for site in self.fan_outs():
+            for function in site.functions:
+                if function.start <= node.start and node.end <= function.end:
+                    yield site
+                    break
+                if any(c.node is node for c in self.calls_within(function)):
+                    yield site
+                    break
+
+
+_PY_SLICE = re.compile(r"\[\s*:\s*(\d+)\s*\]")
+
+
+def _is_function_symbol(facts: Facts, node: Node | None) -> bool:
+    if isinstance(node, Atom) and node.kind == SYMBOL:
+        binding = facts.scopes.binding_of(node)
+        return binding is not None and binding.function is not None
+    return False
+
+
+def is_keyword(node: Node | None) -> bool:
+    return isinstance(node, Atom) and node.kind == KEYWORD

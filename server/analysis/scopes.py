@@ -1,0 +1,671 @@
+"""Bindings and scopes: which definition every identifier refers to, for every binding form.
+
+The walk is recursive over nesting but bounded: below :data:`MAX_DEPTH` levels a subtree is
+treated as opaque (no references recorded), so a 10,000-deep file cannot overflow the stack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from recipe.runtime.lang import catalog
+from recipe.runtime.lang.syntax import (
+    KEYWORD,
+    SYMBOL,
+    Atom,
+    Comment,
+    Document,
+    ListNode,
+    Node,
+    Quote,
+)
+
+MAX_DEPTH = 200
+
+LAMBDA_NAMES = ("lambda", "λ")
+FOR_FORMS = {"for", "for/list", "for/fold", "for/sum", "for/first", "for/and", "for/or",
+             "for*/list", "for*", "for/vector", "for/hash", "for*/fold", "for/last",
+             "for/product", "for*/sum"}
+LET_FORMS = {"let", "let*", "letrec", "letrec*"}
+LET_VALUES_FORMS = {"let-values", "let*-values"}
+QUOTING = {"quote", "syntax"}
+
+
+@dataclass
+class Signature:
+    """The parameters of a user function: ``(f x [y 1] #:k [k 2] . rest)``."""
+
+    required: list[str] = field(default_factory=list)
+    optional: list[str] = field(default_factory=list)
+    keywords: dict[str, bool] = field(default_factory=dict)  # name → required?
+    rest: str | None = None
+
+    def text(self, name: str) -> str:
+        parts = [name, *self.required, *(f"[{o}]" for o in self.optional)]
+        parts += [f"#:{k} {k}" if req else f"[#:{k} {k}]" for k, req in self.keywords.items()]
+        if self.rest:
+            parts += [".", self.rest]
+        return "(" + " ".join(parts) + ")"
+
+
+@dataclass(eq=False)
+class Binding:
+    """One introduced name."""
+
+    name: str
+    kind: str  # define | function | parameter | let | loop | for | values | handler | implicit
+    atom: Atom | None  # the defining occurrence
+    scope: Scope
+    value: Node | None = None  # init expression (for define/let), when there is one
+    function: ListNode | None = None  # the lambda / define form when it binds a function
+    signature: Signature | None = None
+    body: list[Node] = field(default_factory=list)  # function body forms
+    refs: list[Atom] = field(default_factory=list)
+    assigned: bool = False  # target of set!
+    top_level: bool = False
+    form: ListNode | None = None  # the whole binding form (define …)
+
+    @property
+    def is_function(self) -> bool:
+        return self.signature is not None
+
+
+@dataclass(eq=False)
+class Scope:
+    start: int
+    end: int
+    parent: Scope | None
+    bindings: dict[str, Binding] = field(default_factory=dict)
+
+    def lookup(self, name: str) -> Binding | None:
+        scope: Scope | None = self
+        while scope is not None:
+            found = scope.bindings.get(name)
+            if found is not None:
+                return found
+            scope = scope.parent
+        return None
+
+    def visible(self) -> Iterator[Binding]:
+        seen: set[str] = set()
+        scope: Scope | None = self
+        while scope is not None:
+            for name, binding in scope.bindings.items():
+                if name not in seen:
+                    seen.add(name)
+                    yield binding
+            scope = scope.parent
+
+
+@dataclass(eq=False)
+class Call:
+    """A procedure call ``(head arg ...)`` with what its head refers to."""
+
+    node: ListNode
+    head: Atom
+    binding: Binding | None  # a user definition
+    entry: catalog.Entry | None  # a catalogue procedure (when not shadowed)
+
+    @property
+    def name(self) -> str:
+        return self.head.text
+
+    def args(self) -> list[Node]:
+        return self.node.items[1:]
+
+    def positional(self) -> list[Node]:
+        """Arguments that are not keywords or keyword values."""
+        out: list[Node] = []
+        items = self.node.items
+        i = 1
+        while i < len(items):
+            item = items[i]
+            if isinstance(item, Atom) and item.kind == KEYWORD:
+                i += 2
+                continue
+            out.append(item)
+            i += 1
+        return out
+
+    def keywords(self) -> list[tuple[Atom, Node | None]]:
+        """(keyword atom, value or None when missing), in order."""
+        out: list[tuple[Atom, Node | None]] = []
+        items = self.node.items
+        i = 1
+        while i < len(items):
+            item = items[i]
+            if isinstance(item, Atom) and item.kind == KEYWORD:
+                value = items[i + 1] if i + 1 < len(items) else None
+                if isinstance(value, Atom) and value.kind == KEYWORD:
+                    value = None
+                    out.append((item, None))
+                    i += 1
+                    continue
+                out.append((item, value))
+                i += 2
+                continue
+            i += 1
+        return out
+
+    def keyword(self, name: str) -> Node | None:
+        for atom, value in self.keywords():
+            if atom.text[2:] == name:
+                return value
+        return None
+
+    def has_keyword(self, name: str) -> bool:
+        return any(atom.text[2:] == name for atom, _ in self.keywords())
+
+
+class Scopes:
+    """The result of resolving a document."""
+
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        self.root = Scope(0, len(document.text), None)
+        self.scopes: list[Scope] = [self.root]
+        self.bindings: list[Binding] = []
+        self.resolved: dict[int, Binding] = {}  # id(atom) → binding
+        self.builtin_refs: dict[int, catalog.Entry] = {}  # id(atom) → catalogue entry
+        self.unbound: list[Atom] = []
+        self.calls: list[Call] = []
+        self.calls_by_name: dict[str, list[Call]] = {}
+        self.assignments: list[tuple[ListNode, Atom, Binding | None]] = []  # set! forms
+        self.parents: dict[int, ListNode] = {}  # id(node) → enclosing list, for calls and lambdas
+        self.function_of: dict[int, Binding] = {}  # id(lambda/define node) → its binding
+        self.lambdas: list[ListNode] = []
+
+    def binding_of(self, atom: Atom) -> Binding | None:
+        return self.resolved.get(id(atom))
+
+    def scope_at(self, offset: int) -> Scope:
+        best = self.root
+        for scope in self.scopes:
+            if scope.start <= offset <= scope.end and scope.start >= best.start \
+                    and scope.end <= best.end:
+                best = scope
+        return best
+
+    def calls_to(self, *names: str) -> Iterator[Call]:
+        for name in names:
+            yield from self.calls_by_name.get(name, ())
+
+
+def _sym(node: Node | None) -> str | None:
+    return node.text if isinstance(node, Atom) and node.kind == SYMBOL else None
+
+
+class _Resolver:
+    def __init__(self, document: Document) -> None:
+        self.out = Scopes(document)
+
+    # -- bindings -----------------------------------------------------------------
+    def bind(self, scope: Scope, atom: Node | None, kind: str, **extra: object) -> Binding | None:
+        name = _sym(atom)
+        if name is None:
+            return None
+        assert isinstance(atom, Atom)
+        binding = Binding(name, kind, atom, scope, **extra)  # type: ignore[arg-type]
+        existing = scope.bindings.get(name)
+        if existing is not None and kind != "define":
+            # a later parameter of the same name shadows within this scope
+            pass
+        scope.bindings[name] = binding
+        self.out.bindings.append(binding)
+        self.out.resolved[id(atom)] = binding
+        return binding
+
+    def new_scope(self, node: Node, parent: Scope) -> Scope:
+        scope = Scope(node.start, node.end, parent)
+        self.out.scopes.append(scope)
+        return scope
+
+    # -- entry --------------------------------------------------------------------
+    def run(self) -> Scopes:
+        doc = self.out.document
+        root = self.out.root
+        # Top-level definitions are visible everywhere in the file (module scope).
+        for form in doc.forms:
+            self.predeclare(form, root, top_level=True)
+        for form in doc.forms:
+            self.expr(form, root, 0)
+        for comment in doc.comments:
+            if comment.datum is not None:
+                pass  # commented-out forms bind and reference nothing
+        return self.out
+
+    def predeclare(self, form: Node, scope: Scope, top_level: bool = False) -> None:
+        """Bind the names a body-level ``define``/``define-values`` introduces."""
+        if not isinstance(form, ListNode) or not form.items:
+            return
+        head = form.head_name()
+        if head == "define" and len(form.items) >= 2:
+            target = form.items[1]
+            # curried define: ((f a) b) → f
+            while isinstance(target, ListNode) and target.items:
+                if isinstance(target.items[0], ListNode):
+                    target = target.items[0]
+                    continue
+                sig = _signature(target.items[1:])
+                binding = self.bind(scope, target.items[0], "function", function=form,
+                                    signature=sig, body=form.items[2:], top_level=top_level,
+                                    form=form)
+                if binding is not None:
+                    self.out.function_of[id(form)] = binding
+                return
+            value = form.items[2] if len(form.items) > 2 else None
+            extra: dict[str, object] = {}
+            if isinstance(value, ListNode) and value.head_name() in LAMBDA_NAMES \
+                    and len(value.items) >= 2:
+                extra = {"function": value, "signature": _signature_of_formals(value.items[1]),
+                         "body": value.items[2:]}
+            binding = self.bind(scope, target, "define", value=value, top_level=top_level,
+                                form=form, **extra)
+            if binding is not None and "function" in extra:
+                self.out.function_of[id(value)] = binding
+        elif head == "define-values" and len(form.items) >= 2 and isinstance(form.items[1], ListNode):
+            for atom in form.items[1].items:
+                self.bind(scope, atom, "values", top_level=top_level, form=form)
+        elif head == "begin" and top_level:
+            for sub in form.items[1:]:
+                self.predeclare(sub, scope, top_level)
+
+    # -- expressions ----------------------------------------------------------------
+    def body(self, forms: list[Node], scope: Scope, depth: int) -> None:
+        for form in forms:
+            self.predeclare(form, scope)
+        for form in forms:
+            self.expr(form, scope, depth)
+
+    def ref(self, atom: Atom, scope: Scope) -> None:
+        name = atom.text
+        binding = scope.lookup(name)
+        if binding is not None:
+            binding.refs.append(atom)
+            self.out.resolved[id(atom)] = binding
+            return
+        entry = catalog.lookup(name)
+        if entry is not None:
+            self.out.builtin_refs[id(atom)] = entry
+            return
+        self.out.unbound.append(atom)
+
+    def expr(self, node: Node, scope: Scope, depth: int) -> None:
+        if depth > MAX_DEPTH:
+            return
+        if isinstance(node, Atom):
+            if node.kind == SYMBOL:
+                self.ref(node, scope)
+            return
+        if isinstance(node, Quote):
+            if node.datum is not None and node.prefix in ("`", "#`"):
+                self.quasi(node.datum, scope, depth + 1, 1)
+            return
+        if not isinstance(node, ListNode) or not node.items or node.is_vector:
+            return
+        head = node.items[0]
+        name = _sym(head)
+        special = name is not None and scope.lookup(name) is None
+        handler = _SPECIAL.get(name) if special and name is not None else None  # type: ignore[arg-type]
+        if handler is not None:
+            self.out.builtin_refs[id(head)] = catalog.lookup(name) or _FORM_ENTRY  # type: ignore[arg-type]
+            handler(self, node, scope, depth + 1)
+            return
+        # a call
+        for item in node.items:
+            if not (isinstance(item, Atom) and item.kind == KEYWORD):
+                self.expr(item, scope, depth + 1)
+                self.out.parents[id(item)] = node
+        if isinstance(head, Atom) and head.kind == SYMBOL:
+            binding = self.out.resolved.get(id(head))
+            entry = self.out.builtin_refs.get(id(head)) if binding is None else None
+            call = Call(node, head, binding, entry)
+            self.out.calls.append(call)
+            key = head.text if binding is None else "\0user"
+            self.out.calls_by_name.setdefault(key, []).append(call)
+
+    def quasi(self, node: Node, scope: Scope, depth: int, level: int) -> None:
+        if depth > MAX_DEPTH:
+            return
+        if isinstance(node, Quote):
+            if node.datum is None:
+                return
+            if node.prefix in (",", ",@"):
+                if level == 1:
+                    self.expr(node.datum, scope, depth + 1)
+                else:
+                    self.quasi(node.datum, scope, depth + 1, level - 1)
+            elif node.prefix == "`":
+                self.quasi(node.datum, scope, depth + 1, level + 1)
+            return
+        if isinstance(node, ListNode):
+            head = node.head_name()
+            if head in ("unquote", "unquote-splicing") and len(node.items) == 2:
+                if level == 1:
+                    self.expr(node.items[1], scope, depth + 1)
+                return
+            for item in node.items:
+                self.quasi(item, scope, depth + 1, level)
+
+    # -- special forms --------------------------------------------------------------
+    def form_define(self, node: ListNode, scope: Scope, depth: int) -> None:
+        items = node.items
+        if len(items) < 2:
+            return
+        target = items[1]
+        if isinstance(target, ListNode):
+            # (define (f params) body ...) — f was predeclared by the enclosing body
+            inner = self.new_scope(node, scope)
+            formals = target
+            while isinstance(formals, ListNode) and formals.items and isinstance(formals.items[0], ListNode):
+                formals = formals.items[0]
+            self.params(formals.items[1:] if isinstance(formals, ListNode) else [], inner, depth)
+            if isinstance(formals, ListNode) and formals.items:
+                fname = formals.items[0]
+                if isinstance(fname, Atom) and id(fname) not in self.out.resolved:
+                    self.bind(scope, fname, "function", function=node,
+                              signature=_signature(formals.items[1:]), body=items[2:], form=node)
+            self.out.lambdas.append(node)
+            self.body(items[2:], inner, depth)
+            return
+        if isinstance(target, Atom) and id(target) not in self.out.resolved:
+            self.bind(scope, target, "define", value=items[2] if len(items) > 2 else None, form=node)
+        for value in items[2:]:
+            self.expr(value, scope, depth)
+
+    def form_lambda(self, node: ListNode, scope: Scope, depth: int) -> None:
+        if len(node.items) < 2:
+            return
+        inner = self.new_scope(node, scope)
+        formals = node.items[1]
+        if isinstance(formals, ListNode):
+            self.params(formals.items, inner, depth)
+        else:
+            self.bind(inner, formals, "parameter")
+        self.out.lambdas.append(node)
+        self.body(node.items[2:], inner, depth)
+
+    def params(self, items: list[Node], scope: Scope, depth: int) -> None:
+        i = 0
+        while i < len(items):
+            item = items[i]
+            if isinstance(item, Atom) and item.kind == KEYWORD:
+                i += 1
+                if i < len(items):
+                    self.param(items[i], scope, depth)
+            elif isinstance(item, Atom) and item.kind == "dot":
+                if i + 1 < len(items):
+                    self.bind(scope, items[i + 1], "parameter")
+                i += 1
+            else:
+                self.param(item, scope, depth)
+            i += 1
+
+    def param(self, item: Node, scope: Scope, depth: int) -> None:
+        if isinstance(item, ListNode) and item.items:  # [y default]
+            for default in item.items[1:]:
+                self.expr(default, scope, depth)
+            self.bind(scope, item.items[0], "parameter")
+        else:
+            self.bind(scope, item, "parameter")
+
+    def form_let(self, node: ListNode, scope: Scope, depth: int) -> None:
+        items = node.items
+        kind = node.head_name()
+        if len(items) < 2:
+            return
+        named = _sym(items[1])
+        clauses_at = 2 if named is not None else 1
+        if clauses_at >= len(items):
+            return
+        clauses = items[clauses_at]
+        pairs: list[tuple[Node, Node | None]] = []
+        if isinstance(clauses, ListNode):
+            for clause in clauses.items:
+                if isinstance(clause, ListNode) and clause.items:
+                    pairs.append((clause.items[0], clause.items[1] if len(clause.items) > 1 else None))
+                elif isinstance(clause, Atom):
+                    pairs.append((clause, None))
+        inner = self.new_scope(node, scope)
+        if named is not None:
+            loop_scope = self.new_scope(node, scope)
+            inner.parent = loop_scope
+            for _, init in pairs:
+                if init is not None:
+                    self.expr(init, scope, depth)
+            self.bind(loop_scope, items[1], "loop", function=node,
+                      signature=Signature(required=[_sym(n) or "_" for n, _ in pairs]),
+                      body=items[3:], form=node)
+            for name_node, _ in pairs:
+                self.bind(inner, name_node, "let")
+            self.out.lambdas.append(node)
+        elif kind == "let":
+            for name_node, init in pairs:
+                if init is not None:
+                    self.expr(init, scope, depth)
+            for name_node, init in pairs:
+                self.bind(inner, name_node, "let", value=init)
+        elif kind == "let*":
+            current = scope
+            for name_node, init in pairs:
+                if init is not None:
+                    self.expr(init, current, depth)
+                step = self.new_scope(node, current)
+                self.bind(step, name_node, "let", value=init)
+                current = step
+            inner.parent = current
+        else:  # letrec
+            for name_node, init in pairs:
+                self.bind(inner, name_node, "let", value=init)
+            for _, init in pairs:
+                if init is not None:
+                    self.expr(init, inner, depth)
+        self.body(items[clauses_at + 1:], inner, depth)
+
+    def form_let_values(self, node: ListNode, scope: Scope, depth: int) -> None:
+        items = node.items
+        if len(items) < 2 or not isinstance(items[1], ListNode):
+            return
+        sequential = node.head_name() == "let*-values"
+        current = scope
+        inner = self.new_scope(node, scope)
+        for clause in items[1].items:
+            if not isinstance(clause, ListNode) or not clause.items:
+                continue
+            for init in clause.items[1:]:
+                self.expr(init, current if sequential else scope, depth)
+            target = self.new_scope(node, current) if sequential else inner
+            if isinstance(clause.items[0], ListNode):
+                for atom in clause.items[0].items:
+                    self.bind(target, atom, "values")
+            if sequential:
+                current = target
+        if sequential:
+            inner.parent = current
+        self.body(items[2:], inner, depth)
+
+    def form_define_values(self, node: ListNode, scope: Scope, depth: int) -> None:
+        if len(node.items) >= 2 and isinstance(node.items[1], ListNode):
+            for atom in node.items[1].items:
+                if isinstance(atom, Atom) and id(atom) not in self.out.resolved:
+                    self.bind(scope, atom, "values", form=node)
+        for value in node.items[2:]:
+            self.expr(value, scope, depth)
+
+    def form_for(self, node: ListNode, scope: Scope, depth: int) -> None:
+        items = node.items
+        head = node.head_name() or ""
+        i = 1
+        inner = self.new_scope(node, scope)
+        if head.endswith("fold") and len(items) > 1 and isinstance(items[1], ListNode):
+            for clause in items[1].items:
+                if isinstance(clause, ListNode) and clause.items:
+                    for init in clause.items[1:]:
+                        self.expr(init, scope, depth)
+                    self.bind(inner, clause.items[0], "for")
+            i = 2
+        if i < len(items) and isinstance(items[i], ListNode):
+            sequential = "*" in head
+            clause_scope = self.new_scope(node, inner)
+            clauses = items[i].items  # type: ignore[union-attr]
+            j = 0
+            while j < len(clauses):
+                clause = clauses[j]
+                if isinstance(clause, Atom) and clause.kind == KEYWORD:
+                    if j + 1 < len(clauses):
+                        self.expr(clauses[j + 1], clause_scope, depth)
+                    j += 2
+                    continue
+                if isinstance(clause, ListNode) and clause.items:
+                    for seq in clause.items[1:]:
+                        self.expr(seq, clause_scope if sequential else inner, depth)
+                    if isinstance(clause.items[0], ListNode):  # [(k v) (in-hash h)]
+                        for atom in clause.items[0].items:
+                            self.bind(clause_scope, atom, "for")
+                    else:
+                        self.bind(clause_scope, clause.items[0], "for")
+                j += 1
+            body_scope = clause_scope
+            i += 1
+        else:
+            body_scope = inner
+        self.body(items[i:], body_scope, depth)
+
+    def form_set(self, node: ListNode, scope: Scope, depth: int) -> None:
+        items = node.items
+        target = items[1] if len(items) > 1 else None
+        binding = None
+        if isinstance(target, Atom) and target.kind == SYMBOL:
+            binding = scope.lookup(target.text)
+            if binding is not None:
+                binding.assigned = True
+                self.out.resolved[id(target)] = binding
+            elif catalog.lookup(target.text) is not None:
+                self.out.builtin_refs[id(target)] = catalog.lookup(target.text)  # type: ignore[assignment]
+            self.out.assignments.append((node, target, binding))
+        for value in items[2:]:
+            self.expr(value, scope, depth)
+
+    def form_quote(self, node: ListNode, scope: Scope, depth: int) -> None:
+        return
+
+    def form_quasiquote(self, node: ListNode, scope: Scope, depth: int) -> None:
+        for item in node.items[1:]:
+            self.quasi(item, scope, depth, 1)
+
+    def form_case(self, node: ListNode, scope: Scope, depth: int) -> None:
+        items = node.items
+        if len(items) > 1:
+            self.expr(items[1], scope, depth)
+        for clause in items[2:]:
+            if isinstance(clause, ListNode):
+                for form in clause.items[1:]:
+                    self.expr(form, scope, depth)
+
+    def form_cond(self, node: ListNode, scope: Scope, depth: int) -> None:
+        for clause in node.items[1:]:
+            if isinstance(clause, ListNode):
+                for form in clause.items:
+                    if _sym(form) in ("else", "=>"):
+                        continue
+                    self.expr(form, scope, depth)
+
+    def form_generic(self, node: ListNode, scope: Scope, depth: int) -> None:
+        """Special forms whose subforms are all expressions (if, when, begin, and, …)."""
+        for item in node.items[1:]:
+            self.expr(item, scope, depth)
+            self.out.parents[id(item)] = node
+
+    def form_body(self, node: ListNode, scope: Scope, depth: int) -> None:
+        """Forms whose subforms are a body with internal defines (begin at depth > 0)."""
+        self.body(node.items[1:], self.new_scope(node, scope), depth)
+
+    def form_bindings_then_body(self, node: ListNode, scope: Scope, depth: int) -> None:
+        """parameterize and with-handlers: ([x expr] …) evaluated, then a body."""
+        items = node.items
+        if len(items) > 1 and isinstance(items[1], ListNode):
+            for clause in items[1].items:
+                if isinstance(clause, ListNode):
+                    for form in clause.items:
+                        self.expr(form, scope, depth)
+        self.body(items[2:], self.new_scope(node, scope), depth)
+
+    def form_try(self, node: ListNode, scope: Scope, depth: int) -> None:
+        for item in node.items[1:]:
+            if _sym(item) == "on-error":
+                continue
+            self.expr(item, scope, depth)
+
+
+def _signature_of_formals(formals: Node) -> Signature:
+    if isinstance(formals, ListNode):
+        return _signature(formals.items)
+    return Signature(rest=_sym(formals) or "args")
+
+
+def _signature(items: list[Node]) -> Signature:
+    sig = Signature()
+    i = 0
+    while i < len(items):
+        item = items[i]
+        if isinstance(item, Atom) and item.kind == KEYWORD:
+            nxt = items[i + 1] if i + 1 < len(items) else None
+            sig.keywords[item.text[2:]] = not isinstance(nxt, ListNode)
+            i += 2
+            continue
+        if isinstance(item, Atom) and item.kind == "dot":
+            sig.rest = _sym(items[i + 1]) if i + 1 < len(items) else "rest"
+            break
+        if isinstance(item, ListNode) and item.items:
+            sig.optional.append(_sym(item.items[0]) or "_")
+        else:
+            sig.required.append(_sym(item) or "_")
+        i += 1
+    return sig
+
+
+_FORM_ENTRY = catalog.Entry("special-form", catalog.SPECIAL_FORM)
+
+_SPECIAL = {
+    "define": _Resolver.form_define,
+    "lambda": _Resolver.form_lambda,
+    "λ": _Resolver.form_lambda,
+    "define-values": _Resolver.form_define_values,
+    "let-values": _Resolver.form_let_values,
+    "let*-values": _Resolver.form_let_values,
+    "set!": _Resolver.form_set,
+    "quote": _Resolver.form_quote,
+    "syntax": _Resolver.form_quote,
+    "quasiquote": _Resolver.form_quasiquote,
+    "case": _Resolver.form_case,
+    "cond": _Resolver.form_cond,
+    "parameterize": _Resolver.form_bindings_then_body,
+    "with-handlers": _Resolver.form_bindings_then_body,
+    "try": _Resolver.form_try,
+    **{name: _Resolver.form_let for name in LET_FORMS},
+    **{name: _Resolver.form_for for name in FOR_FORMS},
+    **{name: _Resolver.form_generic for name in ("if", "when", "unless", "and", "or", "begin")},
+}
+
+
+def resolve(document: Document) -> Scopes:
+    """Resolve every identifier of ``document``."""
+    return _Resolver(document).run()
+
+
+def comment_above(document: Document, node: Node) -> str | None:
+    """The ``;`` comment lines directly above a definition, without the semicolons."""
+    line, _ = document.position(node.start)
+    lines: list[str] = []
+    by_line = {document.position(c.start)[0]: c for c in document.comments
+               if isinstance(c, Comment) and c.kind == "line"}
+    current = line - 1
+    while current in by_line:
+        lines.append(by_line[current].text.lstrip(";").strip())
+        current -= 1
+    return "\n".join(reversed(lines)) or None
+
+
+def is_special_form(name: str) -> bool:
+    return name in _SPECIAL
