@@ -1,0 +1,270 @@
+"""``recipe lint``, ``recipe cost``, ``recipe rule`` and ``recipe fmt``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from recipe.runtime.lang.config import Config, ConfigError, load_config
+from recipe.runtime.lang.reader import read
+
+from .analysis.diagnostics import SEVERITY_RANK
+from .analysis.lint import fix_text, lint_document
+from .cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError
+from .report import FileReport, render_github, render_json, render_sarif, render_text
+from .rules import all_rules, rule_by_code
+
+_SKIP_DIRS = {".git", ".hg", ".svn", ".recipe", "node_modules", "__pycache__", ".venv", "venv",
+              ".tox", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
+
+
+class InputError(Exception):
+    """A file that cannot be read: reported as ``path: reason``, exit code 2."""
+
+
+def find_recipes(paths: list[str]) -> tuple[list[Path], list[str]]:
+    """Files to lint (directories searched for *.recipe), and the problems found."""
+    files: list[Path] = []
+    problems: list[str] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(_walk(path))
+            if not found:
+                print(f"recipe: no *.recipe files in {raw}", file=sys.stderr)
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append(f"{raw}: no such file or directory")
+    return files, problems
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith("."))
+        for name in names:
+            if name.endswith(".recipe"):
+                yield Path(folder) / name
+
+
+def read_text(path: Path) -> str:
+    """The file's text; InputError with the byte and offset when it is not UTF-8."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        byte = data[exc.start]
+        raise InputError(f"{path}: not UTF-8 text (byte 0x{byte:02x} at offset {exc.start})") from None
+
+
+def validate_codes(codes: list[str] | None, option: str) -> None:
+    if not codes:
+        return
+    known = list(rule_by_code())
+    for code in codes:
+        if code != "ALL" and not any(k.startswith(code) for k in known):
+            raise UsageError(f"{option}: unknown rule code or prefix `{code}` "
+                             "(see `recipe rule --all`)")
+
+
+class _Configs:
+    """Configuration per folder (nearest pyproject.toml / recipe.toml), or one explicit file."""
+
+    def __init__(self, explicit: str | None) -> None:
+        self.explicit = Path(explicit) if explicit else None
+        self.cache: dict[Path, Config] = {}
+
+    def for_file(self, path: Path) -> Config:
+        if self.explicit is not None:
+            key = Path("<explicit>")
+            if key not in self.cache:
+                self.cache[key] = load_config(explicit=self.explicit)
+            return self.cache[key]
+        folder = path.parent.resolve()
+        if folder not in self.cache:
+            self.cache[folder] = load_config(folder)
+        return self.cache[folder]
+
+
+def _context_tokens(path: str | None) -> int | None:
+    if path is None:
+        return None
+    from recipe.runtime.lang.tokens import count_tokens
+
+    try:
+        return count_tokens(read_text(Path(path)))
+    except InputError as exc:
+        raise UsageError(f"--context {exc}") from None
+
+
+def lint_main(args: argparse.Namespace) -> int:
+    validate_codes(args.select, "--select")
+    validate_codes(args.ignore, "--ignore")
+    files, problems = find_recipes(args.paths)
+    configs = _Configs(args.config)
+    context_tokens = _context_tokens(args.context)
+    reports: list[FileReport] = []
+    fixed_total = 0
+    internal: list[str] = []
+    for path in files:
+        try:
+            text = read_text(path)
+            config = configs.for_file(path)
+        except (InputError, ConfigError) as exc:
+            problems.append(str(exc))
+            continue
+        display = _display_path(path)
+        if args.fix:
+            new_text, fixed = fix_text(text, config, display, args.select, args.ignore,
+                                       unsafe=args.unsafe_fixes)
+            if fixed and new_text != text:
+                try:
+                    path.write_text(new_text, encoding="utf-8")
+                except OSError as exc:
+                    problems.append(f"{path}: cannot write fixes: {exc.strerror or exc}")
+                    continue
+                text = new_text
+                fixed_total += fixed
+        document = read(text)
+        result = lint_document(document, config, display, args.select, args.ignore, context_tokens)
+        internal.extend(f"{display}: internal error in rule {e}" for e in result.internal_errors)
+        reports.append(FileReport(display, document, result.diagnostics))
+
+    render = {"text": render_text, "json": render_json, "sarif": render_sarif,
+              "github": render_github}[args.format]
+    output = render(reports)
+    if output:
+        print(output)
+    for message in problems:
+        print(message, file=sys.stderr)
+    for message in internal:
+        print(f"recipe: {message} (please report this bug)", file=sys.stderr)
+    diagnostics = [d for r in reports for d in r.diagnostics]
+    if args.format == "text":
+        _print_summary(diagnostics, fixed_total, args.fix)
+    threshold = SEVERITY_RANK[args.fail_on]
+    if problems:
+        return EXIT_USAGE
+    if any(SEVERITY_RANK.get(d.severity, 1) >= threshold for d in diagnostics):
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def _print_summary(diagnostics: list, fixed: int, fixing: bool) -> None:  # type: ignore[type-arg]
+    if fixed:
+        print(f"Fixed {fixed} problem{'s' if fixed != 1 else ''}.")
+    if not diagnostics:
+        if not fixed:
+            print("All checks passed!")
+        return
+    count = len(diagnostics)
+    print(f"Found {count} problem{'s' if count != 1 else ''}.")
+    safe = sum(1 for d in diagnostics if d.fix is not None and d.fix.safe)
+    unsafe = sum(1 for d in diagnostics if d.fix is not None and not d.fix.safe)
+    if safe and not fixing:
+        print(f"[*] {safe} fixable with the `--fix` option.")
+    if unsafe:
+        print(f"({unsafe} more fixable with `--fix --unsafe-fixes`.)")
+
+
+def _display_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def cost_main(args: argparse.Namespace) -> int:
+    from .analysis.context import Analysis
+    from .cost import cost_report
+
+    path = Path(args.file)
+    try:
+        text = read_text(path)
+        config = _Configs(args.config).for_file(path)
+    except (InputError, ConfigError) as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    except FileNotFoundError:
+        print(f"{args.file}: no such file or directory", file=sys.stderr)
+        return EXIT_USAGE
+    analysis = Analysis(read(text), config, _display_path(path), _context_tokens(args.context))
+    print(cost_report(analysis, args.format))
+    return EXIT_OK
+
+
+def rule_main(args: argparse.Namespace) -> int:
+    rules = rule_by_code()
+    if args.all:
+        if args.format == "markdown":
+            print(rules_markdown())
+        else:
+            for rule in all_rules():
+                print(f"{rule.code:6} {rule.severity:8} {rule.name:40} {rule.summary}")
+        return EXIT_OK
+    if not args.code:
+        raise UsageError("give a rule code (e.g. `recipe rule C001`) or --all")
+    rule = rules.get(args.code.upper())
+    if rule is None:
+        raise UsageError(f"unknown rule `{args.code}` (see `recipe rule --all`)")
+    print(f"# {rule.code} {rule.name} ({rule.severity})\n")
+    print(rule.doc.strip())
+    return EXIT_OK
+
+
+def rules_markdown() -> str:
+    """The rule table of the README, generated from the rule docs."""
+    lines = ["| code | name | severity | what it reports |", "|---|---|---|---|"]
+    for rule in all_rules():
+        summary = rule.summary.replace("|", "\\|")
+        lines.append(f"| {rule.code} | {rule.name} | {rule.severity} | {summary} |")
+    return "\n".join(lines)
+
+
+def fmt_main(args: argparse.Namespace) -> int:
+    from .format import format_text
+
+    files, problems = find_recipes(args.paths)
+    changed = 0
+    refused = 0
+    for path in files:
+        try:
+            text = read_text(path)
+        except InputError as exc:
+            problems.append(str(exc))
+            continue
+        document = read(text)
+        if document.errors:
+            first = document.errors[0]
+            line, col = document.position(first.start)
+            problems.append(f"{path}:{line + 1}:{col + 1}: {first.code} {first.message} "
+                            "(not formatted: fix the syntax error first)")
+            refused += 1
+            continue
+        new_text = format_text(text)
+        if new_text == text:
+            continue
+        changed += 1
+        if args.check:
+            print(f"Would reformat: {path}")
+        else:
+            try:
+                path.write_text(new_text, encoding="utf-8")
+            except OSError as exc:
+                problems.append(f"{path}: cannot write: {exc.strerror or exc}")
+    for message in problems:
+        print(message, file=sys.stderr)
+    verb = "would be reformatted" if args.check else "reformatted"
+    unchanged = len(files) - changed - refused
+    print(f"{changed} file{'s' if changed != 1 else ''} {verb}, {unchanged} left unchanged",
+          file=sys.stderr)
+    if problems:
+        return EXIT_USAGE
+    return EXIT_FINDINGS if args.check and changed else EXIT_OK
