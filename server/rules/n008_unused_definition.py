@@ -1,0 +1,57 @@
+"""A definition that is never used.
+
+## What it does
+Reports a `define` (or a `let`-family binding) whose name is never referenced. The last
+top-level form is exempt (its value may be the recipe's result), as are names starting
+with `_`, and names given to `finish-var`.
+
+## Why is this bad?
+Dead definitions are confusing and can hide a typo in the place that meant to use them;
+when the definition makes an LLM call, it is money spent for nothing.
+
+## Example
+```scheme
+(define draft (syntax-e (llm-query #:instruction "Write a haiku." #:max-tokens 60)))
+(define unused-summary "never read")
+(finish draft)
+```
+
+## Use instead
+```scheme
+(define draft (syntax-e (llm-query #:instruction "Write a haiku." #:max-tokens 60)))
+(finish draft)
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from recipe.runtime.lang.syntax import STRING, Atom
+from recipe.server.analysis.context import RuleContext
+from recipe.server.analysis.diagnostics import INFO, Diagnostic
+
+CODE = "N008"
+NAME = "unused-definition"
+SEVERITY = INFO
+
+
+def check(ctx: RuleContext) -> Iterator[Diagnostic]:
+    forms = ctx.document.forms
+    last = forms[-1] if forms else None
+    named_by_string: set[str] = set()
+    for call in ctx.scopes.calls_to("finish-var"):
+        for arg in call.positional():
+            if isinstance(arg, Atom) and arg.kind == STRING and isinstance(arg.value, str):
+                named_by_string.add(arg.value)
+    for binding in ctx.scopes.bindings:
+        if binding.kind not in ("define", "function", "values", "let") or binding.refs:
+            continue
+        if binding.atom is None or binding.name.startswith("_") or binding.name in named_by_string:
+            continue
+        if binding.form is not None and binding.form is last:
+            continue
+        if binding.assigned:
+            continue
+        what = "function" if binding.is_function else "variable"
+        yield ctx.diagnostic(binding.atom, f"{what} `{binding.name}` is defined but never used")

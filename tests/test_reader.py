@@ -1,0 +1,290 @@
+"""The reader: tokens, tree shape, spans, every syntax error with recovery, incremental
+re-reading, and agreement with parsimonious' own parse of grammar.peg."""
+
+from __future__ import annotations
+
+import json
+import random
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from recipe.runtime.lang import grammar
+from recipe.runtime.lang.reader import read, reread
+from recipe.runtime.lang.syntax import (
+    BOOLEAN,
+    CHAR,
+    DOT,
+    ERROR,
+    KEYWORD,
+    NUMBER,
+    STRING,
+    SYMBOL,
+    Atom,
+    Comment,
+    Document,
+    ListNode,
+    Node,
+    Quote,
+)
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def shape(node: Node | None) -> object:
+    """A comparable picture of a tree: kinds, texts, spans."""
+    if node is None:
+        return None
+    if isinstance(node, Atom):
+        return ("atom", node.kind, node.text, node.start, node.end)
+    if isinstance(node, ListNode):
+        return ("list", node.opener, node.closed, node.start, node.end, [shape(i) for i in node.items])
+    if isinstance(node, Quote):
+        return ("quote", node.prefix, node.start, node.end, shape(node.datum))
+    raise AssertionError(node)
+
+
+def doc_shape(doc: Document) -> object:
+    return (
+        [shape(f) for f in doc.forms],
+        [(c.kind, c.text, c.start, c.end, shape(c.datum)) for c in doc.comments],
+        [(e.code, e.message, e.start, e.end, e.related) for e in doc.errors],
+    )
+
+
+def codes(text: str) -> list[str]:
+    return [e.code for e in read(text).errors]
+
+
+# -- atoms and values -------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "kind", "value"), [
+    ("42", NUMBER, 42), ("-7", NUMBER, -7), ("3.14", NUMBER, 3.14), (".5", NUMBER, 0.5),
+    ("1e-3", NUMBER, 0.001), ("1/2", NUMBER, Fraction(1, 2)), ("4/2", NUMBER, 2),
+    ("+inf.0", NUMBER, float("inf")), ("#t", BOOLEAN, True), ("#false", BOOLEAN, False),
+    ("#\\a", CHAR, "a"), ("#\\space", CHAR, " "), ("#\\newline", CHAR, "\n"),
+    ("#:model", KEYWORD, "model"), ("map-async", SYMBOL, "map-async"),
+    ("string->number", SYMBOL, "string->number"), ("λ", SYMBOL, "λ"), ("...", SYMBOL, "..."),
+    ("+", SYMBOL, "+"), ("null?", SYMBOL, "null?"),
+    ('"a \\"quoted\\" word\\n"', STRING, 'a "quoted" word\n'), ('"\\u03bb"', STRING, "λ"),
+    ('"tab\\there"', STRING, "tab\there"),
+])
+def test_atoms(text: str, kind: str, value: object) -> None:
+    doc = read(text)
+    assert doc.errors == []
+    (atom,) = doc.forms
+    assert isinstance(atom, Atom) and atom.kind == kind and atom.value == value
+    assert (atom.start, atom.end) == (0, len(text))
+
+
+def test_lists_brackets_quotes_vectors() -> None:
+    doc = read("(f [x 1] {y 2}) '(1 2) `(a ,b ,@c) #(1 2 3)")
+    assert doc.errors == []
+    f, quoted, quasi, vec = doc.forms
+    assert isinstance(f, ListNode) and f.head_name() == "f"
+    assert [i.opener for i in f.items[1:]] == ["[", "{"]  # type: ignore[attr-defined]
+    assert isinstance(quoted, Quote) and quoted.name == "quote"
+    assert isinstance(quasi, Quote) and quasi.name == "quasiquote"
+    inner = quasi.datum
+    assert isinstance(inner, ListNode)
+    assert [q.name for q in inner.items[1:]] == ["unquote", "unquote-splicing"]  # type: ignore[attr-defined]
+    assert isinstance(vec, ListNode) and vec.is_vector and len(vec.items) == 3
+
+
+def test_comments_are_kept() -> None:
+    text = "#lang recipe\n; line\n#| block #| nested |# still |#\n#;(gone 1) (kept)\n"
+    doc = read(text)
+    assert doc.errors == []
+    assert [c.kind for c in doc.comments] == ["lang", "line", "block", "datum"]
+    assert doc.comments[2].text == "#| block #| nested |# still |#"
+    datum = doc.comments[3].datum
+    assert isinstance(datum, ListNode) and datum.head_name() == "gone"
+    assert [shape(f)[0] for f in doc.forms] == ["list"]  # type: ignore[index]
+
+
+def test_spans_reconstruct_text_losslessly() -> None:
+    text = (EXAMPLES / "ace2_fan_out.recipe").read_text(encoding="utf-8") \
+        if (EXAMPLES / "ace2_fan_out.recipe").exists() else "(define x 1) ; c\n(finish x)"
+    doc = read(text)
+    pieces = sorted([(n.start, n.end) for n in doc.forms] + [(c.start, c.end) for c in doc.comments])
+    pos = 0
+    for start, end in pieces:
+        assert text[pos:start].strip() == "", "only whitespace between spans"
+        pos = end
+    assert text[pos:].strip() == ""
+
+
+def test_positions_and_utf16() -> None:
+    doc = read('(a "😀" b)\n(c)')
+    b = doc.forms[0].items[2]  # type: ignore[attr-defined]
+    assert doc.position(b.start) == (0, 7)
+    assert doc.utf16_position(b.start) == (0, 8)  # the emoji is two UTF-16 units
+    assert doc.offset_at(0, 8, utf16=True) == b.start
+    assert doc.position(doc.forms[1].start) == (1, 0)
+
+
+# -- errors and recovery --------------------------------------------------------------
+
+def test_s001_unclosed_recovers_at_column_zero() -> None:
+    text = "(define (f x)\n  (+ x 1)\n(define g 2)\n(finish g)\n"
+    doc = read(text)
+    assert [e.code for e in doc.errors] == ["S001"]
+    err = doc.errors[0]
+    assert (err.start, err.end) == (0, 1)
+    assert "3:1" in err.message  # says where the next top-level form starts
+    assert [f.head_name() for f in doc.forms] == ["define", "define", "finish"]  # type: ignore[attr-defined]
+    assert doc.forms[0].closed is False  # type: ignore[attr-defined]
+
+
+def test_s001_at_end_of_file_names_outermost() -> None:
+    doc = read("(a (b (c")
+    (err,) = doc.errors
+    assert err.code == "S001" and "3 lists are open" in err.message
+
+
+def test_s002_mismatched_names_expected() -> None:
+    doc = read("(let [x 1) x)")
+    (err,) = doc.errors
+    assert err.code == "S002" and "expected `]`" in err.message
+    assert (err.start, err.end) == (9, 10)
+
+
+def test_s003_stray_closer() -> None:
+    assert codes("(a))") == ["S003"]
+
+
+@pytest.mark.parametrize("text", ['(define s "abc)', "#| never closed\n(a)"])
+def test_s004_unterminated(text: str) -> None:
+    assert codes(text) == ["S004"] or codes(text)[-1] == "S004" or "S004" in codes(text)
+
+
+@pytest.mark.parametrize("text", ["#:", "#\\abc", "1.2.3", '"\\q"', "'", "(a #;)", "#foo", ".", "1/0"])
+def test_s005_malformed(text: str) -> None:
+    assert "S005" in codes(text)
+
+
+def test_one_error_does_not_hide_the_rest() -> None:
+    text = "(define a 1.2.3)\n(define b (oops\n(define c \"ok\")\n(finish c)"
+    doc = read(text)
+    assert [e.code for e in doc.errors] == ["S005", "S001"]
+    assert [f.items[1].text for f in doc.forms] == ["a", "b", "c"][: 3] or len(doc.forms) == 4  # type: ignore[attr-defined]
+    assert doc.forms[-1].head_name() == "finish"  # type: ignore[attr-defined]
+
+
+def test_deep_nesting_does_not_recurse() -> None:
+    depth = 10_000
+    doc = read("(" * depth + ")" * depth)
+    assert doc.errors == []
+    node = doc.forms[0]
+    count = 0
+    while isinstance(node, ListNode) and node.items:
+        node = node.items[0]
+        count += 1
+    assert count == depth - 1
+    assert sum(1 for _ in doc.walk()) == depth
+    unclosed = read("(" * depth)
+    assert [e.code for e in unclosed.errors] == ["S001"]
+
+
+# -- incremental re-reading -----------------------------------------------------------
+
+SAMPLE = """#lang recipe
+;; a sample
+(define papers (py-eval "[1, 2, 3][:3]"))
+(define (analyse p)
+  (llm-query-async #:instruction "Find ACE2." #:data p #:max-tokens 50))
+#| block
+   comment |#
+(define results (map-async analyse papers #:max-concurrent 10))
+'(quoted list) #;(skipped)
+(finish (string-join results "\\n"))
+"""
+
+
+def _check_reread(text: str, start: int, end: int, new: str) -> None:
+    old = read(text)
+    expected = read(text[:start] + new + text[end:])
+    got = reread(old, start, end, new)
+    assert got.text == expected.text
+    assert doc_shape(got) == doc_shape(expected)
+
+
+@pytest.mark.parametrize(("start", "end", "new"), [
+    (0, 0, "("), (30, 30, ")"), (40, 45, ""), (len(SAMPLE), len(SAMPLE), "(x"),
+    (SAMPLE.index("#|"), SAMPLE.index("#|") + 2, ""), (SAMPLE.index('"Find'), SAMPLE.index('"Find') + 1, ""),
+    (SAMPLE.index("map-async"), SAMPLE.index("map-async") + 3, "MAP"), (5, 5, '"'),
+])
+def test_reread_matches_full_read(start: int, end: int, new: str) -> None:
+    _check_reread(SAMPLE, start, end, new)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_reread_property(data: st.DataObject) -> None:
+    start = data.draw(st.integers(0, len(SAMPLE)))
+    end = data.draw(st.integers(start, min(len(SAMPLE), start + 20)))
+    new = data.draw(st.text(alphabet='()[]{}"#|;\' \nabc1.:\\', max_size=6))
+    _check_reread(SAMPLE, start, end, new)
+
+
+def test_reread_reuses_untouched_forms() -> None:
+    old = read(SAMPLE)
+    last = old.forms[-1]
+    edit_at = SAMPLE.index("analyse p") + 2
+    new = reread(old, edit_at, edit_at, "x")
+    assert new.forms[-1] is last  # reused, shifted, not re-read
+    assert new.forms[-1].start == SAMPLE.rindex("(finish") + 1
+
+
+# -- the grammar is the source ------------------------------------------------------
+
+def test_scanner_cache_matches_grammar() -> None:
+    cached = json.loads((Path(grammar.__file__).parent / grammar.CACHE_FILE).read_text())
+    text = grammar.grammar_text()
+    assert cached["grammar_sha256"] == grammar.grammar_hash(text), \
+        "grammar.peg changed: run `python -m recipe.runtime.lang.grammar`"
+    assert [tuple(t) for t in cached["tokens"]] == grammar.build_token_table()
+
+
+def _parsimonious_tokens(text: str) -> list[tuple[str, str]]:
+    tree = grammar.parsimonious_grammar().parse(text)
+    return [(child.children[0].expr_name, child.text) for child in tree.children]
+
+
+def _scanner_tokens(text: str) -> list[tuple[str, str]]:
+    from recipe.runtime.lang.reader import _Reader
+
+    out = []
+    pos = 0
+    match = grammar.scanner().match
+    reader = _Reader(text)
+    while pos < len(text):
+        m = match(text, pos)
+        assert m is not None
+        kind, end = m.lastgroup, m.end()
+        if kind == "block_comment":
+            end = reader.block_comment_end(pos)
+            if end < 0:
+                kind, end = "block_comment_error", len(text)
+        out.append((kind, text[pos:end]))
+        pos = end
+    return out
+
+
+@pytest.mark.parametrize("text", [
+    SAMPLE, "#| a #| b |# c |# x", "#| open", '"unterminated', "1.2.3 #: #\\abc #foo ,@x #'y",
+    "(λ (x) x) #t #true #f 1/2 -inf.0 ...", "#;#;a b c", "#lang racket\n(a)",
+])
+def test_scanner_agrees_with_parsimonious(text: str) -> None:
+    assert _scanner_tokens(text) == _parsimonious_tokens(text)
+
+
+def test_scanner_agrees_with_parsimonious_on_random_text() -> None:
+    rng = random.Random(7)
+    alphabet = '()[]{}"#|;\' \n\tabc1.:\\,@`λ-+/e'
+    for _ in range(300):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        assert _scanner_tokens(text) == _parsimonious_tokens(text), repr(text)
