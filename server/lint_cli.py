@@ -15,7 +15,7 @@ from .analysis.diagnostics import SEVERITY_RANK
 from .analysis.lint import fix_text, lint_document
 from .cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError
 from .report import FileReport, render_github, render_json, render_sarif, render_text
-from .rules import all_rules, rule_by_code
+from .rules import RULE_MODULES, all_rules, rule_by_code
 
 _SKIP_DIRS = {".git", ".hg", ".svn", ".recipe", "node_modules", "__pycache__", ".venv", "venv",
               ".tox", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
@@ -67,7 +67,7 @@ def read_text(path: Path) -> str:
 def validate_codes(codes: list[str] | None, option: str) -> None:
     if not codes:
         return
-    known = list(rule_by_code())
+    known = [name[:4].upper() for name in RULE_MODULES]
     for code in codes:
         if code != "ALL" and not any(k.startswith(code) for k in known):
             raise UsageError(f"{option}: unknown rule code or prefix `{code}` "

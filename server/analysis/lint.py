@@ -43,10 +43,15 @@ def selected_rules(config: Config, filename: str = "",
 
 def _ignored(code: str, select: list[str], ignore: list[str]) -> bool:
     # ruff's precedence: the more specific of a matching select and ignore wins.
-    best_ignore = max((len(s) for s in ignore if s == "ALL" or code.startswith(s)), default=-1)
+    def specificity(selector: str) -> int:
+        return 0 if selector == "ALL" else len(selector)
+
+    best_ignore = max((specificity(s) for s in ignore if s == "ALL" or code.startswith(s)),
+                      default=-1)
     if best_ignore < 0:
         return False
-    best_select = max((len(s) for s in select if s == "ALL" or code.startswith(s)), default=-1)
+    best_select = max((specificity(s) for s in select if s == "ALL" or code.startswith(s)),
+                      default=-1)
     return best_ignore >= best_select
 
 

@@ -1,0 +1,84 @@
+"""Lint speed, measured against baselines taken in the same run.
+
+1. Cold start: wall time of `recipe lint one.recipe` (a fresh process each time) as a ratio
+   to `python -c pass`. Target ≤ 5×.
+2. Throughput: `recipe lint DIR` over a generated corpus of 1,000 recipes (the examples,
+   mutated and concatenated), in MB/s end to end. Target ≥ 1 MB/s on a 2-core machine.
+
+    python bench/bench_lint.py [--runs 15] [--files 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((ROOT / "examples").glob("*.recipe"))
+
+
+def recipe_command() -> list[str]:
+    exe = shutil.which("recipe", path=str(Path(sys.executable).parent))
+    return [exe] if exe else [sys.executable, "-m", "recipe.server"]
+
+
+def timed(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    return time.perf_counter() - start
+
+
+def cold_start(runs: int) -> None:
+    one = str(EXAMPLES[0])
+    lint = [*recipe_command(), "lint", one]
+    base = [sys.executable, "-c", "pass"]
+    timed(lint)  # warm the page cache and .pyc files
+    lint_times, base_times = [], []
+    for _ in range(runs):  # interleaved, so machine noise hits both alike
+        base_times.append(timed(base))
+        lint_times.append(timed(lint))
+    b, t = statistics.median(base_times), statistics.median(lint_times)
+    print(f"cold start: python -c pass {b * 1000:.1f} ms, recipe lint {t * 1000:.1f} ms "
+          f"(median of {runs}) → ratio {t / b:.2f}× (target ≤ 5×)")
+
+
+def corpus(folder: Path, files: int) -> int:
+    rng = random.Random(1)
+    sources = [p.read_text(encoding="utf-8") for p in EXAMPLES]
+    total = 0
+    for i in range(files):
+        parts = [rng.choice(sources) for _ in range(rng.randint(1, 4))]
+        text = "\n".join(parts)
+        (folder / f"r{i:04}.recipe").write_text(text, encoding="utf-8")
+        total += len(text.encode("utf-8"))
+    return total
+
+
+def throughput(files: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        size = corpus(folder, files)
+        cmd = [*recipe_command(), "lint", str(folder), "--format", "json"]
+        elapsed = min(timed(cmd) for _ in range(3))
+        print(f"throughput: {files} files, {size / 1e6:.2f} MB in {elapsed:.2f} s → "
+              f"{size / 1e6 / elapsed:.2f} MB/s (target ≥ 1 MB/s)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--files", type=int, default=1000)
+    args = parser.parse_args()
+    cold_start(args.runs)
+    throughput(args.files)
+
+
+if __name__ == "__main__":
+    main()
