@@ -210,3 +210,7 @@ LLM_KEYWORDS: tuple[Keyword, ...] = (
 RECURSIVE_KEYWORD = Keyword(
     "recursive", BOOLEAN, False, "#f",
     "Run the sub-model's reply as a nested recipe in its own sandbox (depth limit 3).")
+ASYNC_RECURSIVE_KEYWORD = Keyword(
+    "recursive", BOOLEAN, False, "#f",
+    "Default #f, and only `#f` is accepted: an async call cannot run its reply as a "
+    "nested recipe (use `llm-query` for that).")

@@ -1,0 +1,2609 @@
+"""The catalogue entries: every name of the language (LANGUAGE.md §3–§8), one entry each.
+
+Plain data, read through :mod:`recipe.runtime.lang.catalog` (``entries()``, ``lookup()``).
+It is imported on every ``recipe lint``, so it holds constructor calls only: no computation
+and no imports besides the catalogue's own types.
+
+Conventions:
+
+* ``signature_text`` is set for special forms (and for procedures with several call shapes);
+  alternative shapes are separate lines, grammar lines start with two spaces.
+* A parameter of type ``STRING`` rejects a syntax object (LLM text not yet unwrapped with
+  ``syntax-e``); ``TEXT`` accepts both; ``ANY`` accepts anything.
+* ``fan_out`` lists every function argument the entry calls once per item or thunk; its cost
+  class is then ``FAN_OUT`` (concurrent) or ``SEQUENTIAL`` (one after another).
+* Primitives, combinators, ``context`` and ``token-budget`` are ``protected`` (§6).
+"""
+
+from __future__ import annotations
+
+from .catalog import (
+    ANY,
+    ASYNC_RECURSIVE_KEYWORD,
+    AWAIT,
+    BOOLEAN,
+    BUILTIN,
+    COMBINATOR,
+    CONTROL,
+    FALSE_OR_NUMBER,
+    FAN_OUT,
+    HANDLE,
+    HANDLES,
+    HASH,
+    INTEGER,
+    INTEGER_OR_FALSE,
+    LIST,
+    LLM_ASYNC,
+    LLM_KEYWORDS,
+    LLM_SYNC,
+    NATURAL,
+    NEVER,
+    NUMBER,
+    PAIR,
+    PARAMETER,
+    PRIMITIVE,
+    PROCEDURE,
+    PYREF,
+    PYTHON,
+    RECURSIVE_KEYWORD,
+    SEQUENTIAL,
+    SLEEP,
+    SPECIAL_FORM,
+    STORE,
+    STRING,
+    STRINGS,
+    SYMBOL,
+    SYNTAX,
+    SYNTAXES,
+    TEXT,
+    VALUES,
+    VARIABLE,
+    VECTOR,
+    VOID,
+    Entry,
+    FanOut,
+    Keyword,
+    Param,
+)
+
+# Fan-out shapes shared by the sequential list procedures (map, filter, …): the function is
+# the first argument, the list the second, called one item after another.
+_SEQ_FN_LIST = FanOut(func=0, items=1, concurrent=False, window_keyword=None, window_default=None)
+_SEQ_FOLD = FanOut(func=0, items=2, concurrent=False, window_keyword=None, window_default=None)
+
+# The list parameters of `map`-like procedures: `lst ...+`.
+_LISTS = (Param("lst", LIST), Param("lst", LIST, rest=True))
+
+_FOR_CLAUSES = (
+    "  for-clause = [id seq-expr] | [(id ...) seq-expr] | #:when guard-expr"
+    " | #:unless guard-expr"
+)
+
+_MAX_CONCURRENT_MAP = Keyword(
+    "max-concurrent", INTEGER_OR_FALSE, 10, "10",
+    "How many calls are kept in flight at once: a rolling window, refilled as each call "
+    "finishes. A positive integer, or #f to start every call at once. Default 10.",
+    minimum=1)
+
+ENTRIES: tuple[Entry, ...] = (
+    # ------------------------------------------------------------------------------------
+    # §3 Special forms
+    # ------------------------------------------------------------------------------------
+    Entry(
+        "define", SPECIAL_FORM,
+        result=VOID,
+        signature_text=(
+            "(define id expr)\n"
+            "(define (id arg ...) body ...+)\n"
+            "(define (id arg ... . rest-id) body ...+)\n"
+            "  arg = arg-id | [arg-id default-expr] | #:keyword arg-id"
+            " | #:keyword [arg-id default-expr]"),
+        doc=(
+            "Binds `id` to the value of `expr`, or, in the function shape, to a procedure "
+            "whose parameters are given as in `lambda`: required positional arguments, "
+            "optional ones with a default `[arg-id default-expr]`, keyword arguments "
+            "`#:keyword arg-id` (optional when given a default) and a rest list after a dot. "
+            "A function body may refer to names defined later in the same scope, so "
+            "functions can be mutually recursive, but using a variable before its definition "
+            "has run is an error; inside a body, definitions are local to that body. "
+            "Redefining a protected name (a primitive, a combinator or `context`) is an "
+            "error."),
+        example=(
+            "(define (greet name #:greeting [greeting \"Hello\"])\n"
+            "  (string-append greeting \", \" name))\n"
+            "(greet \"Ada\" #:greeting \"Hi\") ; → \"Hi, Ada\""),
+    ),
+    Entry(
+        "lambda", SPECIAL_FORM,
+        result=PROCEDURE,
+        aliases=("λ",),
+        signature_text=(
+            "(lambda (arg ...) body ...+)\n"
+            "(lambda (arg ... . rest-id) body ...+)\n"
+            "(lambda rest-id body ...+)\n"
+            "  arg = arg-id | [arg-id default-expr] | #:keyword arg-id"
+            " | #:keyword [arg-id default-expr]"),
+        doc=(
+            "Produces a procedure. Each call binds the arguments to fresh locations and "
+            "evaluates the body; the value of the last body form is the result, and a call "
+            "in tail position does not grow the stack. Optional positional arguments take "
+            "their default when omitted, keyword arguments are passed as `#:keyword value`, "
+            "and a rest identifier receives the remaining positional arguments as a list. "
+            "Calling the procedure with the wrong number of arguments or an unknown keyword "
+            "is an error. `λ` is the same form."),
+        example="((lambda (x [y 10]) (+ x y)) 1) ; → 11",
+    ),
+    Entry(
+        "define-values", SPECIAL_FORM,
+        result=VOID,
+        signature_text="(define-values (id ...) expr)",
+        doc=(
+            "Evaluates `expr`, which must return as many values as there are `id`s, and binds "
+            "each `id` to the corresponding value. Use it with procedures that return "
+            "multiple values, such as `split-at`, `partition` and `await-any`. A mismatch "
+            "between the number of values and of identifiers is an error."),
+        example="(define-values (winner others) (await-any handles))",
+    ),
+    Entry(
+        "let", SPECIAL_FORM,
+        signature_text=(
+            "(let ([id val-expr] ...) body ...+)\n"
+            "(let proc-id ([id init-expr] ...) body ...+)"),
+        doc=(
+            "The first form evaluates the `val-expr`s left to right, binds each `id` to its "
+            "value in a new scope (the `val-expr`s do not see each other's bindings) and "
+            "evaluates the body; the last body form gives the result. The second form, named "
+            "`let`, also binds `proc-id` inside the body to a procedure whose parameters are "
+            "the `id`s and whose body is `body`, and calls it with the `init-expr` values: a "
+            "loop. Calls to `proc-id` in tail position are proper tail calls, so a loop of a "
+            "million iterations runs in constant stack."),
+        example=(
+            "(let loop ([i 0] [acc '()])\n"
+            "  (if (= i 3) (reverse acc) (loop (add1 i) (cons i acc)))) ; → '(0 1 2)"),
+    ),
+    Entry(
+        "let*", SPECIAL_FORM,
+        signature_text="(let* ([id val-expr] ...) body ...+)",
+        doc=(
+            "Like `let`, but binds the identifiers one after another, so each `val-expr` sees "
+            "the bindings made before it. An `id` may appear more than once; the later "
+            "binding shadows the earlier one."),
+        example="(let* ([x 2] [y (* x 10)]) (+ x y)) ; → 22",
+    ),
+    Entry(
+        "letrec", SPECIAL_FORM,
+        signature_text="(letrec ([id val-expr] ...) body ...+)",
+        doc=(
+            "Like `let`, but every `id` is in scope in every `val-expr`, so the bound "
+            "procedures can refer to themselves and to each other (mutual recursion). "
+            "Referring to an `id` before its value has been computed is an error."),
+        example=(
+            "(letrec ([even? (lambda (n) (if (zero? n) #t (odd? (sub1 n))))]\n"
+            "         [odd? (lambda (n) (if (zero? n) #f (even? (sub1 n))))])\n"
+            "  (even? 10)) ; → #t"),
+    ),
+    Entry(
+        "let-values", SPECIAL_FORM,
+        signature_text="(let-values ([(id ...) val-expr] ...) body ...+)",
+        doc=(
+            "Like `let`, but each `val-expr` returns multiple values, bound to the "
+            "identifiers of its clause. The number of values must match the number of "
+            "identifiers, else an error is raised."),
+        example="(let-values ([(a b) (split-at '(1 2 3 4) 1)]) b) ; → '(2 3 4)",
+    ),
+    Entry(
+        "let*-values", SPECIAL_FORM,
+        signature_text="(let*-values ([(id ...) val-expr] ...) body ...+)",
+        doc=(
+            "Like `let-values`, but the clauses are bound one after another, so each "
+            "`val-expr` sees the identifiers bound by the clauses before it."),
+        example=(
+            "(let*-values ([(a b) (values 1 2)] [(c) (values (+ a b))]) c) ; → 3"),
+    ),
+    Entry(
+        "if", SPECIAL_FORM,
+        signature_text="(if test-expr then-expr else-expr)",
+        doc=(
+            "Evaluates `test-expr`; if it produces any value other than `#f`, evaluates "
+            "`then-expr`, otherwise `else-expr`, and returns that value. Both branches are "
+            "required, as in Racket; use `when` or `unless` for a one-armed conditional. "
+            "The chosen branch is in tail position."),
+        example="(if (> (length items) 10) \"many\" \"few\") ; → \"few\"",
+    ),
+    Entry(
+        "cond", SPECIAL_FORM,
+        signature_text=(
+            "(cond cond-clause ...)\n"
+            "  cond-clause = [test-expr then-body ...+] | [else then-body ...+]"
+            " | [test-expr => proc-expr] | [test-expr]"),
+        doc=(
+            "Evaluates the `test-expr`s in order until one produces a true value (anything "
+            "but `#f`), then evaluates that clause's body and returns the value of its last "
+            "form. An `else` clause, which must come last, always matches. In a "
+            "`[test-expr => proc-expr]` clause the value of the test is passed to the "
+            "procedure; a clause with only a test returns the test's value. When no clause "
+            "matches, the result is `void`."),
+        example=(
+            "(cond [(string-prefix? s \"#\") 'heading]\n"
+            "      [(string=? s \"\") 'blank]\n"
+            "      [else 'text])"),
+    ),
+    Entry(
+        "case", SPECIAL_FORM,
+        signature_text=(
+            "(case val-expr case-clause ...)\n"
+            "  case-clause = [(datum ...) then-body ...+] | [else then-body ...+]"),
+        doc=(
+            "Evaluates `val-expr` and selects the first clause that lists a datum `equal?` "
+            "to the value; the datums are not evaluated. An `else` clause, which must come "
+            "last, matches any value. When no clause matches, the result is `void`."),
+        example="(case (string->symbol \"b\") [(a) 1] [(b c) 2] [else 0]) ; → 2",
+    ),
+    Entry(
+        "when", SPECIAL_FORM,
+        signature_text="(when test-expr body ...+)",
+        doc=(
+            "Evaluates `test-expr`; if the result is not `#f`, evaluates the body forms and "
+            "returns the value of the last one. Otherwise the result is `void`."),
+        example="(when (null? items) (finish-error \"no input\"))",
+    ),
+    Entry(
+        "unless", SPECIAL_FORM,
+        signature_text="(unless test-expr body ...+)",
+        doc=(
+            "Evaluates `test-expr`; if the result is `#f`, evaluates the body forms and "
+            "returns the value of the last one. Otherwise the result is `void`."),
+        example="(unless (string? text) (error 'summarise \"expected a string, got ~a\" text))",
+    ),
+    Entry(
+        "and", SPECIAL_FORM,
+        signature_text="(and expr ...)",
+        doc=(
+            "Evaluates the `expr`s left to right and stops at the first that produces `#f`, "
+            "returning `#f`; otherwise returns the value of the last `expr`. `(and)` is "
+            "`#t`. The last `expr` is in tail position."),
+        example="(and (pair? xs) (string? (car xs)) (car xs)) ; → the first string, or #f",
+    ),
+    Entry(
+        "or", SPECIAL_FORM,
+        signature_text="(or expr ...)",
+        doc=(
+            "Evaluates the `expr`s left to right and returns the first value that is not "
+            "`#f`, without evaluating the rest; returns `#f` if all are `#f`. `(or)` is "
+            "`#f`. Handy for defaults: `(or (get-context \"style\") \"plain\")`."),
+        example="(or (restore \"summary\") \"none yet\") ; → \"none yet\" on a first run",
+    ),
+    Entry(
+        "begin", SPECIAL_FORM,
+        signature_text="(begin form ...+)",
+        doc=(
+            "Evaluates the forms in order and returns the value of the last one. At the top "
+            "level, definitions inside `begin` are top-level definitions."),
+        example="(begin (displayln \"starting\") (+ 1 2)) ; prints starting, → 3",
+    ),
+    Entry(
+        "quote", SPECIAL_FORM,
+        signature_text="(quote datum)\n'datum",
+        doc=(
+            "Returns `datum` as data, without evaluating it: a symbol stays a symbol, a "
+            "parenthesised form becomes a list. `'datum` is the usual shorthand."),
+        example="(quote (a b c)) ; → '(a b c)",
+    ),
+    Entry(
+        "quasiquote", SPECIAL_FORM,
+        signature_text="(quasiquote datum)\n`datum",
+        doc=(
+            "Like `quote`, except that parts of `datum` marked with `unquote` (`,expr`) are "
+            "evaluated and inserted, and parts marked with `unquote-splicing` (`,@expr`) are "
+            "evaluated to a list whose elements are spliced in. Quasiquotes nest: inner "
+            "levels are left quoted."),
+        example=(
+            "(let ([n 2] [xs '(3 4)]) `(1 ,n ,@xs)) ; → '(1 2 3 4)\n"
+            "(quasiquote (1 (unquote (+ 1 1)))) ; → '(1 2)"),
+    ),
+    Entry(
+        "unquote", SPECIAL_FORM,
+        signature_text="(unquote expr)\n,expr",
+        doc=(
+            "Inside `quasiquote`, evaluates `expr` and inserts its value. Using it outside a "
+            "quasiquote is a syntax error."),
+        example=(
+            "`(total ,(+ 1 2)) ; → '(total 3)\n"
+            "(quasiquote (total (unquote (+ 1 2)))) ; → '(total 3)"),
+    ),
+    Entry(
+        "unquote-splicing", SPECIAL_FORM,
+        signature_text="(unquote-splicing expr)\n,@expr",
+        doc=(
+            "Inside `quasiquote`, evaluates `expr`, which must produce a list, and splices "
+            "its elements into the surrounding list. Using it outside a quasiquote, or on a "
+            "value that is not a list, is an error."),
+        example=(
+            "`(start ,@(list 1 2) end) ; → '(start 1 2 end)\n"
+            "(quasiquote (start (unquote-splicing (list 1 2)))) ; → '(start 1 2)"),
+    ),
+    Entry(
+        "set!", SPECIAL_FORM,
+        result=VOID,
+        signature_text="(set! id expr)",
+        doc=(
+            "Evaluates `expr` and stores its value in the existing variable `id`, which must "
+            "be a user variable bound by `define`, `let`, a procedure parameter and so on. "
+            "Assigning to a protected name (a primitive, a combinator or `context`) is an "
+            "error; assigning to a name that was never defined is an error at run time and "
+            "a lint warning."),
+        example="(define count 0)\n(set! count (add1 count)) ; count is now 1",
+    ),
+    Entry(
+        "parameterize", SPECIAL_FORM,
+        signature_text="(parameterize ([param-expr value-expr] ...) body ...+)",
+        doc=(
+            "Evaluates the body with each parameter (such as `token-budget`) set to the "
+            "corresponding value; the previous values are restored when the body returns or "
+            "raises. The setting is dynamic: it applies to everything called from the body, "
+            "including LLM calls made inside functions. Nested `parameterize` forms are "
+            "independent scopes."),
+        example=(
+            "(parameterize ([token-budget 50000])\n"
+            "  (map-async summarise-async chunks)) ; the calls may spend at most 50,000 tokens"),
+    ),
+    Entry(
+        "with-handlers", SPECIAL_FORM,
+        signature_text="(with-handlers ([pred-expr handler-expr] ...) body ...+)",
+        doc=(
+            "Evaluates the body; if it raises a value `v`, the handlers are tried in order "
+            "and the first whose predicate accepts `v` is called with `v` in place of the "
+            "whole form, its result becoming the result. A raised value no predicate accepts "
+            "propagates. Use `exn:fail?` to catch errors and `exn-message` to read their "
+            "message. `(finish v)` is not an error and passes through."),
+        example=(
+            "(with-handlers ([exn:fail? (lambda (e) (exn-message e))])\n"
+            "  (error 'parse \"bad input\")) ; → \"parse: bad input\""),
+    ),
+    Entry(
+        "try", SPECIAL_FORM,
+        protected=True,
+        signature_text="(try expr on-error handler-expr)",
+        doc=(
+            "Evaluates `expr` and returns its value; if evaluating it raises any error, "
+            "calls `(handler message)` with the error message as a string and returns that "
+            "instead. `on-error` is literal syntax. Shorthand for `with-handlers` with "
+            "`exn:fail?`, convenient inside the function given to `map-async` so that one "
+            "failing item does not fail the whole fan-out."),
+        example=(
+            "(try (string->number (syntax-e (llm-query #:instruction \"Give a number.\")))\n"
+            "     on-error (lambda (msg) #f))"),
+    ),
+    Entry(
+        "for", SPECIAL_FORM,
+        result=VOID,
+        signature_text="(for (for-clause ...) body ...+)\n" + _FOR_CLAUSES,
+        doc=(
+            "Iterates the body for its side effects and returns `void`. Several "
+            "`[id seq-expr]` clauses advance in parallel and stop with the shortest "
+            "sequence; a `#:when guard` clause skips the iterations where the guard is `#f` "
+            "(and nests the clauses after it), `#:unless guard` the opposite. A sequence is "
+            "a list, a vector, a string, a hash, a non-negative integer n (0 to n−1), or the "
+            "result of `in-list`, `in-range`, `in-naturals`, `in-hash` or `in-string`."),
+        example="(for ([x '(1 2 3)] #:when (odd? x)) (displayln x)) ; prints 1 and 3",
+    ),
+    Entry(
+        "for/list", SPECIAL_FORM,
+        result=LIST,
+        signature_text="(for/list (for-clause ...) body ...+)\n" + _FOR_CLAUSES,
+        doc=(
+            "Like `for`, but collects the value of the body of each iteration into a list, "
+            "in order; iterations skipped by `#:when`/`#:unless` contribute nothing. The "
+            "body runs one iteration after another: an `llm-query` in it makes one call at "
+            "a time (use `map-async` with `llm-query-async` to run them concurrently)."),
+        example="(for/list ([x (in-range 4)] #:unless (= x 2)) (* x x)) ; → '(0 1 9)",
+    ),
+    Entry(
+        "for/fold", SPECIAL_FORM,
+        signature_text=(
+            "(for/fold ([accum-id init-expr] ...) (for-clause ...) body ...+)\n"
+            + _FOR_CLAUSES),
+        doc=(
+            "Iterates like `for`, threading accumulators: each `accum-id` starts as its "
+            "`init-expr` and is rebound, for each iteration, to the value(s) of the body — "
+            "which must return one value per accumulator. The result is the final "
+            "accumulator values (several values when there are several accumulators)."),
+        example="(for/fold ([total 0]) ([x '(1 2 3)]) (+ total x)) ; → 6",
+    ),
+    Entry(
+        "for/sum", SPECIAL_FORM,
+        result=NUMBER,
+        signature_text="(for/sum (for-clause ...) body ...+)\n" + _FOR_CLAUSES,
+        doc=(
+            "Iterates like `for` and adds up the values of the body, which must be numbers; "
+            "the result is 0 when there is no iteration."),
+        example="(for/sum ([s '(\"ab\" \"cde\")]) (string-length s)) ; → 5",
+    ),
+    Entry(
+        "for/first", SPECIAL_FORM,
+        signature_text="(for/first (for-clause ...) body ...+)\n" + _FOR_CLAUSES,
+        doc=(
+            "Iterates like `for` but stops after the first iteration that runs the body, "
+            "returning the body's value; returns `#f` if the body never runs. Combine with "
+            "`#:when` to find the first matching element."),
+        example="(for/first ([x '(3 8 10)] #:when (even? x)) x) ; → 8",
+    ),
+    Entry(
+        "for/and", SPECIAL_FORM,
+        signature_text="(for/and (for-clause ...) body ...+)\n" + _FOR_CLAUSES,
+        doc=(
+            "Iterates like `for`, stopping as soon as the body produces `#f` and returning "
+            "`#f`; otherwise returns the value of the last iteration, or `#t` when there is "
+            "no iteration."),
+        example="(for/and ([s '(\"a\" \"b\")]) (string? s)) ; → #t",
+    ),
+    Entry(
+        "for/or", SPECIAL_FORM,
+        signature_text="(for/or (for-clause ...) body ...+)\n" + _FOR_CLAUSES,
+        doc=(
+            "Iterates like `for`, stopping at the first iteration whose body produces a "
+            "value other than `#f` and returning that value; returns `#f` when every "
+            "iteration produces `#f` or there is none."),
+        example="(for/or ([x '(1 4 5)]) (and (even? x) x)) ; → 4",
+    ),
+    Entry(
+        "for*/list", SPECIAL_FORM,
+        result=LIST,
+        signature_text="(for*/list (for-clause ...) body ...+)\n" + _FOR_CLAUSES,
+        doc=(
+            "Like `for/list`, but the clauses are nested rather than parallel: the last "
+            "clause varies fastest, as in nested loops, and each clause sees the "
+            "identifiers bound by the clauses before it."),
+        example="(for*/list ([x '(1 2)] [y '(a b)]) (list x y)) ; → '((1 a) (1 b) (2 a) (2 b))",
+    ),
+    # Sequence constructors used in `for` clauses (procedures).
+    Entry(
+        "in-list", BUILTIN,
+        params=(Param("lst", LIST),),
+        result=ANY,
+        doc=(
+            "Returns a sequence of the elements of `lst`, for use in a `for` clause. "
+            "Raises an error if `lst` is not a list. Writing the list directly also works; "
+            "`in-list` states the intent and checks the argument."),
+        example="(for/list ([x (in-list '(1 2 3))]) (* 2 x)) ; → '(2 4 6)",
+    ),
+    Entry(
+        "in-range", BUILTIN,
+        params=(Param("end", NUMBER), Param("end", NUMBER, optional=True),
+                Param("step", NUMBER, optional=True, default="1")),
+        result=ANY,
+        signature_text="(in-range end) → sequence\n(in-range start end [step]) → sequence",
+        doc=(
+            "Returns a sequence of the numbers from `start` (default 0) up to but not "
+            "including `end`, going by `step` (default 1; a negative step counts down, "
+            "stopping above `end`). Like `range`, but produces the numbers lazily for a "
+            "`for` clause."),
+        example="(for/list ([i (in-range 1 10 3)]) i) ; → '(1 4 7)",
+    ),
+    Entry(
+        "in-naturals", BUILTIN,
+        params=(Param("start", NATURAL, optional=True, default="0"),),
+        result=ANY,
+        doc=(
+            "Returns the infinite sequence of exact integers `start`, `start`+1, … (default "
+            "start 0). Pair it with a finite sequence in the same `for` to number its "
+            "elements."),
+        example=(
+            "(for/list ([s '(\"a\" \"b\")] [i (in-naturals 1)]) (format \"~a. ~a\" i s))"
+            " ; → '(\"1. a\" \"2. b\")"),
+    ),
+    Entry(
+        "in-hash", BUILTIN,
+        params=(Param("hash", HASH),),
+        result=ANY,
+        doc=(
+            "Returns a sequence of the key/value pairs of `hash`, two values per element: "
+            "bind them with a clause of the form `[(k v) (in-hash h)]`. The order of the "
+            "pairs is unspecified."),
+        example="(for/list ([(k v) (in-hash (hash 'a 1))]) (list k v)) ; → '((a 1))",
+    ),
+    Entry(
+        "in-string", BUILTIN,
+        params=(Param("str", STRING),),
+        result=ANY,
+        doc=(
+            "Returns a sequence of the characters of `str`. Raises an error if `str` is not "
+            "a string (LLM text must be unwrapped with `syntax-e` first)."),
+        example="(for/list ([c (in-string \"abc\")]) c) ; → '(#\\a #\\b #\\c)",
+    ),
+    # ------------------------------------------------------------------------------------
+    # §4 Built-in procedures: lists
+    # ------------------------------------------------------------------------------------
+    Entry(
+        "list", BUILTIN,
+        params=(Param("v", rest=True),),
+        result=LIST,
+        doc="Returns a newly allocated list containing the `v`s as its elements, in order.",
+        example="(list 1 \"two\" 'three) ; → '(1 \"two\" three)",
+    ),
+    Entry(
+        "cons", BUILTIN,
+        params=(Param("a"), Param("d")),
+        result=PAIR,
+        doc=(
+            "Returns a newly allocated pair whose first element is `a` and second element "
+            "is `d`. When `d` is a list, the result is the list `d` with `a` in front."),
+        example="(cons 1 '(2 3)) ; → '(1 2 3)",
+    ),
+    Entry(
+        "car", BUILTIN,
+        params=(Param("p", PAIR),),
+        doc=(
+            "Returns the first element of the pair `p`. Raises an error if `p` is not a "
+            "pair — in particular on the empty list."),
+        example="(car '(a b c)) ; → 'a",
+    ),
+    Entry(
+        "cdr", BUILTIN,
+        params=(Param("p", PAIR),),
+        doc=(
+            "Returns the second element of the pair `p`; for a list, the list without its "
+            "first element. Raises an error if `p` is not a pair."),
+        example="(cdr '(a b c)) ; → '(b c)",
+    ),
+    Entry(
+        "cadr", BUILTIN,
+        params=(Param("v", PAIR),),
+        doc=(
+            "Returns `(car (cdr v))`: the second element of a list. Raises an error if `v` "
+            "has fewer than two elements."),
+        example="(cadr '(a b c)) ; → 'b",
+    ),
+    Entry(
+        "caddr", BUILTIN,
+        params=(Param("v", PAIR),),
+        doc=(
+            "Returns `(car (cdr (cdr v)))`: the third element of a list. Raises an error if "
+            "`v` has fewer than three elements."),
+        example="(caddr '(a b c)) ; → 'c",
+    ),
+    Entry(
+        "first", BUILTIN,
+        params=(Param("lst", LIST),),
+        doc=(
+            "Returns the first element of the list `lst`. Raises an error when `lst` is "
+            "empty or not a proper list (unlike `car`, which accepts any pair)."),
+        example="(first '(1 2 3)) ; → 1",
+    ),
+    Entry(
+        "second", BUILTIN,
+        params=(Param("lst", LIST),),
+        doc="Returns the second element of the list `lst`; an error if it has fewer than two.",
+        example="(second '(1 2 3)) ; → 2",
+    ),
+    Entry(
+        "third", BUILTIN,
+        params=(Param("lst", LIST),),
+        doc="Returns the third element of the list `lst`; an error if it has fewer than three.",
+        example="(third '(1 2 3)) ; → 3",
+    ),
+    Entry(
+        "rest", BUILTIN,
+        params=(Param("lst", LIST),),
+        result=LIST,
+        doc=(
+            "Returns the list `lst` without its first element. Raises an error when `lst` "
+            "is empty or not a list."),
+        example="(rest '(1 2 3)) ; → '(2 3)",
+    ),
+    Entry(
+        "last", BUILTIN,
+        params=(Param("lst", LIST),),
+        doc="Returns the last element of the non-empty list `lst`; an error on the empty list.",
+        example="(last '(1 2 3)) ; → 3",
+    ),
+    Entry(
+        "empty?", BUILTIN,
+        params=(Param("v"),),
+        result=BOOLEAN,
+        doc="Returns `#t` if `v` is the empty list `'()`, `#f` otherwise. Same as `null?`.",
+        example="(empty? '()) ; → #t",
+    ),
+    Entry(
+        "null?", BUILTIN,
+        params=(Param("v"),),
+        result=BOOLEAN,
+        doc=(
+            "Returns `#t` if `v` is the empty list `'()`, `#f` otherwise. An empty string "
+            "is not null: test it with `string=?` or `non-empty-string?`."),
+        example="(null? (filter odd? '(2 4))) ; → #t",
+    ),
+    Entry(
+        "pair?", BUILTIN,
+        params=(Param("v"),),
+        result=BOOLEAN,
+        doc="Returns `#t` if `v` is a pair — any non-empty list is one — `#f` otherwise.",
+        example="(pair? '(1)) ; → #t",
+    ),
+    Entry(
+        "list?", BUILTIN,
+        params=(Param("v"),),
+        result=BOOLEAN,
+        doc=(
+            "Returns `#t` if `v` is a proper list: the empty list, or a pair whose second "
+            "element is a list."),
+        example="(list? '(1 2)) ; → #t",
+    ),
+    Entry(
+        "length", BUILTIN,
+        params=(Param("lst", LIST),),
+        result=NATURAL,
+        doc=(
+            "Returns the number of elements of the list `lst`. Raises an error if `lst` is "
+            "not a list; for a string use `string-length`."),
+        example="(length '(a b c)) ; → 3",
+    ),
+    Entry(
+        "append", BUILTIN,
+        params=(Param("lst", LIST, rest=True),),
+        result=LIST,
+        doc=(
+            "Returns a list with the elements of all the `lst`s, in order. The last argument "
+            "is not copied. `(append)` is `'()`. To join strings use `string-append`."),
+        example="(append '(1 2) '(3) '()) ; → '(1 2 3)",
+    ),
+    Entry(
+        "reverse", BUILTIN,
+        params=(Param("lst", LIST),),
+        result=LIST,
+        doc="Returns a list with the elements of `lst` in reverse order.",
+        example="(reverse '(1 2 3)) ; → '(3 2 1)",
+    ),
+    Entry(
+        "list-ref", BUILTIN,
+        params=(Param("lst", LIST), Param("pos", NATURAL)),
+        doc=(
+            "Returns the element of `lst` at position `pos`, counting from 0. Raises an "
+            "error if the list has `pos` or fewer elements."),
+        example="(list-ref '(a b c) 1) ; → 'b",
+    ),
+    Entry(
+        "list-tail", BUILTIN,
+        params=(Param("lst", LIST), Param("pos", NATURAL)),
+        doc=(
+            "Returns the list after the first `pos` elements of `lst` (shared, not "
+            "copied). Raises an error if the list has fewer than `pos` elements."),
+        example="(list-tail '(a b c d) 2) ; → '(c d)",
+    ),
+    Entry(
+        "take", BUILTIN,
+        params=(Param("lst", LIST), Param("pos", NATURAL)),
+        result=LIST,
+        doc=(
+            "Returns a list of the first `pos` elements of `lst`. Raises an error if `lst` "
+            "has fewer than `pos` elements (guard with `(min pos (length lst))`)."),
+        example="(take '(1 2 3) 2) ; → '(1 2)",
+    ),
+    Entry(
+        "drop", BUILTIN,
+        params=(Param("lst", LIST), Param("pos", NATURAL)),
+        result=LIST,
+        doc=(
+            "Returns `lst` without its first `pos` elements. Raises an error if `lst` has "
+            "fewer than `pos` elements."),
+        example="(drop '(1 2 3) 2) ; → '(3)",
+    ),
+    Entry(
+        "take-right", BUILTIN,
+        params=(Param("lst", LIST), Param("pos", NATURAL)),
+        result=LIST,
+        doc=(
+            "Returns a list of the last `pos` elements of `lst`. Raises an error if `lst` "
+            "has fewer than `pos` elements."),
+        example="(take-right '(1 2 3) 2) ; → '(2 3)",
+    ),
+    Entry(
+        "drop-right", BUILTIN,
+        params=(Param("lst", LIST), Param("pos", NATURAL)),
+        result=LIST,
+        doc=(
+            "Returns `lst` without its last `pos` elements. Raises an error if `lst` has "
+            "fewer than `pos` elements."),
+        example="(drop-right '(1 2 3) 2) ; → '(1)",
+    ),
+    Entry(
+        "split-at", BUILTIN,
+        params=(Param("lst", LIST), Param("pos", NATURAL)),
+        result=VALUES,
+        doc=(
+            "Returns two values: `(take lst pos)` and `(drop lst pos)`. Raises an error if "
+            "`lst` has fewer than `pos` elements. Bind the results with `define-values` or "
+            "`let-values`."),
+        example="(split-at '(1 2 3 4) 1) ; → (values '(1) '(2 3 4))",
+    ),
+    Entry(
+        "map", BUILTIN,
+        params=(Param("proc", PROCEDURE), *_LISTS),
+        result=LIST,
+        cost=SEQUENTIAL,
+        fan_out=(_SEQ_FN_LIST,),
+        doc=(
+            "Applies `proc` to the elements of the `lst`s, one element after another from "
+            "the first to the last, and returns the list of results. With several lists, "
+            "`proc` takes one argument per list and all lists must have the same length. "
+            "The calls are sequential: a `proc` that makes an `llm-query` waits for each "
+            "reply before starting the next; use `map-async` with `llm-query-async` to run "
+            "them concurrently."),
+        example="(map (lambda (x y) (+ x y)) '(1 2) '(10 20)) ; → '(11 22)",
+    ),
+    Entry(
+        "for-each", BUILTIN,
+        params=(Param("proc", PROCEDURE), *_LISTS),
+        result=VOID,
+        cost=SEQUENTIAL,
+        fan_out=(_SEQ_FN_LIST,),
+        doc=(
+            "Like `map`, but calls `proc` only for its effect and returns `void`. The calls "
+            "run one after another, in order."),
+        example="(for-each displayln '(\"a\" \"b\")) ; prints a and b",
+    ),
+    Entry(
+        "filter", BUILTIN,
+        params=(Param("pred", PROCEDURE), Param("lst", LIST)),
+        result=LIST,
+        cost=SEQUENTIAL,
+        fan_out=(_SEQ_FN_LIST,),
+        doc=(
+            "Returns the list of the elements of `lst` for which `pred` returns a value "
+            "other than `#f`, in their original order. `pred` is called on each element in "
+            "turn."),
+        example="(filter even? '(1 2 3 4)) ; → '(2 4)",
+    ),
+    Entry(
+        "filter-map", BUILTIN,
+        params=(Param("proc", PROCEDURE), *_LISTS),
+        result=LIST,
+        cost=SEQUENTIAL,
+        fan_out=(_SEQ_FN_LIST,),
+        doc=(
+            "Like `map`, but keeps only the results that are not `#f`. Useful to parse and "
+            "drop failures in one pass."),
+        example="(filter-map string->number '(\"1\" \"x\" \"3\")) ; → '(1 3)",
+    ),
+    Entry(
+        "remove", BUILTIN,
+        params=(Param("v"), Param("lst", LIST),
+                Param("proc", PROCEDURE, optional=True, default="equal?")),
+        result=LIST,
+        doc=(
+            "Returns `lst` without the first element that is equal to `v` according to "
+            "`proc` (default `equal?`). If no element matches, returns `lst` unchanged. "
+            "To drop every element satisfying a predicate, use `filter` with the negation."),
+        example="(remove 2 '(1 2 3 2)) ; → '(1 3 2)",
+    ),
+    Entry(
+        "foldl", BUILTIN,
+        params=(Param("proc", PROCEDURE), Param("init"), *_LISTS),
+        cost=SEQUENTIAL,
+        fan_out=(_SEQ_FOLD,),
+        doc=(
+            "Combines the elements of the `lst`s from left to right: `proc` is called with "
+            "each element (one per list) followed by the accumulated value, starting from "
+            "`init`, and its result becomes the new accumulated value. Returns the final "
+            "accumulated value; with empty lists, `init`. Note the argument order: the "
+            "element comes first, the accumulator last."),
+        example="(foldl cons '() '(1 2 3)) ; → '(3 2 1)",
+    ),
+    Entry(
+        "foldr", BUILTIN,
+        params=(Param("proc", PROCEDURE), Param("init"), *_LISTS),
+        cost=SEQUENTIAL,
+        fan_out=(_SEQ_FOLD,),
+        doc=(
+            "Like `foldl`, but combines the elements from right to left: the last element "
+            "is combined with `init` first. `(foldr cons '() lst)` copies `lst`."),
+        example="(foldr cons '() '(1 2 3)) ; → '(1 2 3)",
+    ),
+    Entry(
+        "apply", BUILTIN,
+        params=(Param("proc", PROCEDURE), Param("v"), Param("v", rest=True)),
+        signature_text="(apply proc v ... lst) → any",
+        doc=(
+            "Calls `proc` with the `v`s followed by the elements of the list `lst` as its "
+            "arguments, and returns the result. Raises an error if the last argument is not "
+            "a list."),
+        example="(apply + 1 '(2 3)) ; → 6",
+    ),
+    Entry(
+        "assoc", BUILTIN,
+        params=(Param("v"), Param("lst", LIST),
+                Param("is-equal?", PROCEDURE, optional=True, default="equal?")),
+        doc=(
+            "Returns the first pair in the association list `lst` whose first element is "
+            "equal to `v` (according to `is-equal?`, default `equal?`), or `#f` if there is "
+            "none."),
+        example="(assoc \"b\" '((\"a\" . 1) (\"b\" . 2))) ; → '(\"b\" . 2)",
+    ),
+    Entry(
+        "member", BUILTIN,
+        params=(Param("v"), Param("lst", LIST),
+                Param("is-equal?", PROCEDURE, optional=True, default="equal?")),
+        doc=(
+            "Returns the tail of `lst` that starts with the first element equal to `v` "
+            "(according to `is-equal?`, default `equal?`), or `#f` if `v` is not in the "
+            "list. Any non-`#f` result counts as true, so it doubles as a membership test."),
+        example="(member 2 '(1 2 3)) ; → '(2 3)",
+    ),
+    Entry(
+        "memq", BUILTIN,
+        params=(Param("v"), Param("lst", LIST)),
+        doc=(
+            "Like `member`, but compares with `eq?`: suited to symbols, not to strings or "
+            "numbers."),
+        example="(memq 'c '(a b c d)) ; → '(c d)",
+    ),
+    Entry(
+        "index-of", BUILTIN,
+        params=(Param("lst", LIST), Param("v"),
+                Param("is-equal?", PROCEDURE, optional=True, default="equal?")),
+        doc=(
+            "Returns the position (from 0) of the first element of `lst` equal to `v` "
+            "(according to `is-equal?`, default `equal?`), or `#f` if there is none."),
+        example="(index-of '(a b c) 'c) ; → 2",
+    ),
+    Entry(
+        "range", BUILTIN,
+        params=(Param("end", NUMBER), Param("end", NUMBER, optional=True),
+                Param("step", NUMBER, optional=True, default="1")),
+        result=LIST,
+        signature_text="(range end) → list\n(range start end [step]) → list",
+        doc=(
+            "Returns the list of numbers from `start` (default 0) up to but not including "
+            "`end`, going by `step` (default 1; a negative step counts down). `(range n)` "
+            "has `n` elements, which the cost estimator uses as the size of a fan-out over "
+            "it."),
+        example="(range 5) ; → '(0 1 2 3 4)",
+    ),
+    Entry(
+        "sort", BUILTIN,
+        params=(Param("lst", LIST), Param("less-than?", PROCEDURE)),
+        keywords=(
+            Keyword("key", PROCEDURE, None, "#f",
+                    "A procedure applied to each element to get the value that "
+                    "`less-than?` compares; default #f (compare the elements "
+                    "themselves)."),
+            Keyword("cache-keys?", BOOLEAN, False, "#f",
+                    "When #t, `key` is called once per element instead of once per "
+                    "comparison. Default #f."),
+        ),
+        result=LIST,
+        doc=(
+            "Returns a list of the elements of `lst` sorted by `less-than?`, which takes two "
+            "values and returns true when the first must come before the second. The sort "
+            "is stable: equal elements keep their order. With `#:key`, `less-than?` "
+            "compares the keys extracted from the elements."),
+        example=(
+            "(sort '(\"pear\" \"fig\" \"apple\") < #:key string-length)"
+            " ; → '(\"fig\" \"pear\" \"apple\")"),
+    ),
+    Entry(
+        "remove-duplicates", BUILTIN,
+        params=(Param("lst", LIST),
+                Param("same?", PROCEDURE, optional=True, default="equal?")),
+        keywords=(
+            Keyword("key", PROCEDURE, None, "#f",
+                    "A procedure applied to each element; elements with the same key are "
+                    "duplicates. Default #f (compare the elements themselves)."),
+        ),
+        result=LIST,
+        doc=(
+            "Returns `lst` without its duplicate elements, keeping the first occurrence of "
+            "each and the original order. Elements are compared with `same?` (default "
+            "`equal?`), after applying `#:key` when given."),
+        example="(remove-duplicates '(a b a c b)) ; → '(a b c)",
+    ),
+    Entry(
+        "flatten", BUILTIN,
+        params=(Param("v"),),
+        result=LIST,
+        doc=(
+            "Returns a flat list of the non-list elements found in the nested list `v`, in "
+            "order; a value that is not a list yields a list of just that value."),
+        example="(flatten '(1 (2 (3)) ())) ; → '(1 2 3)",
+    ),
+    Entry(
+        "append-map", BUILTIN,
+        params=(Param("proc", PROCEDURE), *_LISTS),
+        result=LIST,
+        cost=SEQUENTIAL,
+        fan_out=(_SEQ_FN_LIST,),
+        doc=(
+            "Like `map`, but `proc` returns a list for each element and the results are "
+            "appended into one list. The calls run one after another."),
+        example="(append-map (lambda (x) (list x x)) '(1 2)) ; → '(1 1 2 2)",
+    ),
+    Entry(
+        "count", BUILTIN,
+        params=(Param("proc", PROCEDURE), *_LISTS),
+        result=NATURAL,
+        cost=SEQUENTIAL,
+        fan_out=(_SEQ_FN_LIST,),
+        doc=(
+            "Returns how many elements of the `lst`s make `proc` return a value other than "
+            "`#f`. With several lists, `proc` takes one argument per list."),
+        example="(count even? '(1 2 3 4)) ; → 2",
+    ),
+    Entry(
+        "argmin", BUILTIN,
+        params=(Param("proc", PROCEDURE), Param("lst", LIST)),
+        cost=SEQUENTIAL,
+        fan_out=(_SEQ_FN_LIST,),
+        doc=(
+            "Returns the first element of the non-empty list `lst` that minimises `proc`, "
+            "which must return a real number for each element. Raises an error on the "
+            "empty list."),
+        example="(argmin string-length '(\"ccc\" \"a\" \"bb\")) ; → \"a\"",
+    ),
+    Entry(
+        "argmax", BUILTIN,
+        params=(Param("proc", PROCEDURE), Param("lst", LIST)),
+        cost=SEQUENTIAL,
+        fan_out=(_SEQ_FN_LIST,),
+        doc=(
+            "Returns the first element of the non-empty list `lst` that maximises `proc`, "
+            "which must return a real number for each element. Raises an error on the "
+            "empty list."),
+        example="(argmax string-length '(\"ccc\" \"a\" \"bb\")) ; → \"ccc\"",
+    ),
+    Entry(
+        "partition", BUILTIN,
+        params=(Param("pred", PROCEDURE), Param("lst", LIST)),
+        result=VALUES,
+        cost=SEQUENTIAL,
+        fan_out=(_SEQ_FN_LIST,),
+        doc=(
+            "Returns two values: the list of the elements of `lst` for which `pred` returns "
+            "true, and the list of the others, both in their original order."),
+        example="(partition even? '(1 2 3 4)) ; → (values '(2 4) '(1 3))",
+    ),
+    # ------------------------------------------------------------------------------------
+    # §4 Built-in procedures: strings
+    # ------------------------------------------------------------------------------------
+    Entry(
+        "string-append", BUILTIN,
+        params=(Param("str", STRING, rest=True),),
+        result=STRING,
+        doc=(
+            "Returns a new string made of the `str`s one after another; `(string-append)` "
+            "is `\"\"`. Every argument must be a string: a number must go through "
+            "`number->string` or `~a`, and LLM text through `syntax-e` (passing a syntax "
+            "object is an error that says to unwrap it)."),
+        example="(string-append \"Hello\" \", \" \"world\") ; → \"Hello, world\"",
+    ),
+    Entry(
+        "substring", BUILTIN,
+        params=(Param("str", STRING), Param("start", NATURAL),
+                Param("end", NATURAL, optional=True, default="(string-length str)")),
+        result=STRING,
+        doc=(
+            "Returns the characters of `str` from position `start` up to but not including "
+            "`end` (default: the end of the string). Raises an error unless "
+            "0 ≤ `start` ≤ `end` ≤ `(string-length str)`; clamp `end` with `min` when "
+            "truncating text of unknown length."),
+        example="(substring \"recipe\" 0 3) ; → \"rec\"",
+    ),
+    Entry(
+        "string-length", BUILTIN,
+        params=(Param("str", STRING),),
+        result=NATURAL,
+        doc=(
+            "Returns the number of characters in `str`. Raises an error if `str` is not a "
+            "string — including LLM text still wrapped as a syntax object."),
+        example="(string-length \"λx\") ; → 2",
+    ),
+    Entry(
+        "string-join", BUILTIN,
+        params=(Param("strs", LIST), Param("sep", STRING, optional=True, default="\" \"")),
+        keywords=(
+            Keyword("before-first", STRING, None, "\"\"",
+                    "Text put before the first string. Default \"\"."),
+            Keyword("before-last", STRING, None, "sep",
+                    "Separator put between the last two strings. Default: `sep`."),
+            Keyword("after-last", STRING, None, "\"\"",
+                    "Text put after the last string. Default \"\"."),
+        ),
+        result=STRING,
+        doc=(
+            "Returns the strings of the list `strs` joined with `sep` between them (default "
+            "a single space). Every element must be a string; `await-all` and `map-async` "
+            "already return strings, whereas a list of syntax objects must be unwrapped with "
+            "`(map syntax-e lst)` first."),
+        example="(string-join '(\"a\" \"b\" \"c\") \", \") ; → \"a, b, c\"",
+    ),
+    Entry(
+        "string-split", BUILTIN,
+        params=(Param("str", STRING), Param("sep", STRING, optional=True, default="\" \"")),
+        keywords=(
+            Keyword("trim?", BOOLEAN, True, "#t",
+                    "Trim `sep` from both ends before splitting, so there are no empty "
+                    "strings at the ends. Default #t."),
+            Keyword("repeat?", BOOLEAN, False, "#f",
+                    "Treat a run of several separators as one. Default #f (but when no "
+                    "`sep` is given, any run of whitespace separates)."),
+        ),
+        result=STRINGS,
+        doc=(
+            "Splits `str` at each occurrence of the string `sep` and returns the list of "
+            "pieces. Without `sep`, splits at runs of whitespace and drops empty pieces. "
+            "With an explicit `sep`, adjacent separators give empty strings, and leading "
+            "and trailing ones are trimmed first (`#:trim? #t`)."),
+        example="(string-split \"a,b,,c\" \",\") ; → '(\"a\" \"b\" \"\" \"c\")",
+    ),
+    Entry(
+        "string-trim", BUILTIN,
+        params=(Param("str", STRING), Param("sep", STRING, optional=True, default="whitespace")),
+        keywords=(
+            Keyword("left?", BOOLEAN, True, "#t", "Trim the start of the string. Default #t."),
+            Keyword("right?", BOOLEAN, True, "#t", "Trim the end of the string. Default #t."),
+            Keyword("repeat?", BOOLEAN, False, "#f",
+                    "Remove every repetition of `sep` at each end, not just one. "
+                    "Default #f."),
+        ),
+        result=STRING,
+        doc=(
+            "Returns `str` without the whitespace (or, when given, one occurrence of the "
+            "string `sep`) at its start and end. Commonly used to clean model replies: "
+            "`(string-trim (syntax-e reply))`."),
+        example="(string-trim \"  yes \\n\") ; → \"yes\"",
+    ),
+    Entry(
+        "string-contains?", BUILTIN,
+        params=(Param("s", STRING), Param("contained", STRING)),
+        result=BOOLEAN,
+        doc=(
+            "Returns `#t` if `contained` occurs in `s`, `#f` otherwise. The comparison is "
+            "case-sensitive; combine with `string-downcase` for a case-insensitive test."),
+        example="(string-contains? \"approved: yes\" \"approved\") ; → #t",
+    ),
+    Entry(
+        "string-prefix?", BUILTIN,
+        params=(Param("s", STRING), Param("prefix", STRING)),
+        result=BOOLEAN,
+        doc="Returns `#t` if `s` starts with `prefix`, `#f` otherwise.",
+        example="(string-prefix? \"```json\" \"```\") ; → #t",
+    ),
+    Entry(
+        "string-suffix?", BUILTIN,
+        params=(Param("s", STRING), Param("suffix", STRING)),
+        result=BOOLEAN,
+        doc="Returns `#t` if `s` ends with `suffix`, `#f` otherwise.",
+        example="(string-suffix? \"report.md\" \".md\") ; → #t",
+    ),
+    Entry(
+        "string-replace", BUILTIN,
+        params=(Param("str", STRING), Param("from", STRING), Param("to", STRING)),
+        keywords=(
+            Keyword("all?", BOOLEAN, True, "#t",
+                    "Replace every occurrence; with #f only the first. Default #t."),
+        ),
+        result=STRING,
+        doc=(
+            "Returns `str` with the occurrences of the string `from` replaced by `to` (all "
+            "of them by default, only the first with `#:all? #f`). `from` is literal text, "
+            "not a pattern."),
+        example="(string-replace \"a-b-c\" \"-\" \" \") ; → \"a b c\"",
+    ),
+    Entry(
+        "string-upcase", BUILTIN,
+        params=(Param("str", STRING),),
+        result=STRING,
+        doc="Returns `str` with every letter in upper case.",
+        example="(string-upcase \"yes\") ; → \"YES\"",
+    ),
+    Entry(
+        "string-downcase", BUILTIN,
+        params=(Param("str", STRING),),
+        result=STRING,
+        doc="Returns `str` with every letter in lower case.",
+        example="(string-downcase \"APPROVED\") ; → \"approved\"",
+    ),
+    Entry(
+        "string=?", BUILTIN,
+        params=(Param("str1", STRING), Param("str", STRING, rest=True)),
+        result=BOOLEAN,
+        doc=(
+            "Returns `#t` if all the arguments are equal strings (case-sensitive), `#f` "
+            "otherwise. Every argument must be a string; to compare any values use "
+            "`equal?`."),
+        example="(string=? \"yes\" (string-downcase \"YES\")) ; → #t",
+    ),
+    Entry(
+        "string<?", BUILTIN,
+        params=(Param("str1", STRING), Param("str", STRING, rest=True)),
+        result=BOOLEAN,
+        doc=(
+            "Returns `#t` if the arguments are in strictly increasing lexicographic order "
+            "(by character code), `#f` otherwise. Usable as the comparison of `sort`."),
+        example="(sort '(\"b\" \"a\") string<?) ; → '(\"a\" \"b\")",
+    ),
+    Entry(
+        "number->string", BUILTIN,
+        params=(Param("z", NUMBER), Param("radix", INTEGER, optional=True, default="10")),
+        result=STRING,
+        doc=(
+            "Returns the printed form of the number `z`, in base `radix` (2, 8, 10 or 16; "
+            "default 10)."),
+        example="(number->string 42) ; → \"42\"",
+    ),
+    Entry(
+        "string->number", BUILTIN,
+        params=(Param("s", STRING), Param("radix", INTEGER, optional=True, default="10")),
+        doc=(
+            "Parses `s` as a number (in base `radix`, default 10) and returns it, or `#f` "
+            "if `s` is not the text of a number — surrounding whitespace included, so trim "
+            "model replies first. Never raises on bad text."),
+        example="(string->number (string-trim \" 7 \")) ; → 7",
+    ),
+    Entry(
+        "symbol->string", BUILTIN,
+        params=(Param("sym", SYMBOL),),
+        result=STRING,
+        doc="Returns the name of the symbol `sym` as a string.",
+        example="(symbol->string 'total) ; → \"total\"",
+    ),
+    Entry(
+        "string->symbol", BUILTIN,
+        params=(Param("str", STRING),),
+        result=SYMBOL,
+        doc=(
+            "Returns the symbol whose name is `str`. Useful to look up the symbol keys of a "
+            "hash decoded from JSON."),
+        example="(string->symbol \"total\") ; → 'total",
+    ),
+    Entry(
+        "format", BUILTIN,
+        params=(Param("form", STRING), Param("v", rest=True)),
+        result=STRING,
+        doc=(
+            "Returns the string `form` with its directives replaced: `~a` inserts the next "
+            "`v` as `display` prints it (strings raw), `~s` as `write` prints it (strings "
+            "quoted), `~v` as `print` does, `~n` and `~%` insert a newline and `~~` a tilde. "
+            "Raises an error when the number of `v`s does not match the directives. A syntax "
+            "object given to `~a` is an error: unwrap LLM text with `syntax-e`."),
+        example="(format \"~a of ~a done\" 3 10) ; → \"3 of 10 done\"",
+    ),
+    Entry(
+        "printf", BUILTIN,
+        params=(Param("form", STRING), Param("v", rest=True)),
+        result=VOID,
+        doc=(
+            "Like `format`, but writes the result to standard output, as the run goes, and "
+            "returns `void`. Output appears before the recipe's result."),
+        example="(printf \"~a items\\n\" 3) ; prints: 3 items",
+    ),
+    Entry(
+        "display", BUILTIN,
+        params=(Param("v"),),
+        result=VOID,
+        doc=(
+            "Writes `v` to standard output as `~a` formats it: strings without quotes, "
+            "lists as `(1 two #t)`. No newline is added (see `displayln`)."),
+        example="(display \"ok\") ; prints: ok",
+    ),
+    Entry(
+        "displayln", BUILTIN,
+        params=(Param("v"),),
+        result=VOID,
+        doc=(
+            "Writes `v` to standard output as `display` does, followed by a newline. The "
+            "usual way to report progress from a recipe."),
+        example="(displayln (list 1 \"two\")) ; prints: (1 two)",
+    ),
+    Entry(
+        "newline", BUILTIN,
+        result=VOID,
+        doc="Writes a newline to standard output and returns `void`.",
+        example="(newline) ; prints an empty line",
+    ),
+    Entry(
+        "~a", BUILTIN,
+        params=(Param("v", rest=True),),
+        keywords=(
+            Keyword("separator", STRING, None, "\"\"",
+                    "Text put between the values. Default \"\"."),
+            Keyword("width", INTEGER_OR_FALSE, None, "#f",
+                    "Exact width: pad or truncate to it; a natural number, or #f for no "
+                    "constraint. Default #f.", minimum=0),
+            Keyword("max-width", NUMBER, None, "+inf.0",
+                    "Truncate longer results to this many characters; a natural number or "
+                    "+inf.0. Default +inf.0 (no limit).", minimum=0),
+            Keyword("min-width", NATURAL, 0, "0",
+                    "Pad shorter results to this many characters; a natural number. "
+                    "Default 0.", minimum=0),
+            Keyword("limit-marker", STRING, None, "\"\"",
+                    "Text that ends a truncated result, e.g. \"...\". Default \"\"."),
+            Keyword("align", SYMBOL, "left", "'left", "Where padding goes. Default 'left.",
+                    choices=("left", "center", "right")),
+            Keyword("pad-string", STRING, None, "\" \"",
+                    "Text used for padding. Default \" \"."),
+        ),
+        result=STRING,
+        doc=(
+            "Converts each `v` to a string as `display` prints it and concatenates them "
+            "(with `#:separator` between). The width keywords truncate or pad the result, "
+            "which makes `(~a text #:max-width 2000 #:limit-marker \"...\")` a safe way to cap "
+            "a prompt's length."),
+        example="(~a \"n=\" 3) ; → \"n=3\"",
+    ),
+    Entry(
+        "string?", BUILTIN,
+        params=(Param("v"),),
+        result=BOOLEAN,
+        doc=(
+            "Returns `#t` if `v` is a string, `#f` otherwise. A syntax object (LLM text not "
+            "yet unwrapped) is not a string."),
+        example="(string? (syntax-e (datum->syntax #f \"x\"))) ; → #t",
+    ),
+    Entry(
+        "non-empty-string?", BUILTIN,
+        params=(Param("v"),),
+        result=BOOLEAN,
+        doc="Returns `#t` if `v` is a string with at least one character, `#f` otherwise.",
+        example="(non-empty-string? \"\") ; → #f",
+    ),
+    # ------------------------------------------------------------------------------------
+    # §4 Built-in procedures: numbers
+    # ------------------------------------------------------------------------------------
+    Entry(
+        "+", BUILTIN,
+        params=(Param("z", NUMBER, rest=True),),
+        result=NUMBER,
+        doc=(
+            "Returns the sum of the `z`s; `(+)` is 0. Exact arguments give an exact result; "
+            "a float anywhere makes it a float. Raises an error on a non-number — a string "
+            "such as `\"3\"` must go through `string->number` first."),
+        example="(+ 1 2 3.5) ; → 6.5",
+    ),
+    Entry(
+        "-", BUILTIN,
+        params=(Param("z", NUMBER), Param("w", NUMBER, rest=True)),
+        result=NUMBER,
+        doc=(
+            "With one argument, returns its negation; with more, subtracts the `w`s from "
+            "`z` left to right."),
+        example="(- 10 3 2) ; → 5",
+    ),
+    Entry(
+        "*", BUILTIN,
+        params=(Param("z", NUMBER, rest=True),),
+        result=NUMBER,
+        doc="Returns the product of the `z`s; `(*)` is 1.",
+        example="(* 2 3 4) ; → 24",
+    ),
+    Entry(
+        "/", BUILTIN,
+        params=(Param("z", NUMBER), Param("w", NUMBER, rest=True)),
+        result=NUMBER,
+        doc=(
+            "With one argument, returns its reciprocal; with more, divides `z` by the `w`s "
+            "left to right. Dividing exact integers gives an exact rational (`(/ 1 2)` is "
+            "`1/2`); use `exact->inexact` or a float argument for a decimal, and `quotient` "
+            "for integer division. Dividing an exact number by exact 0 is an error."),
+        example="(/ 7 2) ; → 7/2",
+    ),
+    Entry(
+        "add1", BUILTIN,
+        params=(Param("z", NUMBER),),
+        result=NUMBER,
+        doc=(
+            "Returns `(+ z 1)`: `z` plus one, of the same exactness as `z`. Raises an "
+            "error if `z` is not a number."),
+        example="(add1 41) ; → 42",
+    ),
+    Entry(
+        "sub1", BUILTIN,
+        params=(Param("z", NUMBER),),
+        result=NUMBER,
+        doc=(
+            "Returns `(- z 1)`: `z` minus one, of the same exactness as `z`. Raises an "
+            "error if `z` is not a number."),
+        example="(sub1 43) ; → 42",
+    ),
+    Entry(
+        "quotient", BUILTIN,
+        params=(Param("n", INTEGER), Param("m", INTEGER)),
+        result=INTEGER,
+        doc=(
+            "Returns the integer quotient of `n` divided by `m`, truncated towards zero. "
+            "Raises an error when `m` is 0."),
+        example="(quotient 17 5) ; → 3",
+    ),
+    Entry(
+        "remainder", BUILTIN,
+        params=(Param("n", INTEGER), Param("m", INTEGER)),
+        result=INTEGER,
+        doc=(
+            "Returns the remainder of the truncating division of `n` by `m`; its sign is "
+            "that of `n`. Raises an error when `m` is 0."),
+        example="(remainder -17 5) ; → -2",
+    ),
+    Entry(
+        "modulo", BUILTIN,
+        params=(Param("n", INTEGER), Param("m", INTEGER)),
+        result=INTEGER,
+        doc=(
+            "Returns `n` modulo `m`: the remainder of the flooring division, with the sign "
+            "of `m`. Raises an error when `m` is 0."),
+        example="(modulo -17 5) ; → 3",
+    ),
+    Entry(
+        "abs", BUILTIN,
+        params=(Param("x", NUMBER),),
+        result=NUMBER,
+        doc="Returns the absolute value of the real number `x`.",
+        example="(abs -4.5) ; → 4.5",
+    ),
+    Entry(
+        "min", BUILTIN,
+        params=(Param("x", NUMBER), Param("x", NUMBER, rest=True)),
+        result=NUMBER,
+        doc=(
+            "Returns the smallest of the real numbers `x`. If any argument is a float, the "
+            "result is a float."),
+        example="(min 3 1 2) ; → 1",
+    ),
+    Entry(
+        "max", BUILTIN,
+        params=(Param("x", NUMBER), Param("x", NUMBER, rest=True)),
+        result=NUMBER,
+        doc=(
+            "Returns the largest of the real numbers `x`. If any argument is a float, the "
+            "result is a float."),
+        example="(max 3 1 2) ; → 3",
+    ),
+    Entry(
+        "floor", BUILTIN,
+        params=(Param("x", NUMBER),),
+        result=NUMBER,
+        doc=(
+            "Returns the largest integer not greater than `x`, exact for an exact `x` and a "
+            "float for a float."),
+        example="(floor 2.7) ; → 2.0",
+    ),
+    Entry(
+        "ceiling", BUILTIN,
+        params=(Param("x", NUMBER),),
+        result=NUMBER,
+        doc="Returns the smallest integer not less than `x`, of the same exactness as `x`.",
+        example="(ceiling 7/2) ; → 4",
+    ),
+    Entry(
+        "round", BUILTIN,
+        params=(Param("x", NUMBER),),
+        result=NUMBER,
+        doc=(
+            "Returns the integer closest to `x`, ties going to the even one, of the same "
+            "exactness as `x`. Use `exact-round` to get an exact integer from a float."),
+        example="(round 2.5) ; → 2.0",
+    ),
+    Entry(
+        "truncate", BUILTIN,
+        params=(Param("x", NUMBER),),
+        result=NUMBER,
+        doc="Returns the integer part of `x` (rounded towards zero), of the same exactness.",
+        example="(truncate -2.7) ; → -2.0",
+    ),
+    Entry(
+        "exact->inexact", BUILTIN,
+        params=(Param("z", NUMBER),),
+        result=NUMBER,
+        doc="Returns the float closest to `z`.",
+        example="(exact->inexact 1/3) ; → 0.3333333333333333",
+    ),
+    Entry(
+        "inexact->exact", BUILTIN,
+        params=(Param("z", NUMBER),),
+        result=NUMBER,
+        doc=(
+            "Returns the exact number equal to `z` (a float becomes an exact rational). "
+            "Raises an error for infinities and NaN."),
+        example="(inexact->exact 0.5) ; → 1/2",
+    ),
+    Entry(
+        "exact-round", BUILTIN,
+        params=(Param("x", NUMBER),),
+        result=INTEGER,
+        doc=(
+            "Returns `(inexact->exact (round x))`: the nearest exact integer, handy for "
+            "turning a computed float into a count."),
+        example="(exact-round 2.6) ; → 3",
+    ),
+    Entry(
+        "sqrt", BUILTIN,
+        params=(Param("z", NUMBER),),
+        result=NUMBER,
+        doc=(
+            "Returns the square root of `z`; exact when `z` is an exact perfect square, a "
+            "float otherwise."),
+        example="(sqrt 16) ; → 4",
+    ),
+    Entry(
+        "expt", BUILTIN,
+        params=(Param("z", NUMBER), Param("w", NUMBER)),
+        result=NUMBER,
+        doc="Returns `z` raised to the power `w`.",
+        example="(expt 2 10) ; → 1024",
+    ),
+    Entry(
+        "=", BUILTIN,
+        params=(Param("z", NUMBER), Param("w", NUMBER, rest=True)),
+        result=BOOLEAN,
+        doc=(
+            "Returns `#t` if all the arguments are numerically equal (`(= 1 1.0)` is `#t`), "
+            "`#f` otherwise. Raises an error on a non-number; compare strings with "
+            "`string=?` and other values with `equal?`."),
+        example="(= 2 2.0) ; → #t",
+    ),
+    Entry(
+        "<", BUILTIN,
+        params=(Param("x", NUMBER), Param("y", NUMBER, rest=True)),
+        result=BOOLEAN,
+        doc="Returns `#t` if the arguments are in strictly increasing order, `#f` otherwise.",
+        example="(< 1 2 3) ; → #t",
+    ),
+    Entry(
+        ">", BUILTIN,
+        params=(Param("x", NUMBER), Param("y", NUMBER, rest=True)),
+        result=BOOLEAN,
+        doc="Returns `#t` if the arguments are in strictly decreasing order, `#f` otherwise.",
+        example="(> 3 2 1) ; → #t",
+    ),
+    Entry(
+        "<=", BUILTIN,
+        params=(Param("x", NUMBER), Param("y", NUMBER, rest=True)),
+        result=BOOLEAN,
+        doc="Returns `#t` if the arguments are in non-decreasing order, `#f` otherwise.",
+        example="(<= 1 1 2) ; → #t",
+    ),
+    Entry(
+        ">=", BUILTIN,
+        params=(Param("x", NUMBER), Param("y", NUMBER, rest=True)),
+        result=BOOLEAN,
+        doc="Returns `#t` if the arguments are in non-increasing order, `#f` otherwise.",
+        example="(>= 0.7 0.7) ; → #t",
+    ),
+    Entry(
+        "zero?", BUILTIN,
+        params=(Param("z", NUMBER),),
+        result=BOOLEAN,
+        doc="Returns `#t` if `z` is 0 (exact or float), `#f` otherwise.",
+        example="(zero? (length '())) ; → #t",
+    ),
+    Entry(
+        "positive?", BUILTIN,
+        params=(Param("x", NUMBER),),
+        result=BOOLEAN,
+        doc="Returns `#t` if `x` is greater than 0, `#f` otherwise.",
+        example="(positive? 3) ; → #t",
+    ),
+    Entry(
+        "negative?", BUILTIN,
+        params=(Param("x", NUMBER),),
+        result=BOOLEAN,
+        doc="Returns `#t` if `x` is less than 0, `#f` otherwise.",
+        example="(negative? -1) ; → #t",
+    ),
+    Entry(
+        "even?", BUILTIN,
+        params=(Param("n", INTEGER),),
+        result=BOOLEAN,
+        doc="Returns `#t` if the integer `n` is even, `#f` otherwise.",
+        example="(even? 4) ; → #t",
+    ),
+    Entry(
+        "odd?", BUILTIN,
+        params=(Param("n", INTEGER),),
+        result=BOOLEAN,
+        doc="Returns `#t` if the integer `n` is odd, `#f` otherwise.",
+        example="(odd? 4) ; → #f",
+    ),
+    Entry(
+        "number?", BUILTIN,
+        params=(Param("v"),),
+        result=BOOLEAN,
+        doc="Returns `#t` if `v` is a number, `#f` otherwise. The string `\"3\"` is not a number.",
+        example="(number? (string->number \"3\")) ; → #t",
+    ),
+    Entry(
+        "integer?", BUILTIN,
+        params=(Param("v"),),
+        result=BOOLEAN,
+        doc="Returns `#t` if `v` is an integer, exact or float (`2.0` counts), `#f` otherwise.",
+        example="(integer? 2.0) ; → #t",
+    ),
+    Entry(
+        "real?", BUILTIN,
+        params=(Param("v"),),
+        result=BOOLEAN,
+        doc="Returns `#t` if `v` is a real number (every number of the language), `#f` otherwise.",
+        example="(real? 1/2) ; → #t",
+    ),
+    Entry(
+        "log", BUILTIN,
+        params=(Param("z", NUMBER), Param("b", NUMBER, optional=True, default="e")),
+        result=NUMBER,
+        doc=(
+            "Returns the natural logarithm of `z`, or its logarithm in base `b` when given. "
+            "`(log 0)` is an error for exact 0."),
+        example="(log 100 10) ; → 2.0",
+    ),
+    Entry(
+        "exp", BUILTIN,
+        params=(Param("z", NUMBER),),
+        result=NUMBER,
+        doc="Returns Euler's number raised to the power `z`.",
+        example="(exp 0) ; → 1",
+    ),
+    Entry(
+        "random", BUILTIN,
+        params=(Param("k", INTEGER, optional=True), Param("max", INTEGER, optional=True)),
+        result=NUMBER,
+        signature_text=(
+            "(random) → number\n(random k) → integer\n(random min max) → integer"),
+        doc=(
+            "With no argument, returns a random float between 0 and 1 (exclusive). With one "
+            "positive integer `k`, returns a random exact integer from 0 to `k`−1; with two, "
+            "from `min` to `max`−1. Raises an error when the range is empty."),
+        example="(random 6) ; → an integer from 0 to 5",
+    ),
+    # ------------------------------------------------------------------------------------
+    # §4 Built-in procedures: equality and predicates
+    # ------------------------------------------------------------------------------------
+    Entry(
+        "eq?", BUILTIN,
+        params=(Param("v1"), Param("v2")),
+        result=BOOLEAN,
+        doc=(
+            "Returns `#t` if `v1` and `v2` are the same object. Reliable for symbols, "
+            "booleans, the empty list and small integers; use `equal?` for strings and "
+            "lists."),
+        example="(eq? 'a 'a) ; → #t",
+    ),
+    Entry(
+        "eqv?", BUILTIN,
+        params=(Param("v1"), Param("v2")),
+        result=BOOLEAN,
+        doc=(
+            "Like `eq?`, but also `#t` for numbers of the same exactness and value and for "
+            "equal characters."),
+        example="(eqv? 1.5 1.5) ; → #t",
+    ),
+    Entry(
+        "equal?", BUILTIN,
+        params=(Param("v1"), Param("v2")),
+        result=BOOLEAN,
+        doc=(
+            "Returns `#t` if `v1` and `v2` are `eqv?` or are strings, pairs, vectors or hash "
+            "tables with `equal?` contents. The usual equality for data."),
+        example="(equal? '(1 \"a\") (list 1 \"a\")) ; → #t",
+    ),
+    Entry(
+        "not", BUILTIN,
+        params=(Param("v"),),
+        result=BOOLEAN,
+        doc="Returns `#t` if `v` is `#f`, and `#f` for any other value.",
+        example="(not (member 4 '(1 2 3))) ; → #t",
+    ),
+    Entry(
+        "boolean?", BUILTIN,
+        params=(Param("v"),),
+        result=BOOLEAN,
+        doc="Returns `#t` if `v` is `#t` or `#f`, `#f` otherwise.",
+        example="(boolean? #f) ; → #t",
+    ),
+    Entry(
+        "symbol?", BUILTIN,
+        params=(Param("v"),),
+        result=BOOLEAN,
+        doc="Returns `#t` if `v` is a symbol, `#f` otherwise.",
+        example="(symbol? 'majority) ; → #t",
+    ),
+    Entry(
+        "procedure?", BUILTIN,
+        params=(Param("v"),),
+        result=BOOLEAN,
+        doc="Returns `#t` if `v` is a procedure (built-in, primitive or user-defined).",
+        example="(procedure? car) ; → #t",
+    ),
+    Entry(
+        "hash?", BUILTIN,
+        params=(Param("v"),),
+        result=BOOLEAN,
+        doc=(
+            "Returns `#t` if `v` is a hash table — for instance a JSON object decoded by "
+            "`py-eval` — `#f` otherwise."),
+        example="(hash? (make-hash)) ; → #t",
+    ),
+    Entry(
+        "void", BUILTIN,
+        params=(Param("v", rest=True),),
+        result=VOID,
+        doc=(
+            "Ignores its arguments and returns the void value, which `display` prints as "
+            "nothing and `py-set!` converts to Python's None."),
+        example="(void 1 2) ; → #<void>",
+    ),
+    # ------------------------------------------------------------------------------------
+    # §4 Built-in procedures: hashes
+    # ------------------------------------------------------------------------------------
+    Entry(
+        "make-hash", BUILTIN,
+        params=(Param("assocs", LIST, optional=True, default="'()"),),
+        result=HASH,
+        doc=(
+            "Returns a new mutable hash table comparing keys with `equal?`, initialised "
+            "from the optional association list `assocs` of `(key . value)` pairs."),
+        example="(hash-ref (make-hash '((a . 1))) 'a) ; → 1",
+    ),
+    Entry(
+        "hash", BUILTIN,
+        params=(Param("key-and-val", rest=True),),
+        result=HASH,
+        signature_text="(hash key val ... ...) → hash",
+        doc=(
+            "Returns a hash table comparing keys with `equal?`, holding the given keys "
+            "mapped to the values that follow them; a later key replaces an earlier equal "
+            "one. An odd number of arguments is an error."),
+        example="(hash-ref (hash 'model \"gpt-4o-mini\" 'n 3) 'n) ; → 3",
+    ),
+    Entry(
+        "hash-ref", BUILTIN,
+        params=(Param("hash", HASH), Param("key"),
+                Param("failure-result", optional=True)),
+        doc=(
+            "Returns the value for `key` in `hash`. If there is none, returns "
+            "`failure-result` — or, when it is a procedure, the result of calling it with no "
+            "arguments — and raises an error when no `failure-result` is given. JSON objects "
+            "from Python have symbol keys: `(hash-ref d 'total)`, not `\"total\"`."),
+        example="(hash-ref (hash 'a 1) 'b 0) ; → 0",
+    ),
+    Entry(
+        "hash-set!", BUILTIN,
+        params=(Param("hash", HASH), Param("key"), Param("v")),
+        result=VOID,
+        doc=(
+            "Maps `key` to `v` in the hash table `hash`, replacing any previous value, and "
+            "returns `void`."),
+        example="(define h (make-hash))\n(hash-set! h 'done 3) ; h now maps 'done to 3",
+    ),
+    Entry(
+        "hash-update!", BUILTIN,
+        params=(Param("hash", HASH), Param("key"), Param("updater", PROCEDURE),
+                Param("failure-result", optional=True)),
+        result=VOID,
+        doc=(
+            "Replaces the value for `key` in the mutable `hash` with the result of calling "
+            "`updater` on it. When the key is absent, `updater` receives `failure-result` "
+            "(or the result of calling it, when a procedure); without one, an absent key is "
+            "an error. The usual way to count: `(hash-update! h k add1 0)`."),
+        example="(define h (make-hash))\n(hash-update! h 'seen add1 0) ; h maps 'seen to 1",
+    ),
+    Entry(
+        "hash-remove!", BUILTIN,
+        params=(Param("hash", HASH), Param("key")),
+        result=VOID,
+        doc="Removes any mapping for `key` from the mutable hash table `hash`.",
+        example="(hash-remove! h 'draft)",
+    ),
+    Entry(
+        "hash-has-key?", BUILTIN,
+        params=(Param("hash", HASH), Param("key")),
+        result=BOOLEAN,
+        doc="Returns `#t` if `hash` has a value for `key`, `#f` otherwise.",
+        example="(hash-has-key? (hash 'a 1) 'a) ; → #t",
+    ),
+    Entry(
+        "hash-keys", BUILTIN,
+        params=(Param("hash", HASH),),
+        result=LIST,
+        doc="Returns a list of the keys of `hash`, in an unspecified order.",
+        example="(hash-keys (hash 'a 1)) ; → '(a)",
+    ),
+    Entry(
+        "hash-values", BUILTIN,
+        params=(Param("hash", HASH),),
+        result=LIST,
+        doc="Returns a list of the values of `hash`, in an unspecified order.",
+        example="(hash-values (hash 'a 1)) ; → '(1)",
+    ),
+    Entry(
+        "hash->list", BUILTIN,
+        params=(Param("hash", HASH),),
+        result=LIST,
+        doc="Returns a list of the `(key . value)` pairs of `hash`, in an unspecified order.",
+        example="(hash->list (hash 'a 1)) ; → '((a . 1))",
+    ),
+    Entry(
+        "hash-count", BUILTIN,
+        params=(Param("hash", HASH),),
+        result=NATURAL,
+        doc="Returns the number of keys in `hash`.",
+        example="(hash-count (hash 'a 1 'b 2)) ; → 2",
+    ),
+    # ------------------------------------------------------------------------------------
+    # §4 Built-in procedures: errors
+    # ------------------------------------------------------------------------------------
+    Entry(
+        "error", BUILTIN,
+        params=(Param("msg-or-symbol"), Param("v", rest=True)),
+        result=NEVER,
+        cost=CONTROL,
+        signature_text=(
+            "(error message-sym) → never\n"
+            "(error message-str v ...) → never\n"
+            "(error src-sym format-str v ...) → never"),
+        doc=(
+            "Raises an error (an `exn:fail`), which `try`, `with-handlers` or `try-fallback` "
+            "can catch; uncaught, it fails the run with its message. With a symbol and a "
+            "format string, the message is `src-sym: ` followed by the string formatted "
+            "with the `v`s as by `format`; with a string, the message is that string "
+            "followed by the `v`s printed with `~s`."),
+        example=(
+            "(error 'extract \"expected ~a fields, got ~a\" 3 2)"
+            " ; raises \"extract: expected 3 fields, got 2\""),
+    ),
+    Entry(
+        "raise", BUILTIN,
+        params=(Param("v"), Param("barrier?", BOOLEAN, optional=True, default="#t")),
+        result=NEVER,
+        cost=CONTROL,
+        doc=(
+            "Raises `v` as an exception. Any value can be raised; only `with-handlers` "
+            "clauses whose predicate accepts it catch it (`exn:fail?` does not accept a "
+            "raised string or symbol, and `try` catches errors only). Prefer `error` for "
+            "failures."),
+        example="(with-handlers ([string? identity]) (raise \"stop\")) ; → \"stop\"",
+    ),
+    Entry(
+        "exn:fail?", BUILTIN,
+        params=(Param("v"),),
+        result=BOOLEAN,
+        doc=(
+            "Returns `#t` if `v` is an error raised by `error`, by a failing primitive or by "
+            "a procedure given bad arguments, `#f` otherwise. The usual predicate of a "
+            "`with-handlers` clause."),
+        example="(with-handlers ([exn:fail? (lambda (e) 'failed)]) (car '())) ; → 'failed",
+    ),
+    Entry(
+        "exn-message", BUILTIN,
+        params=(Param("exn"),),
+        result=STRING,
+        doc="Returns the message string of the error `exn`.",
+        example=(
+            "(with-handlers ([exn:fail? exn-message]) (error 'step \"timed out\"))"
+            " ; → \"step: timed out\""),
+    ),
+    # ------------------------------------------------------------------------------------
+    # §4 Built-in procedures: values, procedures, output, vectors
+    # ------------------------------------------------------------------------------------
+    Entry(
+        "values", BUILTIN,
+        params=(Param("v", rest=True),),
+        result=VALUES,
+        doc=(
+            "Returns the `v`s as multiple values, to be received by `define-values`, "
+            "`let-values` or `call-with-values`. `(values v)` is just `v`."),
+        example="(define-values (q r) (values 3 1)) ; q = 3, r = 1",
+    ),
+    Entry(
+        "call-with-values", BUILTIN,
+        params=(Param("generator", PROCEDURE), Param("receiver", PROCEDURE)),
+        doc=(
+            "Calls `generator` with no arguments and passes the values it returns as the "
+            "arguments of `receiver`, returning `receiver`'s result."),
+        example="(call-with-values (lambda () (values 1 2)) +) ; → 3",
+    ),
+    Entry(
+        "identity", BUILTIN,
+        params=(Param("v"),),
+        doc=(
+            "Returns `v`. The default `#:leaf-fn` of `tree-reduce` and `#:key-fn` of "
+            "`memoized`."),
+        example="(identity 5) ; → 5",
+    ),
+    Entry(
+        "sleep", BUILTIN,
+        params=(Param("secs", NUMBER, optional=True, default="0"),),
+        result=VOID,
+        cost=SLEEP,
+        doc=(
+            "Pauses for `secs` seconds (a non-negative real, default 0) and returns `void`. "
+            "Only the current strand waits: LLM calls already in flight and other strands "
+            "of a fan-out keep running."),
+        example="(sleep 1.5) ; waits a second and a half",
+    ),
+    Entry(
+        "eprintf", BUILTIN,
+        params=(Param("form", STRING), Param("v", rest=True)),
+        result=VOID,
+        doc=(
+            "Like `printf`, but writes to standard error, which is not part of the recipe's "
+            "output: use it for progress and diagnostics."),
+        example="(eprintf \"chunk ~a of ~a\\n\" 2 10) ; prints to stderr",
+    ),
+    Entry(
+        "vector", BUILTIN,
+        params=(Param("v", rest=True),),
+        result=VECTOR,
+        doc="Returns a new mutable vector holding the `v`s, in order.",
+        example="(vector 1 2 3) ; → '#(1 2 3)",
+    ),
+    Entry(
+        "vector-ref", BUILTIN,
+        params=(Param("vec", VECTOR), Param("pos", NATURAL)),
+        doc=(
+            "Returns the element of `vec` at position `pos`, counting from 0. Raises an "
+            "error if `pos` is not less than the vector's length."),
+        example="(vector-ref (vector 'a 'b) 1) ; → 'b",
+    ),
+    Entry(
+        "vector->list", BUILTIN,
+        params=(Param("vec", VECTOR),),
+        result=LIST,
+        doc="Returns a list of the elements of `vec`, in order.",
+        example="(vector->list (vector 1 2)) ; → '(1 2)",
+    ),
+    Entry(
+        "list->vector", BUILTIN,
+        params=(Param("lst", LIST),),
+        result=VECTOR,
+        doc="Returns a new mutable vector of the elements of `lst`, in order.",
+        example="(list->vector '(1 2)) ; → '#(1 2)",
+    ),
+    Entry(
+        "make-vector", BUILTIN,
+        params=(Param("size", NATURAL), Param("v", optional=True, default="0")),
+        result=VECTOR,
+        doc=(
+            "Returns a new mutable vector of `size` elements, each initialised to `v` "
+            "(default 0). Handy for collecting results by index."),
+        example="(make-vector 3 #f) ; → '#(#f #f #f)",
+    ),
+    Entry(
+        "vector-set!", BUILTIN,
+        params=(Param("vec", VECTOR), Param("pos", NATURAL), Param("v")),
+        result=VOID,
+        doc=(
+            "Stores `v` at position `pos` of the mutable vector `vec`. Raises an error if "
+            "`pos` is out of range."),
+        example="(define v (make-vector 2 0))\n(vector-set! v 0 'x) ; v is now '#(x 0)",
+    ),
+    Entry(
+        "vector-length", BUILTIN,
+        params=(Param("vec", VECTOR),),
+        result=NATURAL,
+        doc="Returns the number of elements of `vec`.",
+        example="(vector-length (vector 1 2 3)) ; → 3",
+    ),
+    # Values Racket provides next to `null?`/`empty?`.
+    Entry(
+        "empty", VARIABLE,
+        result=LIST,
+        doc="The empty list, `'()`. Same as `null`.",
+        example="(cons 1 empty) ; → '(1)",
+    ),
+    Entry(
+        "null", VARIABLE,
+        result=LIST,
+        doc="The empty list, `'()`. Same as `empty`.",
+        example="(null? null) ; → #t",
+    ),
+    # ------------------------------------------------------------------------------------
+    # §6 The run environment
+    # ------------------------------------------------------------------------------------
+    Entry(
+        "context", VARIABLE,
+        protected=True,
+        doc=(
+            "The run's default input: a string, or JSON-decoded data (lists, hashes with "
+            "symbol keys, numbers…) when the input was given as JSON. It comes from the "
+            "command line or the editor, never from editing the recipe, and is also visible "
+            "to Python code as the variable `context`. It is protected: `define` or `set!` "
+            "on it is an error. It is data, not instructions: send it as `#:data`."),
+        example="(llm-query #:instruction \"Summarise.\" #:data context)",
+    ),
+    Entry(
+        "get-context", PRIMITIVE,
+        params=(Param("name", STRING),),
+        protected=True,
+        doc=(
+            "Returns the named input `name` given to the run (a string, or JSON-decoded "
+            "data), or `#f` when the run has no input of that name. Check for `#f` before "
+            "using the result."),
+        example="(or (get-context \"style-guide\") \"\") ; → the named input, or \"\"",
+    ),
+    Entry(
+        "token-budget", PARAMETER,
+        result=NUMBER,
+        protected=True,
+        doc=(
+            "A parameter bounding the tokens (prompt plus completion) that the LLM calls "
+            "made inside a `parameterize` may spend in total: "
+            "`(parameterize ([token-budget 50000]) body ...)`. The runtime never exceeds a "
+            "budget — it reserves each call's worst case before sending it — and raises an "
+            "error when a call would. Nested scopes are independent: an inner budget does "
+            "not draw on the outer one. Outside any `parameterize` there is no limit."),
+        example=(
+            "(parameterize ([token-budget 20000])\n"
+            "  (llm-query #:instruction \"Summarise.\" #:data context #:max-tokens 500))"),
+    ),
+    # ------------------------------------------------------------------------------------
+    # §7 Primitives: LLM calls
+    # ------------------------------------------------------------------------------------
+    Entry(
+        "llm-query", PRIMITIVE,
+        keywords=(*LLM_KEYWORDS, RECURSIVE_KEYWORD),
+        result=SYNTAX,
+        cost=LLM_SYNC,
+        protected=True,
+        doc=(
+            "Makes one chat-completion call and waits for the reply, blocking only the "
+            "current strand of the recipe. Takes keyword arguments only: `#:instruction` is "
+            "sent as the system message and `#:data` as the user message (the text "
+            "`(no data provided)` when `#:data` is empty); `#:model`, `#:temperature`, "
+            "`#:max-tokens`, `#:json` and `#:image`/`#:images` shape the request. The reply "
+            "is returned as a syntax object, so LLM text cannot reach a string position "
+            "unnoticed: unwrap it with `syntax-e`. With `#:recursive #t` the reply is run as "
+            "a recipe in its own sandbox (depth limit 3). Raises an error when `#:json #t` "
+            "is given but the instruction never mentions \"json\", when a token budget would "
+            "be exceeded, or when the provider fails after its retries."),
+        example=(
+            "(syntax-e (llm-query #:instruction \"Answer yes or no.\" #:data question"
+            " #:model \"gpt-4.1-nano\" #:max-tokens 5)) ; → \"yes\""),
+    ),
+    Entry(
+        "unsafe-raw-query", PRIMITIVE,
+        keywords=(*LLM_KEYWORDS, RECURSIVE_KEYWORD),
+        result=STRING,
+        cost=LLM_SYNC,
+        protected=True,
+        doc=(
+            "Like `llm-query` — same keyword-only arguments, `#:instruction` as the system "
+            "message and `#:data` as the user message — but returns the reply as a plain "
+            "string instead of a syntax object. Meant for code generation and final output, "
+            "where the text is not fed onward into other prompts; it bypasses the language's "
+            "defence against prompt-injection cascades, so prefer `llm-query` plus "
+            "`syntax-e`."),
+        example=(
+            "(unsafe-raw-query #:instruction \"Write a Python expression that sums xs.\""
+            " #:max-tokens 50) ; → \"sum(xs)\""),
+    ),
+    Entry(
+        "llm-query-async", PRIMITIVE,
+        # `#:recursive` is accepted so that `#:recursive #f` (as the original allows) runs;
+        # `#:recursive #t` is an error at run time and J006 in the linter.
+        keywords=(*LLM_KEYWORDS, ASYNC_RECURSIVE_KEYWORD),
+        result=HANDLE,
+        cost=LLM_ASYNC,
+        protected=True,
+        doc=(
+            "Starts one chat-completion call and returns an async handle at once, without "
+            "waiting for the reply. Takes the same keyword-only arguments as `llm-query` "
+            "(`#:instruction` is the system message, `#:data` the user message) except "
+            "`#:recursive #t`, which is an error here (only `#f` is accepted). Collect the reply with `await`, "
+            "`await-all` or `await-any`, or return the handle from the function given to "
+            "`map-async`, `fan-out-aggregate` or `race`. A handle that is never awaited is "
+            "a call paid for and thrown away."),
+        example=(
+            "(await-all (map (lambda (doc) (llm-query-async #:instruction \"Summarise.\""
+            " #:data doc #:max-tokens 200)) docs)) ; → a list of strings"),
+    ),
+    Entry(
+        "await", PRIMITIVE,
+        params=(Param("h", HANDLE),),
+        result=SYNTAX,
+        cost=AWAIT,
+        protected=True,
+        doc=(
+            "Waits for the call behind the async handle `h` to finish and returns its reply "
+            "as a syntax object, like `llm-query` (unwrap with `syntax-e`). Raises an error "
+            "if `h` is not a handle or the call failed. To wait for many handles use "
+            "`await-all`, not `await` in a loop."),
+        example="(syntax-e (await (llm-query-async #:instruction \"Say hi.\"))) ; → \"Hi!\"",
+    ),
+    Entry(
+        "await-all", PRIMITIVE,
+        params=(Param("hs", HANDLES),),
+        result=STRINGS,
+        cost=AWAIT,
+        protected=True,
+        doc=(
+            "Waits for every handle in the list `hs` and returns their replies as a list of "
+            "plain strings, in the order of `hs` (not the order of completion). `(await-all "
+            "'())` is `'()`. Raises an error if an element is not a handle or a call failed."),
+        example="(await-all (list h1 h2)) ; → '(\"first reply\" \"second reply\")",
+    ),
+    Entry(
+        "await-all-syntax", PRIMITIVE,
+        params=(Param("hs", HANDLES),),
+        result=SYNTAXES,
+        cost=AWAIT,
+        protected=True,
+        doc=(
+            "Like `await-all`, but returns the replies as syntax objects, keeping LLM text "
+            "wrapped until each element is unwrapped with `syntax-e`."),
+        example="(map syntax-e (await-all-syntax (list h1 h2))) ; → '(\"a\" \"b\")",
+    ),
+    Entry(
+        "await-any", PRIMITIVE,
+        params=(Param("hs", HANDLES),),
+        result=VALUES,
+        cost=AWAIT,
+        protected=True,
+        doc=(
+            "Waits until the first of the handles in `hs` finishes and returns two values: "
+            "its reply as a string, and the list of the handles still pending. No finished "
+            "call is lost: when several finish at once, the others stay in the remaining "
+            "list and come back immediately on the next call. Raises an error on `'()`."),
+        example="(define-values (first-reply pending) (await-any handles))",
+    ),
+    Entry(
+        "map-async", PRIMITIVE,
+        params=(Param("f", PROCEDURE), Param("items", LIST)),
+        keywords=(_MAX_CONCURRENT_MAP,),
+        result=STRINGS,
+        cost=FAN_OUT,
+        protected=True,
+        fan_out=(FanOut(func=0, items=1, concurrent=True, needs_handle=True),),
+        doc=(
+            "Calls `f` on each element of `items` — `f` must return an async handle, "
+            "normally from `llm-query-async` — keeping a rolling window of `#:max-concurrent` "
+            "calls in flight (default 10; `#f` starts them all at once), and returns the "
+            "replies as a list of strings in the order of `items`. Every result is kept, "
+            "whatever order the calls finish in. Raises an error when `f` returns something "
+            "other than a handle (a synchronous `llm-query` result, say) or when a call "
+            "fails; wrap the body of `f` in `try` to keep going past failures."),
+        example=(
+            "(map-async (lambda (doc) (llm-query-async #:instruction \"Summarise.\" #:data doc"
+            " #:max-tokens 200))\n"
+            "           docs #:max-concurrent 5) ; → a list of summaries, in order"),
+    ),
+    Entry(
+        "syntax-e", PRIMITIVE,
+        params=(Param("s", TEXT),),
+        result=STRING,
+        protected=True,
+        doc=(
+            "Unwraps a syntax object — the value of `llm-query` or `await` — and returns the "
+            "string inside; on a plain string it is the identity. Every unwrap is recorded "
+            "in the run trace: this is the point where LLM text is deliberately let into "
+            "string positions, such as `string-append`, `#:data` or `finish`."),
+        example="(syntax-e (datum->syntax #f \"text\")) ; → \"text\"",
+    ),
+    Entry(
+        "datum->syntax", PRIMITIVE,
+        params=(Param("ctxt"), Param("v")),
+        result=SYNTAX,
+        protected=True,
+        doc=(
+            "Wraps `v` as a syntax object, the same kind of value that `llm-query` returns; "
+            "the context argument is normally `#f`. The wrap is recorded in the run trace. "
+            "Useful to mark text from elsewhere as untrusted, or to build test data."),
+        example="(datum->syntax #f \"untrusted text\") ; → a syntax object",
+    ),
+    # ------------------------------------------------------------------------------------
+    # §7 Primitives: the Python bridge
+    # ------------------------------------------------------------------------------------
+    Entry(
+        "py-exec", PRIMITIVE,
+        params=(Param("code", STRING),),
+        result=STRING,
+        cost=PYTHON,
+        protected=True,
+        doc=(
+            "Runs the Python statements `code` in the recipe's Python process and returns "
+            "what they printed to stdout, as a string. Globals persist from one call to the "
+            "next, and the run's `context` is visible as the Python variable `context`. A "
+            "Python exception becomes a recipe error carrying the traceback. Pass values in "
+            "with `py-set!` rather than splicing them into `code` with `string-append`."),
+        example="(py-exec \"import json\\nprint(len(json.loads(context)))\") ; → \"42\\n\"",
+    ),
+    Entry(
+        "py-eval", PRIMITIVE,
+        params=(Param("expr", STRING),),
+        cost=PYTHON,
+        protected=True,
+        doc=(
+            "Evaluates the single Python expression `expr` (not statements: use `py-exec` "
+            "for those) and converts the result: str, int, float, bool and None map to "
+            "string, exact integer, float, boolean and `void`; lists and tuples to lists; "
+            "dicts to hash tables with symbol keys. Any other object comes back as a Python "
+            "reference for `py-call`. A Python exception becomes a recipe error."),
+        example="(hash-ref (py-eval \"{'total': 3}\") 'total) ; → 3",
+    ),
+    Entry(
+        "py-set!", PRIMITIVE,
+        params=(Param("name", STRING), Param("value")),
+        result=VOID,
+        cost=PYTHON,
+        protected=True,
+        doc=(
+            "Binds the Python global `name` to `value` converted to Python (string to str, "
+            "exact integer to int, list to list, hash to dict with string keys, `void` to "
+            "None …), with no string escaping involved — the safe way to hand data to "
+            "`py-exec` and `py-eval`. `name` must be a Python identifier. A syntax object is "
+            "rejected: unwrap LLM text with `syntax-e` first."),
+        example="(py-set! \"items\" '(3 1 2))\n(py-eval \"sorted(items)\") ; → '(1 2 3)",
+    ),
+    Entry(
+        "py-call", PRIMITIVE,
+        params=(Param("ref", PYREF), Param("method", STRING), Param("arg", rest=True)),
+        cost=PYTHON,
+        protected=True,
+        doc=(
+            "Calls the method named `method` of the Python object behind the reference "
+            "`ref` (as returned by `py-eval` for an object it cannot convert) with the "
+            "`arg`s converted to Python, and converts the result back as `py-eval` does. A "
+            "Python exception becomes a recipe error."),
+        example=(
+            "(define counter (py-eval \"__import__('collections').Counter('abca')\"))\n"
+            "(py-call counter \"most_common\" 1) ; → '((\"a\" 2))"),
+    ),
+    # ------------------------------------------------------------------------------------
+    # §7 Primitives: ending the run
+    # ------------------------------------------------------------------------------------
+    Entry(
+        "finish", PRIMITIVE,
+        params=(Param("v"),),
+        result=NEVER,
+        cost=CONTROL,
+        protected=True,
+        doc=(
+            "Ends the run at once with the result `v`, printed as `display` prints it "
+            "(strings raw). Code after it does not run. A syntax object is rejected: unwrap "
+            "LLM text with `syntax-e` first. A recipe that never calls `finish` ends with "
+            "the value of its last form."),
+        example="(finish (string-join summaries \"\\n\"))",
+    ),
+    Entry(
+        "finish-var", PRIMITIVE,
+        params=(Param("name", STRING),),
+        result=NEVER,
+        cost=CONTROL,
+        protected=True,
+        doc=(
+            "Ends the run with the value of the Scheme variable whose name is the string "
+            "`name`. Raises an error if no such variable is defined."),
+        example="(define answer \"42\")\n(finish-var \"answer\") ; the run's result is 42",
+    ),
+    Entry(
+        "finish-error", PRIMITIVE,
+        params=(Param("msg", STRING),),
+        result=NEVER,
+        cost=CONTROL,
+        protected=True,
+        doc=(
+            "Ends the run at once as failed, with the message `msg`; code after it does not "
+            "run. Use `error` instead for a failure that a caller may catch with `try`."),
+        example="(when (null? items) (finish-error \"no items in the input\"))",
+    ),
+    # ------------------------------------------------------------------------------------
+    # §7 Primitives: state, accounting, escape hatches
+    # ------------------------------------------------------------------------------------
+    Entry(
+        "checkpoint", PRIMITIVE,
+        params=(Param("key", STRING), Param("value")),
+        cost=STORE,
+        protected=True,
+        doc=(
+            "Persists the JSON-able `value` (string, number, boolean, list, hash) under "
+            "`key` for this recipe and returns `value`. The checkpoint survives crashes and "
+            "restarts, so a later run can pick it up with `restore` instead of redoing "
+            "paid work. Raises an error for a value that cannot be stored as JSON, such as "
+            "a syntax object or a procedure."),
+        example=(
+            "(define summaries\n"
+            "  (or (restore \"summaries\") (checkpoint \"summaries\" (map-async f docs))))"),
+    ),
+    Entry(
+        "restore", PRIMITIVE,
+        params=(Param("key", STRING),),
+        cost=STORE,
+        protected=True,
+        doc=(
+            "Returns the value stored under `key` by `checkpoint` for this recipe, or `#f` "
+            "if there is none. Check for `#f` before use."),
+        example="(restore \"summaries\") ; → the saved list, or #f on a first run",
+    ),
+    Entry(
+        "tokens-used", PRIMITIVE,
+        result=HASH,
+        protected=True,
+        doc=(
+            "Returns a hash with symbol keys describing the run's spending so far: "
+            "`'prompt-tokens`, `'completion-tokens`, `'total-tokens`, `'calls` and "
+            "`'cost-usd`."),
+        example="(hash-ref (tokens-used) 'calls) ; → 12",
+    ),
+    Entry(
+        "rate-limits", PRIMITIVE,
+        result=HASH,
+        protected=True,
+        doc=(
+            "Returns a hash with symbol keys holding the latest rate-limit state reported "
+            "by the provider (remaining requests and tokens, reset times), empty before the "
+            "first call."),
+        example="(rate-limits) ; → a hash of the provider's latest rate-limit figures",
+    ),
+    Entry(
+        "heartbeat", PRIMITIVE,
+        result=VOID,
+        protected=True,
+        doc=(
+            "Signals that a long run is still alive to whatever supervises it, and returns "
+            "`void`; a no-op where nothing watches. Fan-out primitives send heartbeats on "
+            "their own."),
+        example="(for ([c chunks]) (heartbeat) (process c))",
+    ),
+    Entry(
+        "unsafe-interpolate", PRIMITIVE,
+        params=(Param("s", TEXT),),
+        result=STRING,
+        protected=True,
+        unsafe=True,
+        doc=(
+            "Unwraps a syntax object like `syntax-e`, but without recording the unwrap in "
+            "the run trace. An escape hatch: disabled unless the run allows unsafe "
+            "primitives, and flagged by the linter."),
+        example="(unsafe-interpolate reply) ; → the reply text, untraced",
+    ),
+    Entry(
+        "unsafe-overwrite", PRIMITIVE,
+        params=(Param("name", SYMBOL), Param("v")),
+        result=VOID,
+        protected=True,
+        unsafe=True,
+        doc=(
+            "Overwrites the variable `name` with `v`, even when `name` is protected "
+            "(a primitive, a combinator or `context`). An escape hatch: disabled unless the "
+            "run allows unsafe primitives, and flagged by the linter."),
+        example="(unsafe-overwrite 'context \"replacement input\")",
+    ),
+    Entry(
+        "unsafe-exec-sub-output", PRIMITIVE,
+        params=(Param("s", TEXT),),
+        protected=True,
+        unsafe=True,
+        doc=(
+            "Reads the text `s` — typically recipe code written by a model — as a form and "
+            "evaluates it in the current recipe, returning its value. An escape hatch: "
+            "disabled unless the run allows unsafe primitives, and flagged by the linter, "
+            "all the more without a validation step between the model and the call."),
+        example="(unsafe-exec-sub-output \"(+ 1 2)\") ; → 3",
+    ),
+    Entry(
+        "chunk", PRIMITIVE,
+        params=(Param("lst", LIST), Param("n", INTEGER)),
+        result=LIST,
+        protected=True,
+        doc=(
+            "Splits `lst` into consecutive groups of `n` elements, the last group holding "
+            "whatever remains, and returns the list of groups; `'()` gives `'()`. `n` must "
+            "be a positive integer. Used to batch items before a fan-out: `(chunk xs n)` of "
+            "a known list has a known size for the cost estimate."),
+        example="(chunk '(1 2 3 4 5) 2) ; → '((1 2) (3 4) (5))",
+    ),
+    # ------------------------------------------------------------------------------------
+    # §8 Combinators
+    # ------------------------------------------------------------------------------------
+    Entry(
+        "parallel", COMBINATOR,
+        params=(Param("thunks", LIST),),
+        keywords=(
+            Keyword("max-concurrent", INTEGER_OR_FALSE, None, "#f",
+                    "How many thunks run at once: a positive integer, or #f for all of "
+                    "them at once. Default #f.", minimum=1),
+        ),
+        result=LIST,
+        cost=FAN_OUT,
+        protected=True,
+        fan_out=(FanOut(func=0, items=None, concurrent=True, window_default=None),),
+        doc=(
+            "Calls each thunk (procedure of no arguments) in the list `thunks` concurrently, "
+            "at most `#:max-concurrent` at a time, and returns the list of their results in "
+            "the order of `thunks`. The results are whatever the thunks return: a thunk that "
+            "returns an async handle yields the handle, to be awaited with `await-all`. An "
+            "error raised by a thunk is raised by `parallel`."),
+        example=(
+            "(parallel (list (lambda () (syntax-e (llm-query #:instruction \"Pros?\" #:data d)))\n"
+            "                (lambda () (syntax-e (llm-query #:instruction \"Cons?\" #:data d)))))"
+            " ; → '(\"…pros…\" \"…cons…\")"),
+    ),
+    Entry(
+        "race", COMBINATOR,
+        params=(Param("thunks", LIST),),
+        result=STRING,
+        cost=FAN_OUT,
+        protected=True,
+        fan_out=(FanOut(func=0, items=None, concurrent=True, window_keyword=None,
+                        window_default=None, needs_handle=True),),
+        doc=(
+            "Calls every thunk in `thunks` — each must return an async handle, normally "
+            "from `llm-query-async` — and returns the reply of the first call to finish, as "
+            "a string. The calls still in flight are cancelled. Raises an error on `'()` or "
+            "when a thunk returns something other than a handle."),
+        example=(
+            "(race (list (lambda () (llm-query-async #:instruction q #:model \"gpt-4.1-nano\"))\n"
+            "            (lambda () (llm-query-async #:instruction q #:model \"gpt-4o-mini\"))))"
+            " ; → the faster reply"),
+    ),
+    Entry(
+        "sequence", COMBINATOR,
+        params=(Param("f", PROCEDURE, rest=True),),
+        result=PROCEDURE,
+        protected=True,
+        doc=(
+            "Returns a procedure of one argument that applies the `f`s to it left to right, "
+            "each to the result of the previous one: `((sequence f g) x)` is `(g (f x))`. "
+            "With no `f`, the returned procedure is the identity."),
+        example="((sequence add1 (lambda (x) (* x 2))) 5) ; → 12",
+    ),
+    Entry(
+        "fold-sequential", COMBINATOR,
+        params=(Param("f", PROCEDURE), Param("init"), Param("items", LIST)),
+        cost=SEQUENTIAL,
+        protected=True,
+        fan_out=(FanOut(func=0, items=2, concurrent=False, window_keyword=None,
+                        window_default=None),),
+        doc=(
+            "Calls `(f acc item)` for each element of `items` in order, one call after "
+            "another, starting with `acc` = `init` and passing each result on as the next "
+            "`acc`; returns the final accumulator (`init` for `'()`). Note the argument "
+            "order, accumulator first, unlike `foldl`. For when each step needs the previous "
+            "one, e.g. a summary that integrates one document at a time."),
+        example=(
+            "(fold-sequential (lambda (acc x) (string-append acc (number->string x)))"
+            " \"\" '(1 2 3)) ; → \"123\""),
+    ),
+    Entry(
+        "tree-reduce", COMBINATOR,
+        params=(Param("f", PROCEDURE), Param("items", LIST)),
+        keywords=(
+            Keyword("branch-factor", INTEGER, 5, "5",
+                    "The largest group passed to `f` in one call; an integer of at least 2. "
+                    "Default 5.", minimum=2),
+            Keyword("leaf-fn", PROCEDURE, None, "identity",
+                    "Applied to each item before the first level. Default `identity`."),
+        ),
+        protected=True,
+        doc=(
+            "Reduces `items` hierarchically: applies `#:leaf-fn` to every item, then splits "
+            "the list into consecutive groups of up to `#:branch-factor` elements and "
+            "replaces each group by `(apply f group)`, level by level, until one value "
+            "remains, which is returned. `f` therefore receives between 1 and "
+            "`branch-factor` arguments. A single item is returned after `#:leaf-fn`. Raises "
+            "an error on `'()`."),
+        example=(
+            "(tree-reduce (lambda parts (string-join parts \"+\")) '(\"a\" \"b\" \"c\" \"d\")"
+            " #:branch-factor 2) ; → \"a+b+c+d\""),
+    ),
+    Entry(
+        "fan-out-aggregate", COMBINATOR,
+        params=(Param("map-f", PROCEDURE), Param("reduce-f", PROCEDURE), Param("items", LIST)),
+        keywords=(_MAX_CONCURRENT_MAP,),
+        cost=FAN_OUT,
+        protected=True,
+        fan_out=(FanOut(func=0, items=2, concurrent=True, needs_handle=True),),
+        doc=(
+            "Same as `(reduce-f (map-async map-f items #:max-concurrent n))`: calls `map-f` "
+            "on every item — it must return an async handle — with a rolling window of "
+            "`#:max-concurrent` calls in flight (default 10, `#f` for all at once), then "
+            "passes the list of replies, as strings in input order, to `reduce-f` and "
+            "returns its result."),
+        example=(
+            "(fan-out-aggregate\n"
+            "  (lambda (doc) (llm-query-async #:instruction \"Key points?\" #:data doc"
+            " #:max-tokens 300))\n"
+            "  (lambda (notes) (string-join notes \"\\n\"))\n"
+            "  docs)"),
+    ),
+    Entry(
+        "recursive-spawn", COMBINATOR,
+        params=(Param("strategy"),),
+        keywords=(
+            Keyword("depth", INTEGER, 1, "1",
+                    "How many levels of nested recipes the delegate may spawn, 1 to 3. "
+                    "Default 1.", minimum=1, maximum=3),
+        ),
+        result=PROCEDURE,
+        protected=True,
+        doc=(
+            "Returns a procedure `(lambda (data) ...)` that delegates `data` to a recursive "
+            "`llm-query`: the model, instructed by `strategy` (a string, or a thunk "
+            "returning one), answers with a recipe that is run in its own sandbox, at most "
+            "`#:depth` levels deep (the global limit is 3). The procedure returns the "
+            "nested recipe's result."),
+        example=(
+            "(define analyse (recursive-spawn \"Split the data into parts and analyse each.\""
+            " #:depth 2))\n(analyse context)"),
+    ),
+    Entry(
+        "iterate-until", COMBINATOR,
+        params=(Param("f", PROCEDURE), Param("pred", PROCEDURE), Param("init")),
+        keywords=(
+            Keyword("max-iter", INTEGER, 10, "10",
+                    "The most times `f` is applied; a non-negative integer. Default 10.",
+                    minimum=0),
+        ),
+        protected=True,
+        doc=(
+            "Starting from `v` = `init`, returns `v` as soon as `(pred v)` is true, and "
+            "otherwise replaces `v` with `(f v)` and tries again; after `#:max-iter` "
+            "applications of `f` it returns the current `v` whether or not `pred` holds."),
+        example=(
+            "(iterate-until (lambda (x) (* x 2)) (lambda (x) (> x 100)) 1) ; → 128"),
+    ),
+    Entry(
+        "critique-refine", COMBINATOR,
+        params=(Param("gen", PROCEDURE), Param("critique", PROCEDURE),
+                Param("refine", PROCEDURE)),
+        keywords=(
+            Keyword("max-iter", INTEGER, 3, "3",
+                    "The most critique-and-refine rounds; a non-negative integer. "
+                    "Default 3.", minimum=0),
+            Keyword("quality-threshold", FALSE_OR_NUMBER, None, "#f",
+                    "When given, stop early once a critique says \"approved\". Default #f "
+                    "(always run `max-iter` rounds)."),
+        ),
+        protected=True,
+        doc=(
+            "Draft, critique, refine: calls the thunk `gen` for a first draft, then up to "
+            "`#:max-iter` times calls `(critique draft)` and `(refine draft critique)`, the "
+            "refined text becoming the next draft; returns the last draft. With "
+            "`#:quality-threshold`, the loop stops as soon as a critique contains "
+            "\"approved\". The three procedures make the LLM calls; a cheap model for the "
+            "critique is common."),
+        example=(
+            "(critique-refine (lambda () draft0) critique-fn refine-fn #:max-iter 2)"
+            " ; → the draft after two rounds"),
+    ),
+    Entry(
+        "with-validation", COMBINATOR,
+        params=(Param("f", PROCEDURE), Param("validator", PROCEDURE)),
+        result=PROCEDURE,
+        protected=True,
+        doc=(
+            "Returns a procedure that calls `f` with its arguments and passes the result to "
+            "`validator`; if the validator returns `#f` it raises the error \"validation "
+            "failed\", otherwise it returns the result. Combine with `try` or "
+            "`try-fallback` to recover."),
+        example=(
+            "((with-validation string->number number?) \"12\") ; → 12"),
+    ),
+    Entry(
+        "vote", COMBINATOR,
+        params=(Param("thunks", LIST),),
+        keywords=(
+            Keyword("method", SYMBOL, "majority", "'majority",
+                    "'majority: more than half must agree; 'plurality: the most frequent "
+                    "result wins, ties to the earliest; 'consensus: all must agree. "
+                    "Default 'majority.",
+                    choices=("majority", "plurality", "consensus")),
+        ),
+        cost=FAN_OUT,
+        protected=True,
+        fan_out=(FanOut(func=0, items=None, concurrent=True, window_keyword=None,
+                        window_default=None),),
+        doc=(
+            "Calls the thunks concurrently and returns the winning result by `#:method`, "
+            "results being compared with `equal?` (so normalise model replies, e.g. with "
+            "`string-trim` and `string-downcase`, inside the thunks). Raises an error when "
+            "there is no majority (`'majority`) or the results disagree (`'consensus`)."),
+        example=(
+            "(vote (list (lambda () \"yes\") (lambda () \"yes\") (lambda () \"no\")))"
+            " ; → \"yes\""),
+    ),
+    Entry(
+        "ensemble", COMBINATOR,
+        params=(Param("thunks", LIST),),
+        keywords=(
+            Keyword("aggregator", PROCEDURE, None, "#f",
+                    "A procedure given the list of results. Default #f: the results joined "
+                    "as numbered text."),
+        ),
+        cost=FAN_OUT,
+        protected=True,
+        fan_out=(FanOut(func=0, items=None, concurrent=True, window_keyword=None,
+                        window_default=None),),
+        doc=(
+            "Calls the thunks concurrently and combines all their results, in order, with "
+            "`#:aggregator`; without one, returns the results as numbered text "
+            "(\"Model 1: …\" and so on), ready to hand to a synthesis call."),
+        example=(
+            "(ensemble (list (lambda () \"a\") (lambda () \"b\"))"
+            " #:aggregator (lambda (rs) (string-join rs \",\"))) ; → \"a,b\""),
+    ),
+    Entry(
+        "tiered", COMBINATOR,
+        params=(Param("cheap-f", PROCEDURE), Param("expensive-f", PROCEDURE),
+                Param("items", LIST)),
+        cost=SEQUENTIAL,
+        protected=True,
+        fan_out=(FanOut(func=0, items=2, concurrent=False, window_keyword=None,
+                        window_default=None, cheap_side=True),),
+        doc=(
+            "Same as `(expensive-f (map cheap-f items))`: calls `cheap-f` on each item, one "
+            "after another, then calls `expensive-f` once on the list of results and returns "
+            "its value. The cheap side is the bulk of the calls: give it a cheap model. For "
+            "concurrent cheap calls use `fan-out-aggregate`."),
+        example=(
+            "(tiered (lambda (d) (string-upcase d)) (lambda (rs) (string-join rs \" \"))"
+            " '(\"a\" \"b\")) ; → \"A B\""),
+    ),
+    Entry(
+        "active-learning", COMBINATOR,
+        params=(Param("cheap-f", PROCEDURE), Param("expensive-f", PROCEDURE),
+                Param("uncertainty-f", PROCEDURE), Param("items", LIST)),
+        keywords=(
+            Keyword("threshold", NUMBER, 0.7, "0.7",
+                    "Items whose cheap result scores below this are redone with "
+                    "`expensive-f`; between 0 and 1. Default 0.7.",
+                    minimum=0, maximum=1),
+        ),
+        result=LIST,
+        cost=SEQUENTIAL,
+        protected=True,
+        fan_out=(
+            FanOut(func=0, items=3, concurrent=False, window_keyword=None,
+                   window_default=None, cheap_side=True),
+            FanOut(func=1, items=3, concurrent=False, window_keyword=None,
+                   window_default=None, cheap_side=False),
+        ),
+        doc=(
+            "Calls `cheap-f` on every item, scores each result with `uncertainty-f` (a "
+            "number from 0 to 1, higher meaning more confident), and redoes with "
+            "`expensive-f` the items whose score is below `#:threshold`. Returns the list of "
+            "results in item order: the cheap result where it was confident enough, the "
+            "expensive one elsewhere."),
+        example=(
+            "(active-learning cheap-label careful-label confidence docs #:threshold 0.8)"
+            " ; → one label per doc"),
+    ),
+    Entry(
+        "memoized", COMBINATOR,
+        params=(Param("f", PROCEDURE),),
+        keywords=(
+            Keyword("key-fn", PROCEDURE, None, "identity",
+                    "Maps the list of arguments of a call to the cache key, compared with "
+                    "`equal?`. Default `identity` (the arguments themselves)."),
+        ),
+        result=PROCEDURE,
+        protected=True,
+        doc=(
+            "Returns a procedure that behaves like `f` but remembers its results: a call "
+            "whose key (from `#:key-fn`, applied to the list of arguments) was seen before "
+            "returns the cached result without calling `f` again. The cache lasts for the "
+            "run."),
+        example=(
+            "(define summarise* (memoized summarise))\n"
+            "(summarise* doc) (summarise* doc) ; the second call costs nothing"),
+    ),
+    Entry(
+        "choose", COMBINATOR,
+        params=(Param("pred", PROCEDURE), Param("then-f", PROCEDURE),
+                Param("else-f", PROCEDURE)),
+        result=PROCEDURE,
+        protected=True,
+        doc=(
+            "Returns a procedure of one argument `x` that calls `(then-f x)` when "
+            "`(pred x)` is true and `(else-f x)` otherwise."),
+        example=(
+            "((choose string? string-upcase number->string) 42) ; → \"42\""),
+    ),
+    Entry(
+        "try-fallback", COMBINATOR,
+        params=(Param("primary-f", PROCEDURE), Param("fallback-f", PROCEDURE)),
+        result=PROCEDURE,
+        protected=True,
+        doc=(
+            "Returns a procedure that calls `primary-f` with its arguments and, if that "
+            "raises an error, calls `fallback-f` with the same arguments instead."),
+        example=(
+            "((try-fallback (lambda (s) (error 'parse \"bad\")) (lambda (s) 0)) \"x\") ; → 0"),
+    ),
+)
