@@ -4,7 +4,7 @@ GitHub Actions annotations. Rows and columns are 1-based, columns in characters.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from recipe.runtime import __version__
 from recipe.runtime.lang.syntax import Document
@@ -17,8 +17,7 @@ _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 _GITHUB_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
 
 
-@dataclass
-class FileReport:
+class FileReport(NamedTuple):
     """One linted file: its display path, document and diagnostics."""
 
     path: str

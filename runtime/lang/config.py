@@ -21,7 +21,6 @@ a ``pyproject.toml`` in the same folder. Keys are kebab-case, as ruff's are::
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,15 +33,10 @@ class ConfigError(Exception):
     """A configuration file that cannot be used; the message names the file and key."""
 
 
-@dataclass
 class Config:
     """Settings for lint, cost estimates, the language server and runs."""
 
     select: list[str] | None = None
-    ignore: list[str] = field(default_factory=list)
-    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
-    severity: dict[str, str] = field(default_factory=dict)
-    models: ModelTable = field(default_factory=builtin_table)
     max_cost: float | None = None
     context_size: int | None = None
     max_concurrent: int = 50
@@ -57,6 +51,26 @@ class Config:
     python_memory_mb: int = 1024
     store_dir: str | None = None
     source: Path | None = None  # the file the settings came from
+
+    def __init__(self, **settings: Any) -> None:
+        self.ignore: list[str] = []
+        self.per_file_ignores: dict[str, list[str]] = {}
+        self.severity: dict[str, str] = {}
+        self.models: ModelTable = builtin_table()
+        for key, value in settings.items():
+            if not hasattr(self, key):
+                raise TypeError(f"Config has no setting {key!r}")
+            setattr(self, key, value)
+
+    def copy(self) -> Config:
+        """An independent copy (lists and tables copied), to merge other settings into."""
+        clone = Config()
+        clone.__dict__.update(self.__dict__)
+        clone.ignore = list(self.ignore)
+        clone.per_file_ignores = dict(self.per_file_ignores)
+        clone.severity = dict(self.severity)
+        clone.select = list(self.select) if self.select is not None else None
+        return clone
 
     @property
     def default_model(self) -> str:

@@ -11,12 +11,10 @@ until the cache is regenerated with ``python -m recipe.runtime.lang.grammar``).
 
 from __future__ import annotations
 
-import hashlib
 import json
+import os
 import re
 from functools import cache
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 GRAMMAR_FILE = "grammar.peg"
@@ -27,11 +25,17 @@ CACHE_FILE = "_scanner.json"
 NESTED_RULES = {"block_comment": r"#\|"}
 
 
+_HERE = os.path.dirname(os.path.abspath(__file__))
+
+
 def grammar_text() -> str:
-    return resources.files(__package__).joinpath(GRAMMAR_FILE).read_text(encoding="utf-8")
+    with open(os.path.join(_HERE, GRAMMAR_FILE), encoding="utf-8") as handle:
+        return handle.read()
 
 
 def grammar_hash(text: str) -> str:
+    import hashlib  # only when the cache is (re)built or checked by tests
+
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -62,10 +66,11 @@ def build_token_table() -> list[tuple[str, str]]:
 def write_cache() -> None:
     """Regenerate ``_scanner.json`` next to the grammar (a development step)."""
     text = grammar_text()
-    data = {"grammar_sha256": grammar_hash(text), "tokens": build_token_table()}
-    # resolve(): in an editable install this module is a link into the source tree.
-    path = Path(__file__).resolve().parent / CACHE_FILE
-    path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    data = {"grammar_sha256": grammar_hash(text), "grammar": text, "tokens": build_token_table()}
+    # realpath: in an editable install this module is a link into the source tree.
+    path = os.path.join(os.path.dirname(os.path.realpath(__file__)), CACHE_FILE)
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(json.dumps(data, indent=1) + "\n")
 
 
 @cache
@@ -73,9 +78,9 @@ def token_table() -> list[tuple[str, str]]:
     """The scanner's token table, from the cache when it matches the grammar."""
     text = grammar_text()
     try:
-        raw = resources.files(__package__).joinpath(CACHE_FILE).read_text(encoding="utf-8")
-        data = json.loads(raw)
-        if data.get("grammar_sha256") == grammar_hash(text):
+        with open(os.path.join(_HERE, CACHE_FILE), encoding="utf-8") as handle:
+            data = json.load(handle)
+        if data.get("grammar") == text:  # the cache was built from this very grammar
             return [(str(name), str(pattern)) for name, pattern in data["tokens"]]
     except (OSError, ValueError, KeyError):
         pass

@@ -6,10 +6,9 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
 from functools import cache
-from importlib import resources
-from typing import Any
+import os
+from typing import Any, NamedTuple
 
 CHEAP = "cheap"
 STANDARD = "standard"
@@ -18,8 +17,7 @@ TIERS = (CHEAP, STANDARD, EXPENSIVE)
 _O_SERIES = re.compile(r"^o\d")
 
 
-@dataclass(frozen=True)
-class Model:
+class Model(NamedTuple):
     """One row of the price table. Prices are USD per million tokens."""
 
     name: str
@@ -108,10 +106,10 @@ def _model(name: str, fields: dict[str, Any], cheap_t: float, expensive_t: float
         raise ValueError(f"model {name!r}: unknown field(s) {', '.join(sorted(unknown))}")
     if base is not None:
         tier = fields.pop("tier", None)
-        model = replace(base, **fields)
+        model = base._replace(**fields)
         if tier is None and ("input" in fields):
             tier = tier_for(name, model.input, cheap_t, expensive_t)
-        return replace(model, tier=tier or model.tier)
+        return model._replace(tier=tier or model.tier)
     if "input" not in fields or "output" not in fields:
         raise ValueError(f"model {name!r}: a new model needs `input` and `output` prices")
     tier = fields.pop("tier", None) or tier_for(name, float(fields["input"]), cheap_t, expensive_t)
@@ -122,8 +120,9 @@ def _model(name: str, fields: dict[str, Any], cheap_t: float, expensive_t: float
 
 @cache
 def _raw() -> dict[str, Any]:
-    text = resources.files(__package__).joinpath("models.toml").read_text(encoding="utf-8")
-    return tomllib.loads(text)
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "models.toml")
+    with open(path, "rb") as handle:
+        return tomllib.load(handle)
 
 
 def _thresholds() -> tuple[float, float]:

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterator
-from fractions import Fraction
-from typing import Union
+from typing import TYPE_CHECKING, Union
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 # Atom kinds
 SYMBOL = "symbol"
@@ -329,6 +331,8 @@ def parse_number(text: str) -> int | Fraction | float | None:
         if text.lstrip("+-") in ("nan.0", "nan.f"):
             return float("nan")
         if "/" in text:
+            from fractions import Fraction  # rare: only exact rationals pay for the import
+
             num, den = text.split("/")
             if int(den) == 0:
                 return None

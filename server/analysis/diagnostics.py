@@ -3,7 +3,7 @@ LSP types, only at the edges)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 ERROR = "error"
 WARNING = "warning"
@@ -11,8 +11,7 @@ INFO = "info"
 SEVERITY_RANK = {INFO: 0, WARNING: 1, ERROR: 2}
 
 
-@dataclass(frozen=True)
-class Edit:
+class Edit(NamedTuple):
     """Replace ``text[start:end]`` with ``new_text``."""
 
     start: int
@@ -20,8 +19,7 @@ class Edit:
     new_text: str
 
 
-@dataclass(frozen=True)
-class Fix:
+class Fix(NamedTuple):
     """A rewrite that resolves a diagnostic. ``safe`` fixes keep the recipe's meaning and are
     applied by ``--fix``; unsafe ones (a different model, concurrency) need ``--unsafe-fixes``."""
 
@@ -30,8 +28,7 @@ class Fix:
     safe: bool = True
 
 
-@dataclass(frozen=True)
-class Related:
+class Related(NamedTuple):
     """Another place that explains a diagnostic ("the fan-out starts here")."""
 
     start: int
@@ -39,15 +36,30 @@ class Related:
     message: str
 
 
-@dataclass
 class Diagnostic:
-    code: str
-    message: str
-    start: int
-    end: int
-    severity: str = WARNING
-    fix: Fix | None = None
-    related: list[Related] = field(default_factory=list)
+    """A finding: a rule code, a message and a span of the document (offsets)."""
+
+    __slots__ = ("code", "end", "fix", "message", "related", "severity", "start")
+
+    def __init__(self, code: str, message: str, start: int, end: int, severity: str = WARNING,
+                 fix: Fix | None = None, related: list[Related] | None = None) -> None:
+        self.code = code
+        self.message = message
+        self.start = start
+        self.end = end
+        self.severity = severity
+        self.fix = fix
+        self.related = related if related is not None else []
+
+    def __repr__(self) -> str:
+        return f"Diagnostic({self.code}, {self.message!r}, {self.start}-{self.end})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Diagnostic):
+            return NotImplemented
+        return all(getattr(self, s) == getattr(other, s) for s in self.__slots__)
+
+    __hash__ = None  # type: ignore[assignment]
 
     def sort_key(self) -> tuple[int, int, str]:
         return (self.start, self.end, self.code)

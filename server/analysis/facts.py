@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from recipe.runtime.lang import catalog
 from recipe.runtime.lang.syntax import (
@@ -59,16 +58,19 @@ _BODY_LAST = {"let", "let*", "letrec", "begin", "when", "unless", "parameterize"
 MAX_FOLLOW = 40  # bound on chains of bindings / nested calls followed
 
 
-@dataclass
 class FanOutSite:
     """A call that spreads work over items: ``(map-async f items)``, ``(parallel thunks)``…"""
 
-    call: Call
-    spec: catalog.FanOut
-    functions: list[ListNode]  # the lambda / define forms called per item (resolved)
-    items: Node | None
-    size: int | None  # number of items, when knowable
-    window: int | None  # max in flight (None = all at once / unknown)
+    __slots__ = ("call", "functions", "items", "size", "spec", "window")
+
+    def __init__(self, call: Call, spec: catalog.FanOut, functions: list[ListNode],
+                 items: Node | None, size: int | None, window: int | None) -> None:
+        self.call = call
+        self.spec = spec
+        self.functions = functions  # the lambda / define forms called per item (resolved)
+        self.items = items
+        self.size = size  # number of items, when knowable
+        self.window = window  # max in flight (None = all at once / unknown)
 
     @property
     def concurrent(self) -> bool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from recipe.runtime.lang.config import Config
@@ -19,11 +18,16 @@ from .diagnostics import Diagnostic, Edit, apply_edits
 _NOQA = re.compile(r";+\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]*(?:\s*,\s*[A-Z]+[0-9]*)*))?", re.IGNORECASE)
 
 
-@dataclass
 class LintResult:
-    analysis: Analysis
-    diagnostics: list[Diagnostic]
-    internal_errors: list[str] = field(default_factory=list)  # a rule that crashed (a bug of ours)
+    """Diagnostics of one document, and the analysis they came from."""
+
+    __slots__ = ("analysis", "diagnostics", "internal_errors")
+
+    def __init__(self, analysis: Analysis, diagnostics: list[Diagnostic],
+                 internal_errors: list[str] | None = None) -> None:
+        self.analysis = analysis
+        self.diagnostics = diagnostics
+        self.internal_errors = internal_errors or []  # a rule that crashed (a bug of ours)
 
 
 def selected_rules(config: Config, filename: str = "",

@@ -7,7 +7,6 @@ treated as opaque (no references recorded), so a 10,000-deep file cannot overflo
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 from recipe.runtime.lang import catalog
 from recipe.runtime.lang.syntax import (
@@ -32,14 +31,17 @@ LET_VALUES_FORMS = {"let-values", "let*-values"}
 QUOTING = {"quote", "syntax"}
 
 
-@dataclass
 class Signature:
     """The parameters of a user function: ``(f x [y 1] #:k [k 2] . rest)``."""
 
-    required: list[str] = field(default_factory=list)
-    optional: list[str] = field(default_factory=list)
-    keywords: dict[str, bool] = field(default_factory=dict)  # name → required?
-    rest: str | None = None
+    __slots__ = ("keywords", "optional", "required", "rest")
+
+    def __init__(self, required: list[str] | None = None, optional: list[str] | None = None,
+                 keywords: dict[str, bool] | None = None, rest: str | None = None) -> None:
+        self.required = required or []
+        self.optional = optional or []
+        self.keywords = keywords or {}  # name → required?
+        self.rest = rest
 
     def text(self, name: str) -> str:
         parts = [name, *self.required, *(f"[{o}]" for o in self.optional)]
@@ -49,34 +51,47 @@ class Signature:
         return "(" + " ".join(parts) + ")"
 
 
-@dataclass(eq=False)
 class Binding:
     """One introduced name."""
 
-    name: str
-    kind: str  # define | function | parameter | let | loop | for | values | handler | implicit
-    atom: Atom | None  # the defining occurrence
-    scope: Scope
-    value: Node | None = None  # init expression (for define/let), when there is one
-    function: ListNode | None = None  # the lambda / define form when it binds a function
-    signature: Signature | None = None
-    body: list[Node] = field(default_factory=list)  # function body forms
-    refs: list[Atom] = field(default_factory=list)
-    assigned: bool = False  # target of set!
-    top_level: bool = False
-    form: ListNode | None = None  # the whole binding form (define …)
+    __slots__ = ("assigned", "atom", "body", "form", "function", "kind", "name", "refs",
+                 "scope", "signature", "top_level", "value")
+
+    def __init__(self, name: str, kind: str, atom: Atom | None, scope: Scope,
+                 value: Node | None = None, function: ListNode | None = None,
+                 signature: Signature | None = None, body: list[Node] | None = None,
+                 top_level: bool = False, form: ListNode | None = None) -> None:
+        self.name = name
+        self.kind = kind  # define | function | parameter | let | loop | for | values
+        self.atom = atom  # the defining occurrence
+        self.scope = scope
+        self.value = value  # init expression (for define/let), when there is one
+        self.function = function  # the lambda / define form when it binds a function
+        self.signature = signature
+        self.body = body or []  # function body forms
+        self.refs: list[Atom] = []
+        self.assigned = False  # target of set!
+        self.top_level = top_level
+        self.form = form  # the whole binding form (define …)
+
+    def __repr__(self) -> str:
+        return f"Binding({self.name!r}, {self.kind})"
 
     @property
     def is_function(self) -> bool:
         return self.signature is not None
 
 
-@dataclass(eq=False)
 class Scope:
-    start: int
-    end: int
-    parent: Scope | None
-    bindings: dict[str, Binding] = field(default_factory=dict)
+    """A region of the text and the names it introduces."""
+
+    __slots__ = ("bindings", "end", "parent", "start")
+
+    def __init__(self, start: int, end: int, parent: Scope | None) -> None:
+        self.start = start
+        self.end = end
+        self.parent = parent
+        self.bindings: dict[str, Binding] = {}
 
     def lookup(self, name: str) -> Binding | None:
         scope: Scope | None = self
@@ -98,14 +113,17 @@ class Scope:
             scope = scope.parent
 
 
-@dataclass(eq=False)
 class Call:
     """A procedure call ``(head arg ...)`` with what its head refers to."""
 
-    node: ListNode
-    head: Atom
-    binding: Binding | None  # a user definition
-    entry: catalog.Entry | None  # a catalogue procedure (when not shadowed)
+    __slots__ = ("binding", "entry", "head", "node")
+
+    def __init__(self, node: ListNode, head: Atom, binding: Binding | None,
+                 entry: catalog.Entry | None) -> None:
+        self.node = node
+        self.head = head
+        self.binding = binding  # a user definition
+        self.entry = entry  # a catalogue procedure (when not shadowed)
 
     @property
     def name(self) -> str:
