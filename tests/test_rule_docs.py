@@ -66,3 +66,16 @@ def test_good_example_is_clean_of_the_rule(rule) -> None:  # type: ignore[no-unt
     assert not result.internal_errors, result.internal_errors
     codes = [d.code for d in result.diagnostics]
     assert rule.code not in codes, f"{rule.code} reported on its good example: {result.diagnostics}"
+
+
+def test_readme_rule_table_is_generated_from_the_docs() -> None:
+    import importlib.util
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parent.parent / "scripts" / "gen_readme_rules.py"
+    spec = importlib.util.spec_from_file_location("gen_readme_rules", script)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    text = module.README.read_text(encoding="utf-8")
+    assert module.render(text) == text, "run `python scripts/gen_readme_rules.py`"
