@@ -87,6 +87,7 @@ class Facts:
         self._fan_outs: list[FanOutSite] | None = None
         self._calls_within: dict[int, list[Call]] = {}
         self.context_items = context_items
+        self._enclosing: dict[int, list[FanOutSite]] | None = None
 
     # -- literals -----------------------------------------------------------------
     def binding_value(self, node: Node | None) -> Node | None:
@@ -383,14 +384,28 @@ class Facts:
 
     def enclosing_fan_outs(self, node: Node) -> Iterator[FanOutSite]:
         """Fan-outs whose per-item functions contain ``node`` (directly or via calls)."""
-        for site in self.fan_outs():
-            for function in site.functions:
-                if function.start <= node.start and node.end <= function.end:
-                    yield site
-                    break
-                if any(c.node is node for c in self.calls_within(function)):
-                    yield site
-                    break
+        index = self._fan_out_index()
+        if id(node) in self.call_at:
+            yield from index.get(id(node), ())
+            return
+        for site in self.fan_outs():  # not a call: lexical containment only
+            if any(f.start <= node.start and node.end <= f.end for f in site.functions):
+                yield site
+
+    def _fan_out_index(self) -> dict[int, list[FanOutSite]]:
+        """id(call node) → the fan-outs that run it, built once (calls_within is transitive)."""
+        if self._enclosing is None:
+            index: dict[int, list[FanOutSite]] = {}
+            for site in self.fan_outs():
+                seen: set[int] = set()
+                for function in site.functions:
+                    for call in self.calls_within(function):
+                        key = id(call.node)
+                        if key not in seen:
+                            seen.add(key)
+                            index.setdefault(key, []).append(site)
+            self._enclosing = index
+        return self._enclosing
 
 
 _PY_SLICE = re.compile(r"\[\s*:\s*(\d+)\s*\]")

@@ -116,7 +116,7 @@ class Scope:
 class Call:
     """A procedure call ``(head arg ...)`` with what its head refers to."""
 
-    __slots__ = ("binding", "entry", "head", "node")
+    __slots__ = ("_keywords", "_positional", "binding", "entry", "head", "node")
 
     def __init__(self, node: ListNode, head: Atom, binding: Binding | None,
                  entry: catalog.Entry | None) -> None:
@@ -124,6 +124,8 @@ class Call:
         self.head = head
         self.binding = binding  # a user definition
         self.entry = entry  # a catalogue procedure (when not shadowed)
+        self._keywords: list[tuple[Atom, Node | None]] | None = None
+        self._positional: list[Node] | None = None
 
     @property
     def name(self) -> str:
@@ -134,6 +136,8 @@ class Call:
 
     def positional(self) -> list[Node]:
         """Arguments that are not keywords or keyword values."""
+        if self._positional is not None:
+            return self._positional
         out: list[Node] = []
         items = self.node.items
         i = 1
@@ -144,10 +148,13 @@ class Call:
                 continue
             out.append(item)
             i += 1
+        self._positional = out
         return out
 
     def keywords(self) -> list[tuple[Atom, Node | None]]:
         """(keyword atom, value or None when missing), in order."""
+        if self._keywords is not None:
+            return self._keywords
         out: list[tuple[Atom, Node | None]] = []
         items = self.node.items
         i = 1
@@ -164,6 +171,7 @@ class Call:
                 i += 2
                 continue
             i += 1
+        self._keywords = out
         return out
 
     def keyword(self, name: str) -> Node | None:
