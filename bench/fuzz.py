@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from test_fuzz import TOKENS, check, mutation_cases  # noqa: E402
+from test_fuzz import TOKENS, check, mutation_cases
 
 
 def main() -> None:

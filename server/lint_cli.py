@@ -211,11 +211,11 @@ def rule_main(args: argparse.Namespace) -> int:
         return EXIT_OK
     if not args.code:
         raise UsageError("give a rule code (e.g. `recipe rule C001`) or --all")
-    rule = rules.get(args.code.upper())
-    if rule is None:
+    found = rules.get(args.code.upper())
+    if found is None:
         raise UsageError(f"unknown rule `{args.code}` (see `recipe rule --all`)")
-    print(f"# {rule.code} {rule.name} ({rule.severity})\n")
-    print(rule.doc.strip())
+    print(f"# {found.code} {found.name} ({found.severity})\n")
+    print(found.doc.strip())
     return EXIT_OK
 
 

@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from recipe.runtime.lang.config import Config
 from recipe.runtime.lang.reader import read
 from recipe.server.analysis.lint import lint_text

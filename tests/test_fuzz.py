@@ -12,7 +12,6 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from recipe.runtime.lang.config import Config
 from recipe.runtime.lang.reader import read
 from recipe.server.analysis.lint import lint_document

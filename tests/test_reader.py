@@ -11,20 +11,16 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from recipe.runtime.lang import grammar
 from recipe.runtime.lang.reader import read, reread
 from recipe.runtime.lang.syntax import (
     BOOLEAN,
     CHAR,
-    DOT,
-    ERROR,
     KEYWORD,
     NUMBER,
     STRING,
     SYMBOL,
     Atom,
-    Comment,
     Document,
     ListNode,
     Node,

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from recipe.runtime.lang.config import Config
 from recipe.server.analysis.lint import lint_text
 from recipe.server.rules import all_rules, rule_by_code

@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from collections.abc import Iterator, Mapping
 from functools import cache
-import os
 from typing import Any, NamedTuple
 
 CHEAP = "cheap"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from fractions import Fraction
@@ -174,7 +174,7 @@ class Comment(Node):
         return f"Comment({self.kind}, {self.text[:20]!r}, {self.start}-{self.end})"
 
 
-Form = Union[Atom, ListNode, Quote]
+Form = Atom | ListNode | Quote
 
 
 class SyntaxIssue:

@@ -124,7 +124,7 @@ def fix_text(text: str, config: Config, filename: str = "<recipe>",
             if fix is None or (not fix.safe and not unsafe):
                 continue
             spans = [(e.start, e.end) for e in fix.edits]
-            if any(s < ce and cs < e or (s == e == cs) for s, e in spans for cs, ce in claimed):
+            if any((s < ce and cs < e) or (s == e == cs) for s, e in spans for cs, ce in claimed):
                 continue  # overlaps a fix already taken this pass: next pass
             claimed.extend(spans)
             edits.extend(fix.edits)

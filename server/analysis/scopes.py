@@ -467,7 +467,7 @@ class _Resolver:
                 self.bind(inner, name_node, "let")
             self.out.lambdas.append(node)
         elif kind == "let":
-            for name_node, init in pairs:
+            for _, init in pairs:
                 if init is not None:
                     self.expr(init, scope, depth)
             for name_node, init in pairs:
@@ -531,10 +531,11 @@ class _Resolver:
                         self.expr(init, scope, depth)
                     self.bind(inner, clause.items[0], "for")
             i = 2
-        if i < len(items) and isinstance(items[i], ListNode):
+        clause_list = items[i] if i < len(items) else None
+        if isinstance(clause_list, ListNode):
             sequential = "*" in head
             clause_scope = self.new_scope(node, inner)
-            clauses = items[i].items  # type: ignore[union-attr]
+            clauses = clause_list.items
             j = 0
             while j < len(clauses):
                 clause = clauses[j]

@@ -43,7 +43,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
                 and binding.atom is not None:
             yield ctx.diagnostic(binding.atom, f"`{binding.name}` is protected and cannot be "
                                  "redefined; choose another name")
-    for _, target, binding in ctx.scopes.assignments:
-        if binding is None and target.text in protected:
+    for _, target, assigned in ctx.scopes.assignments:
+        if assigned is None and target.text in protected:
             yield ctx.diagnostic(target, f"`{target.text}` is protected and cannot be changed "
                                  "with set!")
