@@ -15,25 +15,13 @@ local function ms(since)
   return math.floor((uv.hrtime() - (since or t0)) / 1e6)
 end
 
-local out_path = assert(os.getenv('RECIPE_OUT'), 'RECIPE_OUT not set')
+local out_path = os.getenv('RECIPE_OUT') or 'recipe-nvim-result.json'
 local timeout = tonumber(os.getenv('RECIPE_TIMEOUT_MS') or '') or 15000
-local file = assert(os.getenv('RECIPE_FILE'), 'RECIPE_FILE not set')
-local cmd = vim.json.decode(assert(os.getenv('RECIPE_SERVE_CMD'), 'RECIPE_SERVE_CMD not set'))
-local settings = vim.json.decode(os.getenv('RECIPE_SETTINGS') or '{"provider":"simulated"}')
+local file = os.getenv('RECIPE_FILE')
 
 local result = { errors = {}, timings_ms = {}, notifications = {} }
 local v = vim.version()
 result.nvim_version = ('%d.%d.%d'):format(v.major, v.minor, v.patch)
-
--- the plugin, as a user installs it
-vim.opt.runtimepath:prepend(assert(os.getenv('RECIPE_PLUGIN_DIR'), 'RECIPE_PLUGIN_DIR not set'))
-local notify = vim.notify
-vim.notify = function(msg, level, opts)
-  table.insert(result.notifications, { msg = tostring(msg), level = level })
-  return notify(msg, level, opts)
-end
-require('recipe').setup({ cmd = cmd, settings = settings })
-result.api = require('recipe').api
 
 local done = false
 local function finish(code)
@@ -68,6 +56,32 @@ watchdog:start(timeout * 6 + 5000, 0, vim.schedule_wrap(function()
   finish(2)
 end))
 
+-- the plugin, as a user installs it
+local setup_ok, setup_err = pcall(function()
+  assert(file, 'RECIPE_FILE not set')
+  local cmd = vim.json.decode((assert(os.getenv('RECIPE_SERVE_CMD'), 'RECIPE_SERVE_CMD not set')))
+  local settings = vim.json.decode(os.getenv('RECIPE_SETTINGS') or '{"provider":"simulated"}')
+  vim.opt.runtimepath:prepend((assert(os.getenv('RECIPE_PLUGIN_DIR'), 'RECIPE_PLUGIN_DIR not set')))
+  local notify = vim.notify
+  vim.notify = function(msg, level, opts)
+    table.insert(result.notifications, { msg = tostring(msg), level = level })
+    return notify(msg, level, opts)
+  end
+  require('recipe').setup({ cmd = cmd, settings = settings })
+  result.api = require('recipe').api
+  -- stop waiting as soon as the server process dies (merged into the plugin's config)
+  vim.lsp.config('recipe', {
+    on_exit = function(code, signal)
+      result.server_exit = { code = code, signal = signal, at_ms = ms() }
+    end,
+  })
+end)
+if not setup_ok then
+  table.insert(result.errors, 'setup: ' .. tostring(setup_err))
+  vim.schedule(function() finish(1) end)
+  return
+end
+
 local function err(msg)
   table.insert(result.errors, msg)
 end
@@ -88,8 +102,8 @@ local function sync_request(bufnr, method, params)
     return nil
   end
   for _, r in pairs(res) do
-    if r.error then
-      err(method .. ' error: ' .. vim.inspect(r.error))
+    if r.err or r.error then
+      err(method .. ' error: ' .. vim.inspect(r.err or r.error))
     end
     return r.result
   end
@@ -127,19 +141,23 @@ local function run()
     vim.api.nvim_win_set_cursor(win, { l, c + 2 })
     result.cword_map_async = vim.fn.expand('<cword>')
   end
-  local l2, c2 = find(bufnr, 'string->number')
+  local l2, c2 = find(bufnr, 'number->string')
   if l2 then
     vim.api.nvim_win_set_cursor(win, { l2, c2 + 8 })
-    result.cword_string_to_number = vim.fn.expand('<cword>')
+    result.cword_number_to_string = vim.fn.expand('<cword>')
   end
 
   -- 1. attach
   local client
   local attached = vim.wait(timeout, function()
     client = require('recipe').clients(bufnr)[1]
-    return client ~= nil and client.initialized ~= false
+    return result.server_exit ~= nil or (client ~= nil and client.initialized ~= false)
   end, 10)
   result.timings_ms.attached = ms(t_open)
+  if result.server_exit then
+    err('server exited: ' .. vim.inspect(result.server_exit))
+    return finish(0)
+  end
   if not attached then
     err('client did not attach within ' .. timeout .. ' ms')
     return finish(0)
@@ -148,6 +166,9 @@ local function run()
 
   -- 2. diagnostics: time from :edit to the first C001
   local got = vim.wait(timeout, function()
+    if result.server_exit then
+      return true
+    end
     for _, d in ipairs(vim.diagnostic.get(bufnr)) do
       if d.code == 'C001' then
         return true

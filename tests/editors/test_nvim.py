@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from editors_support import FIXTURES, HERE, REPO, missing, require_serve, tool, xdg_env
 
 PLUGIN = REPO / "editors" / "nvim"
@@ -62,7 +61,7 @@ def session(tmp_path_factory):
         "RECIPE_OUT": str(out),
         "RECIPE_TIMEOUT_MS": str(TIMEOUT_MS),
         "RECIPE_SETTINGS": json.dumps({"provider": "simulated", "budgetUsd": 5}),
-    }, timeout_s=TIMEOUT_MS * 7 / 1000 + 30)
+    }, timeout_s=TIMEOUT_MS * 6 / 1000 + 20)
     wall = time.monotonic() - t
     res = json.loads(out.read_text()) if out.exists() else None
     detail = f"rc={proc.returncode}\nresult={json.dumps(res, indent=1)[:6000]}\nstderr={proc.stderr[-2000:]}"
@@ -78,7 +77,7 @@ def test_filetype_and_buffer_settings(session):
     assert res["commentstring"] == "; %s", detail
     assert res["lisp"] is True, detail
     assert res["cword_map_async"] == "map-async", detail
-    assert res["cword_string_to_number"] == "string->number", detail
+    assert res["cword_number_to_string"] == "number->string", detail
     assert res["api"] == "vim.lsp.config/enable", detail
 
 

@@ -234,7 +234,7 @@ local function execute(bufnr, command, on_result)
     notify(command .. ': the request could not be sent (server stopped?)', vim.log.levels.ERROR)
     return nil
   end
-  return { client = client, id = id }
+  return { client = client, id = id, uri = params.arguments[1] }
 end
 
 --- :RecipeRun — run the recipe on the configured provider; the result goes to a
@@ -294,12 +294,33 @@ function M.cancel()
     return
   end
   M._running = nil
+  local params = { command = 'recipe.cancelRun', arguments = { r.uri } }
   if has_011 then
     r.client:cancel_request(r.id)
+    r.client:request('workspace/executeCommand', params, function() end)
   else
     r.client.cancel_request(r.id)
+    r.client.request('workspace/executeCommand', params, function() end)
   end
   notify('run cancelled')
+end
+
+--- "$0.0123" or "$0.0012–$0.50" from a recipe.estimateCost result
+--- (total_usd, or total_usd_low / total_usd_high), nil when it has none.
+function M.cost_text(result)
+  local function num(v)
+    return type(v) == 'number' and v or nil
+  end
+  local low = num(result.total_usd) or num(result.total_usd_low)
+  local high = num(result.total_usd) or num(result.total_usd_high)
+  low, high = low or high, high or low
+  if not low then
+    return nil
+  end
+  local function usd(x)
+    return x < 0.01 and x > 0 and ('$%.4f'):format(x) or ('$%.2f'):format(x)
+  end
+  return usd(low) == usd(high) and usd(low) or (usd(low) .. '–' .. usd(high))
 end
 
 --- :RecipeCost — estimated cost table in a scratch buffer recipe://cost/<file>.
@@ -317,9 +338,10 @@ function M.estimate_cost(opts)
     else
       lines = { ';; estimated cost: ' .. file }
       vim.list_extend(lines, split_lines(is_nil(result.table) and '' or result.table))
-      if not is_nil(result.total_usd) then
-        table.insert(lines, (';; total: $%.4f'):format(tonumber(result.total_usd) or 0))
-        notify(('estimated cost of %s: $%.4f'):format(file, tonumber(result.total_usd) or 0))
+      local total = M.cost_text(result)
+      if total then
+        table.insert(lines, ';; total: ' .. total)
+        notify(('estimated cost of %s: %s'):format(file, total))
       end
     end
     local sb = M.scratch('recipe://cost/' .. file, lines, 'recipe-result')
