@@ -1,0 +1,924 @@
+"""Cost and latency estimates of a recipe without running it (RULES.md, "Cost and latency
+estimates"). Read by the C rules, hover, inlay hints, the code lens and ``recipe cost``.
+
+For every LLM call site (``llm-query``, ``llm-query-async``, ``unsafe-raw-query``) a
+:class:`CallEstimate` says:
+
+- **model**: the literal ``#:model`` (or a constant it names), else the configured default;
+  ``None`` when the name is computed at run time.
+- **input tokens**: :func:`~recipe.runtime.lang.tokens.chat_prompt_tokens` of the literal
+  ``#:instruction`` and ``#:data`` (``(no data provided)`` when there is no data, as the
+  runtime sends). When ``#:data`` is a fan-out item, a function parameter, a loop variable
+  or derived from ``context`` (or a named context), the data is taken to be
+  ``analysis.context_tokens`` long — the whole context *per call*, deliberately simple and
+  on the high side when the items come from splitting the context. Otherwise (data computed
+  at run time, e.g. Python output or LLM replies, or no context size known) the input is
+  unknown (``tokens_in is None``) and figures are given **per 1,000 input tokens**;
+  ``input_floor`` still counts what is certain (the literal instruction and message
+  overhead), a lower bound used by C007.
+- **output tokens**: the literal ``#:max-tokens``, else unbounded (``tokens_out is None``)
+  and the model's output limit (``max_output``) is the worst case.
+- **cost per call**: ``low`` assumes replies use a quarter of the output bound,
+  ``high`` the whole bound: ``low = price(in, 0.25 × bound)``, ``high = price(in, bound)``
+  where ``bound`` is ``#:max-tokens`` or, without it, the model's output limit.
+- **multiplicity**: how many times the call runs: the product of the sizes of the fan-outs
+  (``map-async``, ``map``, ``parallel`` …), ``for`` loops and named-let loops over a known
+  list that enclose it, summed over the places a user function is called from. ``None``
+  (symbolic ``N``) when a size is not knowable. Lambdas handed to other procedures
+  (``try``, ``memoized`` …) are taken to run once; ``tree-reduce``, ``iterate-until`` and
+  ``critique-refine`` use their worst-case call counts.
+- **latency**: the model's ``latency_s`` per call. Along sequential code latencies add up;
+  ``llm-query-async`` calls started before an ``await`` overlap (the longest counts);
+  a concurrent fan-out takes ⌈N / window⌉ × the per-item latency (one batch when the
+  window is ``#f``), a sequential one N × the per-item latency; ``if``/``cond`` take the
+  slowest branch.
+
+Everything here is bounded (chains of functions, recursion) and never raises on odd code.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
+
+from recipe.runtime.lang import catalog
+from recipe.runtime.lang.models import Model
+from recipe.runtime.lang.syntax import KEYWORD, STRING, SYMBOL, Atom, ListNode, Node, Quote
+from recipe.runtime.lang.tokens import chat_prompt_tokens
+
+from .facts import LLM_CALLS, SYNC_LLM_CALLS, FanOutSite
+from .scopes import FOR_FORMS, LAMBDA_NAMES, Call
+
+if TYPE_CHECKING:
+    from .context import Analysis
+
+NO_DATA = "(no data provided)"  # what the runtime sends as the user message without data
+LOW_OUTPUT_SHARE = 0.25  # "low" estimate: replies use a quarter of their output bound
+PER_INPUT_TOKENS = 1000  # figures "per 1,000 input tokens" when the input is unknown
+UNKNOWN_MAX_OUTPUT = 4096  # output bound of a model whose table row has no max_output
+MAX_DEPTH = 60  # bound on nested function/loop following
+AWAIT_CALLS = ("await", "await-all", "await-all-syntax", "await-any")
+_PY_CONTEXT = re.compile(r"\bcontext\b")
+
+Count = int | None
+
+
+class CallEstimate:
+    """The estimate of one LLM call site."""
+
+    __slots__ = ("call", "fan_outs", "input_basis", "input_floor", "model", "model_name", "multiplicity", "node", "primitive", "site", "tokens_in", "tokens_out",)
+
+    def __init__(self, node: ListNode, call: Call, site: str, primitive: str, model_name: str | None, model: Model | None, tokens_in: int | None, input_basis: str, input_floor: int, tokens_out: int | None, multiplicity: int | None, fan_outs: list[FanOutSite] | None = None) -> None:
+        self.node = node
+        self.call = call
+        self.site = site
+        self.primitive = primitive
+        self.model_name = model_name
+        self.model = model
+        self.tokens_in = tokens_in
+        self.input_basis = input_basis
+        self.input_floor = input_floor
+        self.tokens_out = tokens_out
+        self.multiplicity = multiplicity
+        self.fan_outs: list[FanOutSite] = fan_outs if fan_outs is not None else []
+
+    @property
+    def tier(self) -> str | None:
+        return self.model.tier if self.model is not None else None
+
+    @property
+    def is_async(self) -> bool:
+        return self.primitive == "llm-query-async"
+
+    @property
+    def output_bound(self) -> int | None:
+        """``#:max-tokens``, or the model's output limit when unbounded (the worst case)."""
+        if self.tokens_out is not None:
+            return self.tokens_out
+        if self.model is None:
+            return None
+        return self.model.max_output or UNKNOWN_MAX_OUTPUT
+
+    @property
+    def per_1k_input(self) -> bool:
+        """True when the figures assume 1,000 input tokens (the input is unknown)."""
+        return self.tokens_in is None
+
+    def _cost(self, share: float, tokens_in: int | None) -> float | None:
+        bound = self.output_bound
+        if self.model is None or bound is None:
+            return None
+        tin = tokens_in if tokens_in is not None else PER_INPUT_TOKENS
+        return float(self.model.cost(tin, share * bound))
+
+    @property
+    def cost_low(self) -> float | None:
+        """Cost of one call, low end (per 1,000 input tokens when the input is unknown)."""
+        return self._cost(LOW_OUTPUT_SHARE, self.tokens_in)
+
+    @property
+    def cost_high(self) -> float | None:
+        """Cost of one call, worst case (per 1,000 input tokens when the input is unknown)."""
+        return self._cost(1.0, self.tokens_in)
+
+    @property
+    def cost_high_floor(self) -> float | None:
+        """A certain lower bound of the worst case of one call (unknown input counted as
+        what is sure to be sent)."""
+        return self._cost(1.0, self.tokens_in if self.tokens_in is not None else self.input_floor)
+
+    @property
+    def total_low(self) -> float | None:
+        return _mul(self.cost_low, self.multiplicity) if self.tokens_in is not None else None
+
+    @property
+    def total_high(self) -> float | None:
+        return _mul(self.cost_high, self.multiplicity) if self.tokens_in is not None else None
+
+    @property
+    def latency_s(self) -> float | None:
+        """Typical seconds of one call."""
+        return self.model.latency_s if self.model is not None else None
+
+    @property
+    def innermost_fan_out(self) -> FanOutSite | None:
+        return self.fan_outs[0] if self.fan_outs else None
+
+
+class FanOutEstimate:
+    """A call that spreads work over items (``map-async``, ``map``, ``parallel`` …)."""
+
+    __slots__ = ("calls", "item_latency_s", "latency_s", "site", "size", "where", "window",)
+
+    def __init__(self, site: FanOutSite, where: str, size: int | None, window: int | None, item_latency_s: float | None, latency_s: float | None, calls: list[CallEstimate] | None = None) -> None:
+        self.site = site
+        self.where = where
+        self.size = size
+        self.window = window
+        self.item_latency_s = item_latency_s
+        self.latency_s = latency_s
+        self.calls: list[CallEstimate] = calls if calls is not None else []
+
+    @property
+    def node(self) -> ListNode:
+        return self.site.call.node
+
+    @property
+    def name(self) -> str:
+        return self.site.call.name
+
+    @property
+    def batches(self) -> int | None:
+        """⌈N / window⌉ for a concurrent fan-out, N for a sequential one."""
+        if self.size is None:
+            return None
+        if not self.site.concurrent:
+            return self.size
+        if self.window is None or self.window <= 0:
+            return 1 if self.size else 0
+        return math.ceil(self.size / self.window)
+
+
+class EstimateTotal:
+    """The whole recipe. ``low``/``high`` are None when some call cannot be priced (unknown
+    input size, count or model); ``known_low``/``known_high`` sum what can be priced, and
+    ``floor_high`` is a certain lower bound of the worst case."""
+
+    __slots__ = ("calls", "floor_high", "high", "known_high", "known_low", "latency_s", "low", "unknown",)
+
+    def __init__(self, low: float | None, high: float | None, latency_s: float | None, calls: int | None, known_low: float, known_high: float, floor_high: float, unknown: list[CallEstimate]) -> None:
+        self.low = low
+        self.high = high
+        self.latency_s = latency_s
+        self.calls = calls
+        self.known_low = known_low
+        self.known_high = known_high
+        self.floor_high = floor_high
+        self.unknown = unknown
+
+    @property
+    def complete(self) -> bool:
+        return not self.unknown
+
+
+class Estimates:
+    """Estimates of every LLM call site and fan-out of a document."""
+
+    def __init__(self, calls: list[CallEstimate], fan_outs: list[FanOutEstimate],
+                 latency_s: float | None, estimator: _Estimator) -> None:
+        self.calls = calls
+        self.fan_outs = fan_outs
+        self.latency_s = latency_s
+        self._estimator = estimator
+        self._by_node: dict[int, CallEstimate] = {id(c.node): c for c in calls}
+        self._fan_out_by_node: dict[int, FanOutEstimate] = {}
+        for fo in fan_outs:
+            self._fan_out_by_node.setdefault(id(fo.node), fo)
+
+    def call(self, node: Node) -> CallEstimate | None:
+        """The estimate of an LLM call node (or of its head symbol)."""
+        found = self._by_node.get(id(node))
+        if found is None:
+            parent = self._estimator.parents.get(id(node))
+            if parent is not None and parent.items and parent.items[0] is node:
+                found = self._by_node.get(id(parent))
+        return found
+
+    def fan_out(self, node: Node) -> FanOutEstimate | None:
+        found = self._fan_out_by_node.get(id(node))
+        if found is None:
+            parent = self._estimator.parents.get(id(node))
+            if parent is not None and parent.items and parent.items[0] is node:
+                found = self._fan_out_by_node.get(id(parent))
+        return found
+
+    def for_node(self, node: Node) -> CallEstimate | FanOutEstimate | None:
+        """For hover: the call or fan-out estimate of a node (or of its head symbol)."""
+        return self.call(node) or self.fan_out(node)
+
+    def ancestors(self, node: Node) -> Iterator[ListNode]:
+        """The lists enclosing ``node``, innermost first."""
+        parent = self._estimator.parents.get(id(node))
+        while parent is not None:
+            yield parent
+            parent = self._estimator.parents.get(id(parent))
+
+    def multiplicity(self, node: Node) -> int | None:
+        """How many times ``node`` is evaluated (None: unknown)."""
+        return self._estimator.count(node)
+
+    def latency_of(self, forms: Iterable[Node]) -> float | None:
+        """Seconds to evaluate ``forms`` once, in order (e.g. one iteration of a loop body)."""
+        clock = _Clock()
+        for form in forms:
+            self._estimator.walk(form, clock, 0)
+        return clock.total
+
+    def total(self) -> EstimateTotal:
+        low: float | None = 0.0
+        high: float | None = 0.0
+        calls: int | None = 0
+        known_low = known_high = floor_high = 0.0
+        unknown: list[CallEstimate] = []
+        for est in self.calls:
+            calls = _add_count(calls, est.multiplicity)
+            t_low, t_high = est.total_low, est.total_high
+            if t_low is None or t_high is None:
+                unknown.append(est)
+                low = high = None
+            else:
+                known_low += t_low
+                known_high += t_high
+                low = _add(low, t_low)
+                high = _add(high, t_high)
+            floor = est.cost_high_floor
+            if floor is not None and est.multiplicity is not None:
+                floor_high += floor * est.multiplicity
+        return EstimateTotal(low, high, self.latency_s, calls, known_low, known_high,
+                             floor_high, unknown)
+
+    def __iter__(self) -> Iterator[CallEstimate]:
+        return iter(self.calls)
+
+
+def estimate(analysis: Analysis) -> Estimates:
+    """Estimate every LLM call and fan-out of ``analysis``'s document."""
+    return _Estimator(analysis).run()
+
+
+# -- formatting, shared by the C rules, hover and `recipe cost` ------------------------
+def format_usd(value: float | None) -> str:
+    """``$2.50``, ``$0.06``, ``$0.0003`` (two significant digits below a cent)."""
+    if value is None:
+        return "?"
+    if value == 0:
+        return "$0"
+    if value >= 0.01:
+        return f"${value:,.2f}"
+    digits = max(2, 1 - math.floor(math.log10(value)))
+    text = f"{value:.{digits}f}".rstrip("0")
+    return f"${text}"
+
+
+def format_seconds(seconds: float | None) -> str:
+    """``30 s``, ``2.5 min``, ``1.2 h``."""
+    if seconds is None:
+        return "?"
+    if seconds < 90:
+        return f"{_trim(seconds)} s"
+    if seconds < 90 * 60:
+        return f"{_trim(seconds / 60)} min"
+    return f"{_trim(seconds / 3600)} h"
+
+
+def format_ratio(ratio: float) -> str:
+    return f"{ratio:.0f}" if ratio >= 10 else _trim(ratio)
+
+
+def _trim(value: float) -> str:
+    text = f"{value:.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+# -- arithmetic over unknowns -----------------------------------------------------------
+def _mul(a: float | None, b: float | None) -> float | None:
+    if a is None or b is None:
+        return 0.0 if a == 0 or b == 0 else None
+    return a * b
+
+
+def _imul(a: Count, b: Count) -> Count:
+    if a is None or b is None:
+        return 0 if a == 0 or b == 0 else None
+    return a * b
+
+
+def _add(a: float | None, b: float | None) -> float | None:
+    if a is None or b is None:
+        return None
+    return a + b
+
+
+class _Clock:
+    """Elapsed seconds along sequential code, and the longest async call not yet awaited."""
+
+    __slots__ = ("elapsed", "pending")
+
+    def __init__(self) -> None:
+        self.elapsed: float | None = 0.0
+        self.pending: float | None = 0.0
+
+    def wait(self, seconds: float | None) -> None:
+        self.elapsed = _add(self.elapsed, seconds)
+
+    def start(self, seconds: float | None) -> None:
+        if self.pending is None or seconds is None:
+            self.pending = None
+        else:
+            self.pending = max(self.pending, seconds)
+
+    def await_all(self) -> None:
+        self.elapsed = _add(self.elapsed, self.pending)
+        self.pending = 0.0
+
+    def copy(self) -> _Clock:
+        clone = _Clock()
+        clone.elapsed, clone.pending = self.elapsed, self.pending
+        return clone
+
+    @property
+    def total(self) -> float | None:
+        return _add(self.elapsed, self.pending)
+
+
+_IN_PROGRESS = object()
+
+
+class _Estimator:
+    def __init__(self, analysis: Analysis) -> None:
+        self.analysis = analysis
+        self.facts = analysis.facts
+        self.scopes = analysis.scopes
+        self.models = analysis.config.models
+        self.parents: dict[int, ListNode] = {}
+        for form in analysis.document.forms:
+            for node in form.walk():
+                if isinstance(node, ListNode):
+                    for item in node.items:
+                        self.parents[id(item)] = node
+        self.sites = self.facts.fan_outs()
+        self.sites_by_call: dict[int, list[FanOutSite]] = {}
+        self.site_functions: dict[int, list[FanOutSite]] = {}
+        for site in self.sites:
+            self.sites_by_call.setdefault(id(site.call.node), []).append(site)
+            for function in site.functions:
+                self.site_functions.setdefault(id(function), []).append(site)
+        self._counts: dict[int, object] = {}
+        self._invocations: dict[int, object] = {}
+        self._function_latency: dict[int, object] = {}
+        self._call_estimates: dict[int, CallEstimate] = {}
+
+    # -- entry ---------------------------------------------------------------------
+    def run(self) -> Estimates:
+        calls: list[CallEstimate] = []
+        for call in self.scopes.calls:
+            if call.entry is not None and call.entry.name in LLM_CALLS and call.binding is None:
+                est = self.call_estimate(call)
+                calls.append(est)
+                self._call_estimates[id(call.node)] = est
+        calls.sort(key=lambda c: c.node.start)
+        clock = _Clock()
+        for form in self.analysis.document.forms:
+            self.walk(form, clock, 0)
+        clock.await_all()
+        fan_outs = [self.fan_out_estimate(site) for site in self.sites]
+        by_site: dict[int, list[CallEstimate]] = {}
+        for est in calls:
+            for site in est.fan_outs:
+                by_site.setdefault(id(site), []).append(est)
+        for fo in fan_outs:
+            fo.calls = by_site.get(id(fo.site), [])
+        return Estimates(calls, fan_outs, clock.elapsed, self)
+
+    # -- one call ------------------------------------------------------------------
+    def call_estimate(self, call: Call) -> CallEstimate:
+        facts = self.facts
+        name, _ = facts.model_name(call, self.models.default_model)
+        model = self.models.get(name) if name is not None else None
+        tokens_in, basis, floor = self.input_tokens(call)
+        max_tokens = facts.literal_number(call.keyword("max-tokens"))
+        tokens_out = int(max_tokens) if isinstance(max_tokens, int) and max_tokens > 0 else None
+        enclosing = sorted(facts.enclosing_fan_outs(call.node),
+                           key=lambda s: -s.call.node.start)
+        return CallEstimate(
+            node=call.node, call=call, site=self.analysis.where(call.node.start),
+            primitive=call.name, model_name=name, model=model, tokens_in=tokens_in,
+            input_basis=basis, input_floor=floor, tokens_out=tokens_out,
+            multiplicity=self.count(call.node), fan_outs=enclosing)
+
+    def input_tokens(self, call: Call) -> tuple[int | None, str, int]:
+        """(input tokens or None, basis, certain lower bound)."""
+        facts = self.facts
+        instruction_node = call.keyword("instruction")
+        instruction = "" if instruction_node is None else facts.literal_string(instruction_node)
+        data_node = call.keyword("data")
+        data = NO_DATA if data_node is None else facts.literal_string(data_node)
+        if data == "":
+            data = NO_DATA
+        if instruction is None:
+            parts = "".join(facts.literal_parts(instruction_node))
+            floor = chat_prompt_tokens(parts, "")
+        else:
+            floor = chat_prompt_tokens(instruction, "")
+        if instruction is not None and data is not None:
+            exact = chat_prompt_tokens(instruction, data)
+            return exact, "literal", exact
+        if data is None and data_node is not None and self.from_context(data_node):
+            context = self.analysis.context_tokens
+            if instruction is not None and context is not None:
+                return floor + context, "context", floor
+            return None, "context", floor
+        return None, "unknown", floor
+
+    def from_context(self, node: Node, depth: int = 0) -> bool:
+        """Is the expression a fan-out item, parameter or loop variable, or derived from the
+        context (and not from LLM replies)?"""
+        if depth > MAX_DEPTH:
+            return False
+        if isinstance(node, Atom):
+            if node.kind != SYMBOL:
+                return False
+            binding = self.scopes.binding_of(node)
+            if binding is None:
+                return bool(node.text == "context")
+            if binding.kind in ("parameter", "for", "values"):
+                return True
+            if binding.kind == "let" and binding.value is None:  # named-let variable
+                return True
+            if binding.value is not None and not binding.assigned:
+                return self.from_context(binding.value, depth + 1)
+            return False
+        if isinstance(node, Quote) or not isinstance(node, ListNode):
+            return False
+        head = node.head_name()
+        if head in LAMBDA_NAMES:
+            return False
+        call = self.facts.call_at.get(id(node))
+        if call is not None and call.binding is not None:
+            return False  # a user function's result: computed
+        if call is not None and call.entry is not None:
+            entry = call.entry
+            if entry.cost in (catalog.LLM_SYNC, catalog.LLM_ASYNC, catalog.AWAIT,
+                              catalog.FAN_OUT) or entry.name in LLM_CALLS + AWAIT_CALLS:
+                return False
+            if entry.name == "get-context":
+                return True
+            if entry.name in ("py-eval", "py-exec") and len(node.items) > 1:
+                code = self.facts.literal_string(node.items[1])
+                return code is not None and bool(_PY_CONTEXT.search(code))
+        for item in node.items[1:] if call is not None else node.items:
+            if isinstance(item, Atom) and item.kind in (KEYWORD, STRING):
+                continue
+            if self.from_context(item, depth + 1):
+                return True
+        return False
+
+    # -- how many times a node runs -------------------------------------------------
+    def count(self, node: Node, depth: int = 0) -> Count:
+        key = id(node)
+        cached = self._counts.get(key)
+        if cached is _IN_PROGRESS:
+            return None  # recursion
+        if key in self._counts:
+            return cached  # type: ignore[return-value]
+        if depth > MAX_DEPTH:
+            return None
+        self._counts[key] = _IN_PROGRESS
+        result = self._count(node, depth)
+        self._counts[key] = result
+        return result
+
+    def _count(self, node: Node, depth: int) -> Count:
+        factor: Count = 1
+        child = node
+        parent = self.parents.get(id(child))
+        while parent is not None:
+            index = _index(parent, child)
+            head = parent.head_name()
+            if head in LAMBDA_NAMES and index >= 2:
+                return _imul(factor, self.invocations(parent, depth + 1))
+            if head == "define" and len(parent.items) > 1 and isinstance(parent.items[1], ListNode) \
+                    and index >= 2:
+                return _imul(factor, self.invocations(parent, depth + 1))
+            if _is_named_let(parent) and index >= 3:
+                factor = _imul(factor, self.named_let_iterations(parent))
+            elif head in FOR_FORMS:
+                clauses_at = _for_clauses_at(parent)
+                if index > clauses_at:
+                    factor = _imul(factor, self.for_iterations(parent))
+            child = parent
+            parent = self.parents.get(id(child))
+        return factor
+
+    def invocations(self, function: ListNode, depth: int) -> Count:
+        """How many times a lambda / function definition is called."""
+        key = id(function)
+        cached = self._invocations.get(key)
+        if cached is _IN_PROGRESS:
+            return None
+        if key in self._invocations:
+            return cached  # type: ignore[return-value]
+        self._invocations[key] = _IN_PROGRESS
+        result = self._invocations_of(function, depth)
+        self._invocations[key] = result
+        return result
+
+    def _invocations_of(self, function: ListNode, depth: int) -> Count:
+        total: Count = 0
+        sites = self.site_functions.get(id(function), [])
+        binding = self.scopes.function_of.get(id(function))
+        for site in sites:
+            if site.spec.items is not None:
+                total = _add_count(total, _imul(site.size, self.count(site.call.node, depth + 1)))
+            elif binding is None and site.call.node.start <= function.start \
+                    and function.end <= site.call.node.end:
+                total = _add_count(total, self.count(function, depth + 1))  # one run per thunk made
+            else:
+                total = _add_count(total, self.count(site.call.node, depth + 1))
+        if binding is not None:
+            for ref in binding.refs:
+                parent = self.parents.get(id(ref))
+                if parent is None:
+                    continue
+                if self._ref_in_site(ref, parent, sites):
+                    continue
+                if parent.items and parent.items[0] is ref:
+                    total = _add_count(total, self.count(parent, depth + 1))
+                else:  # handed to another procedure: taken to run once per evaluation
+                    total = _add_count(total, _imul(self.count(ref, depth + 1),
+                                                    self.combinator_factor(parent, ref)))
+            return total
+        if sites:
+            return total
+        parent = self.parents.get(id(function))
+        factor = self.combinator_factor(parent, function) if parent is not None else 1
+        return _imul(self.count(function, depth + 1), factor)
+
+    def _ref_in_site(self, ref: Atom, parent: ListNode, sites: list[FanOutSite]) -> bool:
+        for site in sites:
+            node = site.call.node
+            if parent is node or (node.start <= ref.start and ref.end <= node.end
+                                  and site.spec.items is None):
+                return True
+        return False
+
+    def combinator_factor(self, parent: ListNode, arg: Node) -> Count:
+        """Worst-case calls of a function handed to tree-reduce / iterate-until /
+        critique-refine (1 for anything else)."""
+        call = self.facts.call_at.get(id(parent))
+        if call is None or call.entry is None:
+            return 1
+        name = call.entry.name
+        positional = call.positional()
+        position = next((i for i, item in enumerate(positional) if item is arg), None)
+        if name == "tree-reduce" and position == 0 and len(positional) > 1:
+            size = self.facts.list_size(positional[1])
+            branch = self._keyword_int(call, "branch-factor", 5)
+            if size is None or branch is None or branch < 2:
+                return None
+            calls = 0
+            while size > 1:
+                size = math.ceil(size / branch)
+                calls += size
+            return calls
+        if name == "iterate-until" and position in (0, 1):
+            limit = self._keyword_int(call, "max-iter", 10)
+            return None if limit is None else limit + (1 if position == 1 else 0)
+        if name == "critique-refine" and position in (1, 2):
+            return self._keyword_int(call, "max-iter", 3)
+        return 1
+
+    def _keyword_int(self, call: Call, name: str, default: int) -> int | None:
+        if not call.has_keyword(name):
+            return default
+        value = self.facts.literal_number(call.keyword(name))
+        return int(value) if isinstance(value, int) else None
+
+    def for_iterations(self, form: ListNode) -> Count:
+        """Iterations of a ``for`` loop: the shortest sequence (``for*``: the product)."""
+        clauses_at = _for_clauses_at(form)
+        if clauses_at >= len(form.items) or not isinstance(form.items[clauses_at], ListNode):
+            return None
+        clauses = form.items[clauses_at].items  # type: ignore[union-attr]
+        nested = "*" in (form.head_name() or "")
+        sizes: list[Count] = []
+        skip = False
+        for clause in clauses:
+            if skip:
+                skip = False
+                continue
+            if isinstance(clause, Atom) and clause.kind == KEYWORD:
+                skip = True  # #:when / #:unless filter: the bound stays an upper bound
+                continue
+            if isinstance(clause, ListNode) and len(clause.items) >= 2:
+                sizes.append(self.sequence_size(clause.items[1]))
+        if not sizes:
+            return 1
+        if nested:
+            result: Count = 1
+            for size in sizes:
+                result = _imul(result, size)
+            return result
+        known = [s for s in sizes if s is not None]
+        return min(known) if known else None
+
+    def sequence_size(self, node: Node) -> Count:
+        node = self.facts.binding_value(node) or node
+        if isinstance(node, ListNode):
+            head = node.head_name()
+            args = node.items[1:]
+            if head == "in-list" and args:
+                return self.facts.list_size(args[0])
+            if head == "in-range" and args:
+                numbers = [self.facts.literal_number(a) for a in args]
+                if all(isinstance(n, int) for n in numbers):
+                    ints = [int(n) for n in numbers]  # type: ignore[arg-type]
+                    start, stop = (0, ints[0]) if len(ints) == 1 else (ints[0], ints[1])
+                    step = ints[2] if len(ints) > 2 else 1
+                    return max(0, math.ceil((stop - start) / step)) if step else None
+                return None
+            if head in ("in-naturals", "in-hash", "in-string"):
+                return None
+        number = self.facts.literal_number(node)
+        if isinstance(number, int):
+            return max(number, 0)
+        return self.facts.list_size(node)
+
+    def named_let_iterations(self, form: ListNode) -> Count:
+        """Iterations of ``(let loop ([xs items] …) …)`` that walks a known list with
+        ``(loop (cdr xs) …)``; None otherwise."""
+        if len(form.items) < 3 or not isinstance(form.items[2], ListNode):
+            return None
+        name = form.items[1]
+        assert isinstance(name, Atom)
+        variables: list[tuple[str, Node | None]] = []
+        for clause in form.items[2].items:
+            if isinstance(clause, ListNode) and clause.items and isinstance(clause.items[0], Atom):
+                variables.append((clause.items[0].text,
+                                  clause.items[1] if len(clause.items) > 1 else None))
+        binding = self.scopes.binding_of(name)
+        if binding is None:
+            return None
+        for position, (var, init) in enumerate(variables):
+            size = self.facts.list_size(init) if init is not None else None
+            if size is None:
+                continue
+            recursions = [self.parents.get(id(ref)) for ref in binding.refs]
+            if recursions and all(
+                    call is not None and call.items and call.items[0] is not None
+                    and len(call.items) > position + 1
+                    and _is_rest_of(call.items[position + 1], var) for call in recursions):
+                return size
+        return None
+
+    # -- latency ---------------------------------------------------------------------
+    def walk(self, node: Node, clock: _Clock, depth: int) -> None:
+        if depth > MAX_DEPTH or not isinstance(node, ListNode) or not node.items or node.is_vector:
+            return
+        head = node.head_name()
+        call = self.facts.call_at.get(id(node))
+        if call is None:
+            self.walk_form(node, head, clock, depth)
+            return
+        sites = self.sites_by_call.get(id(node), [])
+        site_functions = {id(f) for s in sites for f in s.functions}
+        for item in node.items[1:]:
+            if isinstance(item, ListNode) and item.head_name() in LAMBDA_NAMES:
+                if id(item) in site_functions:
+                    continue
+                # a lambda handed to another procedure: taken to run (factor) times here
+                factor = self.combinator_factor(node, item)
+                body = self.function_latency(item, depth + 1)
+                if body is not None and factor is not None:
+                    clock.wait(body[0] * factor)
+                    clock.start(body[1])
+                elif body is None or (body[0] or body[1]):
+                    clock.wait(None)
+                continue
+            if any(_is_thunk_list(s, item) for s in sites):
+                continue  # the thunk list of parallel/race/…: run by the fan-out
+            self.walk(item, clock, depth + 1)
+        name = call.entry.name if call.entry is not None and call.binding is None else None
+        if name in SYNC_LLM_CALLS:
+            clock.wait(self._latency(call))
+        elif name == "llm-query-async":
+            clock.start(self._latency(call))
+        elif name in AWAIT_CALLS:
+            clock.await_all()
+        elif sites:
+            for site in sites:
+                clock.wait(self.fan_out_latency(site, depth + 1)[1])
+        elif call.binding is not None and call.binding.function is not None \
+                and call.binding.kind != "loop":
+            body = self.function_latency(call.binding.function, depth + 1)
+            if body is None:
+                clock.wait(None)
+            else:
+                clock.wait(body[0])
+                clock.start(body[1])
+
+    def walk_form(self, node: ListNode, head: str | None, clock: _Clock, depth: int) -> None:
+        items = node.items
+        if head in LAMBDA_NAMES or head in ("quote", "quasiquote", "syntax"):
+            return
+        if head == "define":
+            if len(items) > 2 and not isinstance(items[1], ListNode):
+                for value in items[2:]:
+                    if not (isinstance(value, ListNode) and value.head_name() in LAMBDA_NAMES):
+                        self.walk(value, clock, depth + 1)
+            return
+        if _is_named_let(node):
+            if isinstance(items[2], ListNode):
+                for clause in items[2].items:
+                    if isinstance(clause, ListNode):
+                        for init in clause.items[1:]:
+                            self.walk(init, clock, depth + 1)
+            self._loop(items[3:], self.named_let_iterations(node), clock, depth)
+            return
+        if head in FOR_FORMS:
+            clauses_at = _for_clauses_at(node)
+            for item in items[1:clauses_at + 1]:
+                self.walk_children(item, clock, depth)
+            self._loop(items[clauses_at + 1:], self.for_iterations(node), clock, depth)
+            return
+        if head in ("if", "when", "unless", "cond", "case"):
+            self._branches(node, head, clock, depth)
+            return
+        self.walk_children(node, clock, depth)
+
+    def walk_children(self, node: Node, clock: _Clock, depth: int) -> None:
+        if isinstance(node, ListNode):
+            if self.facts.call_at.get(id(node)) is not None:
+                self.walk(node, clock, depth + 1)
+                return
+            for item in node.items:
+                self.walk(item, clock, depth + 1)
+
+    def _loop(self, body: list[Node], iterations: Count, clock: _Clock, depth: int) -> None:
+        inner = _Clock()
+        for form in body:
+            self.walk(form, inner, depth + 1)
+        per = inner.total
+        if per == 0:
+            return
+        clock.wait(_mul(per, iterations))
+
+    def _branches(self, node: ListNode, head: str | None, clock: _Clock, depth: int) -> None:
+        items = node.items
+        branches: list[list[Node]] = []
+        if head == "if":
+            if len(items) > 1:
+                self.walk(items[1], clock, depth + 1)
+            branches = [[b] for b in items[2:4]]
+        elif head in ("when", "unless"):
+            if len(items) > 1:
+                self.walk(items[1], clock, depth + 1)
+            branches = [items[2:], []]
+        elif head == "case":
+            if len(items) > 1:
+                self.walk(items[1], clock, depth + 1)
+            branches = [c.items[1:] for c in items[2:] if isinstance(c, ListNode)]
+        else:  # cond: a clause's test runs before its body
+            branches = [c.items for c in items[1:] if isinstance(c, ListNode)]
+        best: _Clock | None = None
+        for branch in branches:
+            trial = clock.copy()
+            for form in branch:
+                self.walk(form, trial, depth + 1)
+            if best is None or _slower(trial, best):
+                best = trial
+        if best is not None:
+            clock.elapsed, clock.pending = best.elapsed, best.pending
+
+    def function_latency(self, function: ListNode, depth: int) -> tuple[float, float] | None:
+        """(sequential seconds, longest un-awaited async call) of one run of a function."""
+        key = id(function)
+        cached = self._function_latency.get(key)
+        if cached is _IN_PROGRESS:
+            return None
+        if key in self._function_latency:
+            return cached  # type: ignore[return-value]
+        self._function_latency[key] = _IN_PROGRESS
+        clock = _Clock()
+        for form in self.facts.function_body(function):
+            self.walk(form, clock, depth + 1)
+        result = None if clock.elapsed is None or clock.pending is None \
+            else (clock.elapsed, clock.pending)
+        self._function_latency[key] = result
+        return result
+
+    def fan_out_latency(self, site: FanOutSite, depth: int) -> tuple[float | None, float | None]:
+        """(per-item seconds, whole fan-out seconds)."""
+        per_item: float | None = 0.0
+        for function in site.functions:
+            body = self.function_latency(function, depth + 1)
+            seconds = None if body is None else body[0] + body[1]
+            if per_item is None or seconds is None:
+                per_item = None
+            else:
+                per_item = max(per_item, seconds)
+        size = site.size
+        if per_item == 0:
+            return 0.0, 0.0
+        if per_item is None:
+            return None, None
+        if size is None:
+            if site.spec.items is None and len(site.functions) > 1 and site.concurrent \
+                    and site.window is None:
+                return per_item, per_item  # (parallel (list thunk …)): all at once
+            return per_item, None
+        if not site.concurrent:
+            return per_item, per_item * size
+        window = site.window
+        batches = 1 if window is None or window <= 0 else math.ceil(size / window)
+        if size == 0:
+            batches = 0
+        return per_item, per_item * batches
+
+    def fan_out_estimate(self, site: FanOutSite) -> FanOutEstimate:
+        per_item, latency = self.fan_out_latency(site, 0)
+        window = site.window if site.concurrent else 1
+        return FanOutEstimate(site=site, where=self.analysis.where(site.call.node.start),
+                              size=site.size, window=window, item_latency_s=per_item,
+                              latency_s=latency)
+
+    def _latency(self, call: Call) -> float | None:
+        est = self._call_estimates.get(id(call.node))
+        return est.latency_s if est is not None else None
+
+
+def _add_count(a: Count, b: Count) -> Count:
+    if a is None or b is None:
+        return None
+    return a + b
+
+
+def _slower(a: _Clock, b: _Clock) -> bool:
+    ta, tb = a.total, b.total
+    if ta is None:
+        return True
+    if tb is None:
+        return False
+    return ta > tb
+
+
+def _index(parent: ListNode, child: Node) -> int:
+    for i, item in enumerate(parent.items):
+        if item is child:
+            return i
+    return -1
+
+
+def _is_thunk_list(site: FanOutSite, item: Node) -> bool:
+    positional = site.call.positional()
+    return site.spec.items is None and site.spec.func < len(positional) \
+        and positional[site.spec.func] is item
+
+
+def _is_named_let(node: ListNode) -> bool:
+    items = node.items
+    return (node.head_name() == "let" and len(items) >= 3 and isinstance(items[1], Atom)
+            and items[1].kind == SYMBOL)
+
+
+def _for_clauses_at(node: ListNode) -> int:
+    head = node.head_name() or ""
+    return 2 if head.endswith("fold") else 1
+
+
+def _is_rest_of(node: Node, var: str) -> bool:
+    return (isinstance(node, ListNode) and node.head_name() in ("cdr", "rest")
+            and len(node.items) == 2 and isinstance(node.items[1], Atom)
+            and node.items[1].text == var)

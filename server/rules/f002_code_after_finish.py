@@ -1,0 +1,58 @@
+"""Top-level code after an unconditional `finish`.
+
+## What it does
+Reports the top-level forms that follow a top-level `(finish …)`, `(finish-var …)` or
+`(finish-error …)`: the run ends at the `finish`, so they never run.
+
+## Why is this bad?
+The code looks live but is dead — typically a step appended after the original end of the
+recipe (a post-processing call, a checkpoint) that silently never happens.
+
+## Example
+```scheme
+(define answer
+  (syntax-e (llm-query #:instruction "Answer the question." #:data context #:max-tokens 200)))
+(finish answer)
+(checkpoint "last-answer" answer)
+```
+
+## Use instead
+```scheme
+(define answer
+  (syntax-e (llm-query #:instruction "Answer the question." #:data context #:max-tokens 200)))
+(checkpoint "last-answer" answer)
+(finish answer)
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from recipe.server.analysis.context import RuleContext
+from recipe.server.analysis.diagnostics import INFO, Diagnostic, Related
+
+from ._tjpfx import is_call_to
+from .f001_no_finish import FINISHERS
+
+CODE = "F002"
+NAME = "code-after-finish"
+SEVERITY = INFO
+
+
+def check(ctx: RuleContext) -> Iterator[Diagnostic]:
+    forms = ctx.document.forms
+    for index, form in enumerate(forms):
+        call = is_call_to(ctx, form, *FINISHERS)
+        if call is None:
+            continue
+        rest = forms[index + 1:]
+        if not rest:
+            return
+        count = len(rest)
+        what = "this form" if count == 1 else f"these {count} forms"
+        yield ctx.diagnostic((rest[0].start, rest[-1].end),
+                             f"{what} never run: the recipe ends at the `{call.name}` above; move "
+                             "them before it or remove them",
+                             related=[Related(form.start, form.end, "the run ends here")])
+        return

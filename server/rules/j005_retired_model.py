@@ -1,0 +1,71 @@
+"""Retired model name.
+
+## What it does
+Reports a literal `#:model` name (or a constant holding one) that the model table marks as
+retired (`curie`, `code-davinci-002`, `gpt-3.5` …) and names its replacement. The fix
+(unsafe: a different model answers differently) switches to the replacement.
+
+## Why is this bad?
+Retired models are no longer served: the call fails at run time ("model not found"), often
+in recipes copied from old examples.
+
+## Example
+```scheme
+(define label
+  (llm-query #:instruction "Classify the ticket as bug, feature or question."
+             #:data context
+             #:model "curie"
+             #:max-tokens 5))
+(finish (syntax-e label))
+```
+
+## Use instead
+```scheme
+(define label
+  (llm-query #:instruction "Classify the ticket as bug, feature or question."
+             #:data context
+             #:model "gpt-4.1-nano"
+             #:max-tokens 5))
+(finish (syntax-e label))
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from recipe.runtime.lang.syntax import STRING, Atom
+from recipe.server.analysis.context import RuleContext
+from recipe.server.analysis.diagnostics import WARNING, Diagnostic, Edit, Fix
+
+from ._tjpfx import follow, llm_calls
+
+CODE = "J005"
+NAME = "retired-model"
+SEVERITY = WARNING
+
+
+def check(ctx: RuleContext) -> Iterator[Diagnostic]:
+    table = ctx.config.models
+    seen: set[int] = set()
+    for call in llm_calls(ctx, keyword="model"):
+        target, _ = follow(ctx, call.keyword("model"))
+        if not (isinstance(target, Atom) and target.kind == STRING) or id(target) in seen:
+            continue
+        seen.add(id(target))
+        name = target.value
+        if not isinstance(name, str):
+            continue
+        model = table.get(name)
+        if model is None or not model.retired:
+            continue
+        replacement = model.replacement
+        if replacement is not None and replacement in table:
+            yield ctx.diagnostic(target, f"model `{name}` is retired and no longer served: use "
+                                 f"`{replacement}`",
+                                 Fix(f"Replace with `{replacement}`",
+                                     (Edit(target.start, target.end, f'"{replacement}"'),),
+                                     safe=False))
+        else:
+            yield ctx.diagnostic(target, f"model `{name}` is retired and no longer served: "
+                                 "choose a current model from the table")

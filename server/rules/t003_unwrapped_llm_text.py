@@ -1,0 +1,121 @@
+"""LLM text used as a string without `syntax-e`.
+
+## What it does
+Reports a value that is still a syntax object — the result of `llm-query` or `await`, or a
+variable or function that returns one — passed where a string is required: `string-append`,
+`string-length` and the other string procedures, `py-set!`'s value, `finish`,
+`#:data` / `#:instruction` of another call. The fix wraps the argument in `(syntax-e …)`.
+
+## Why is this bad?
+The runtime refuses it ("unwrap it with syntax-e"): LLM output is wrapped so that it never
+flows onward unnoticed — the language's defence against prompt-injection cascades. The
+error comes at run time, after the first call has been paid for.
+
+## Example
+```scheme
+(define summary
+  (llm-query #:instruction "Summarise the document in five bullet points."
+             #:data context
+             #:max-tokens 400))
+(define title
+  (llm-query #:instruction "Write a title for this summary."
+             #:data summary
+             #:max-tokens 20))
+(finish (syntax-e title))
+```
+
+## Use instead
+```scheme
+(define summary
+  (llm-query #:instruction "Summarise the document in five bullet points."
+             #:data context
+             #:max-tokens 400))
+(define title
+  (llm-query #:instruction "Write a title for this summary."
+             #:data (syntax-e summary)
+             #:max-tokens 20))
+(finish (syntax-e title))
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from recipe.runtime.lang import catalog
+from recipe.runtime.lang.syntax import SYMBOL, Atom, ListNode, Node
+from recipe.server.analysis.context import RuleContext
+from recipe.server.analysis.diagnostics import ERROR, Diagnostic, Edit, Fix
+from recipe.server.analysis.facts import SYNTAX, SYNTAXES
+from recipe.server.analysis.scopes import Call
+
+CODE = "T003"
+NAME = "unwrapped-llm-text"
+SEVERITY = ERROR
+
+_STRING_TYPES = {catalog.STRING, catalog.STRING_OR_LIST}
+# Parameters the catalogue types as "any" but that refuse a syntax object all the same.
+_EXTRA_SINKS = {"py-set!": (1,), "finish": (0,)}
+
+
+def _origin(ctx: RuleContext, node: Node) -> str:
+    if isinstance(node, Atom) and node.kind == SYMBOL:
+        return f"`{node.text}` holds LLM text still wrapped as a syntax object"
+    if isinstance(node, ListNode):
+        call = ctx.facts.call_at.get(id(node))
+        if call is not None:
+            if call.entry is not None:
+                return f"the result of `{call.name}` is LLM text still wrapped as a syntax object"
+            return f"`{call.name}` returns LLM text still wrapped as a syntax object"
+    return "this is LLM text still wrapped as a syntax object"
+
+
+def _wrap(ctx: RuleContext, node: Node, where: str) -> Diagnostic:
+    text = ctx.analysis.text(node)
+    shown = text if len(text) <= 30 and "\n" not in text else "…"
+    message = f"{_origin(ctx, node)}: unwrap it with `(syntax-e {shown})` before {where}"
+    fix = Fix("Wrap in `(syntax-e …)`",
+              (Edit(node.start, node.start, "(syntax-e "), Edit(node.end, node.end, ")")))
+    return ctx.diagnostic(node, message, fix)
+
+
+def _sinks(call: Call) -> Iterator[tuple[Node, str]]:
+    entry = call.entry
+    assert entry is not None
+    positional = call.positional()
+    params = entry.params
+    extra = _EXTRA_SINKS.get(entry.name, ())
+    for index, arg in enumerate(positional):
+        if index < len(params):
+            param = params[index]
+        elif params and params[-1].rest:
+            param = params[-1]
+        else:
+            break
+        if param.type in _STRING_TYPES or index in extra:
+            yield arg, f"passing it to `{call.name}`"
+    for atom, value in call.keywords():
+        spec = entry.keyword(atom.text[2:])
+        if value is not None and spec is not None and spec.type in _STRING_TYPES:
+            yield value, f"using it as `{atom.text}`"
+
+
+def check(ctx: RuleContext) -> Iterator[Diagnostic]:
+    facts = ctx.facts
+    for call in ctx.scopes.calls:
+        entry = call.entry
+        if entry is None or not entry.is_procedure:
+            continue
+        for arg, where in _sinks(call):
+            if facts.kind(arg) == SYNTAX:
+                yield _wrap(ctx, arg, where)
+        if entry.name == "string-join":
+            positional = call.positional()
+            if positional and facts.kind(positional[0]) == SYNTAXES:
+                arg = positional[0]
+                yield ctx.diagnostic(
+                    arg, "these are LLM texts still wrapped as syntax objects: unwrap them with "
+                    "`(map syntax-e …)` before passing them to `string-join`",
+                    Fix("Wrap in `(map syntax-e …)`",
+                        (Edit(arg.start, arg.start, "(map syntax-e "),
+                         Edit(arg.end, arg.end, ")"))))

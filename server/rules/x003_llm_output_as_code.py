@@ -1,0 +1,217 @@
+"""LLM output evaluated as code without a validation step.
+
+## What it does
+Reports `unsafe-exec-sub-output`, `py-exec` and `py-eval` given text derived from LLM output
+— `syntax-e` of `llm-query` / `await`, `unsafe-raw-query`, `await-all` / `map-async`
+results, or strings built from them — when nothing validates it on the way. A call to a
+function or predicate whose name contains `valid`, `check`, `verify`, `sanitize` or `safe`
+(applied to the text, or guarding the evaluation in an `if` / `when` / `cond`), or a
+function wrapped with `with-validation`, counts as validation.
+
+## Why is this bad?
+A model's output is attacker-controlled as soon as the data it read was: a prompt injection
+in one document becomes arbitrary code in the recipe's Python process or the recipe itself.
+
+## Example
+```scheme
+(define script
+  (syntax-e (llm-query #:instruction "Write Python that prints the number of rows in `data`."
+                       #:max-tokens 300)))
+(py-set! "data" (string-split context "\n"))
+(finish (py-exec script))
+```
+
+## Use instead
+```scheme
+(define script
+  (syntax-e (llm-query #:instruction "Write Python that prints the number of rows in `data`."
+                       #:max-tokens 300)))
+(define (valid-script? code)
+  (and (not (string-contains? code "import"))
+       (not (string-contains? code "open("))))
+(py-set! "data" (string-split context "\n"))
+(finish (if (valid-script? script)
+            (py-exec script)
+            "rejected generated code"))
+```
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from recipe.runtime.lang.syntax import SYMBOL, Atom, ListNode, Node
+from recipe.server.analysis.context import RuleContext
+from recipe.server.analysis.diagnostics import WARNING, Diagnostic, Related
+from recipe.server.analysis.facts import SYNTAX, SYNTAXES
+from recipe.server.analysis.scopes import Call
+
+from ._tjpfx import body_of, compact, parent_map
+
+CODE = "X003"
+NAME = "llm-output-as-code"
+SEVERITY = WARNING
+
+SINKS = ("unsafe-exec-sub-output", "py-exec", "py-eval")
+_SOURCES = {"llm-query", "await", "unsafe-raw-query", "await-all", "await-all-syntax",
+            "map-async", "await-any", "race", "unsafe-interpolate", "fan-out-aggregate",
+            "critique-refine", "iterate-until"}
+_VALIDATION = re.compile(r"valid|check|verify|sanitiz|sanitis|safe", re.IGNORECASE)
+_MAX_DEPTH = 30
+
+
+def is_validation(name: str | None) -> bool:
+    return name is not None and not name.startswith("unsafe") and bool(_VALIDATION.search(name))
+
+
+class _Taint:
+    def __init__(self, ctx: RuleContext) -> None:
+        self.ctx = ctx
+        self.facts = ctx.facts
+        self.parents = parent_map(ctx)
+        self.active: set[int] = set()
+
+    def source(self, node: Node | None, depth: int = 0) -> Node | None:
+        """The LLM call (or result) this expression's text comes from, unvalidated."""
+        if node is None or depth > _MAX_DEPTH or id(node) in self.active:
+            return None
+        self.active.add(id(node))
+        try:
+            return self._source(node, depth)
+        finally:
+            self.active.discard(id(node))
+
+    def _validated_binding(self, atom: Atom) -> bool:
+        binding = self.ctx.scopes.binding_of(atom)
+        if binding is None:
+            return False
+        for ref in binding.refs:
+            parent = self.parents.get(id(ref))
+            if isinstance(parent, ListNode) and parent.items and parent.items[0] is not ref \
+                    and is_validation(parent.head_name()):
+                return True
+        return False
+
+    def _source(self, node: Node, depth: int) -> Node | None:
+        if isinstance(node, Atom):
+            if node.kind != SYMBOL:
+                return None
+            binding = self.ctx.scopes.binding_of(node)
+            if binding is None or binding.assigned or binding.value is None:
+                return None
+            if self._validated_binding(node):
+                return None
+            return self.source(binding.value, depth + 1)
+        if not isinstance(node, ListNode) or not node.items:
+            return None
+        head = node.items[0]
+        if isinstance(head, ListNode):
+            if head.head_name() == "with-validation":
+                return None
+            return None
+        call = self.facts.call_at.get(id(node))
+        if call is None:
+            return self._special(node, depth)
+        if is_validation(call.name):
+            return None
+        if call.entry is not None:
+            return self._entry(call, depth)
+        if self.facts.kind(node) in (SYNTAX, SYNTAXES):
+            return node
+        if call.binding is not None and call.binding.body:
+            found = self.source(call.binding.body[-1], depth + 1)
+            if found is not None:
+                return found
+        for arg in call.positional():
+            found = self.source(arg, depth + 1)
+            if found is not None:
+                return found
+        return None
+
+    def _entry(self, call: Call, depth: int) -> Node | None:
+        assert call.entry is not None
+        name = call.entry.name
+        if name in _SOURCES:
+            return call.node
+        if name == "syntax-e":
+            args = call.positional()
+            return self.source(args[0], depth + 1) if args else None
+        if call.entry.cost != "free" and name not in SINKS:
+            return None
+        for arg in call.positional():
+            found = self.source(arg, depth + 1)
+            if found is not None:
+                return found
+        return None
+
+    def _special(self, node: ListNode, depth: int) -> Node | None:
+        head = node.head_name()
+        if head in ("if",):
+            branches = node.items[2:4]
+        elif head in ("or", "and"):
+            branches = node.items[1:]
+        elif head == "cond":
+            branches = [c.items[-1] for c in node.items[1:]
+                        if isinstance(c, ListNode) and len(c.items) >= 2]
+        else:
+            body = body_of(node)
+            branches = body[-1:] if body else []
+        for branch in branches:
+            found = self.source(branch, depth + 1)
+            if found is not None:
+                return found
+        return None
+
+    def guarded(self, node: Node) -> bool:
+        """An enclosing `if` / `when` / `unless` / `cond` / `and` tests with a validator."""
+        current: Node | None = node
+        for _ in range(200):
+            parent = self.parents.get(id(current)) if current is not None else None
+            if not isinstance(parent, ListNode):
+                return False
+            head = parent.head_name()
+            tests: list[Node] = []
+            if head in ("if", "when", "unless") and len(parent.items) > 1:
+                tests = [parent.items[1]]
+            elif head == "and":
+                tests = [i for i in parent.items[1:] if i is not current]
+            elif parent.items and parent.items[0] is not current:
+                grand = self.parents.get(id(parent))
+                if isinstance(grand, ListNode) and grand.head_name() == "cond" \
+                        and parent is not grand.items[0]:
+                    tests = [parent.items[0]]
+            for test in tests:
+                for sub in test.walk():
+                    if isinstance(sub, ListNode) and is_validation(sub.head_name()):
+                        return True
+            current = parent
+        return False
+
+
+def _describe(ctx: RuleContext, source: Node) -> str:
+    if isinstance(source, ListNode):
+        call = ctx.facts.call_at.get(id(source))
+        if call is not None:
+            return f"`{call.name}`"
+    return "an LLM call"
+
+
+def check(ctx: RuleContext) -> Iterator[Diagnostic]:
+    taint: _Taint | None = None
+    for call in ctx.scopes.calls_to(*SINKS):
+        if call.entry is None or not call.positional():
+            continue
+        if taint is None:
+            taint = _Taint(ctx)
+        arg = call.positional()[0]
+        source = taint.source(arg)
+        if source is None or taint.guarded(call.node):
+            continue
+        where = ctx.analysis.where(source.start)
+        message = (f"LLM output (from {_describe(ctx, source)} at {where}) runs as code in "
+                   f"`{call.name}` with no validation step: check it first (a `valid…?` / "
+                   "`check…` predicate, or `with-validation`), or keep model output as data")
+        yield ctx.diagnostic(compact(ctx, arg), message,
+                             related=[Related(source.start, source.end,
+                                              "the LLM output comes from here")])

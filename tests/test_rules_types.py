@@ -1,0 +1,229 @@
+"""T rules: literal types, ranges, wrapped LLM text, syntax-e, async fan-outs, await."""
+
+from __future__ import annotations
+
+from recipe.runtime.lang.config import Config
+from recipe.server.analysis.diagnostics import Diagnostic, apply_edits
+from recipe.server.analysis.lint import LintResult, lint_text
+
+
+def lint(text: str) -> LintResult:
+    result = lint_text(text, Config(), "test.recipe")
+    assert not result.internal_errors, result.internal_errors
+    return result
+
+
+def found(text: str, code: str) -> list[Diagnostic]:
+    return [d for d in lint(text).diagnostics if d.code == code]
+
+
+def where(text: str, diag: Diagnostic) -> tuple[tuple[int, int], tuple[int, int]]:
+    doc = lint(text).analysis.document
+    return doc.position(diag.start), doc.position(diag.end)
+
+
+def fixed(text: str, diag: Diagnostic) -> str:
+    assert diag.fix is not None
+    new, applied = apply_edits(text, list(diag.fix.edits))
+    assert applied == len(diag.fix.edits)
+    after = lint(new).diagnostics
+    assert not [d for d in after if d.code.startswith("S")], after
+    return new
+
+
+def test_t001_keyword_literals() -> None:
+    text = ('(define r (llm-query #:instruction "Classify." #:data context\n'
+            '                      #:json "yes" #:max-tokens 1.5 #:temperature "0.2"))\n'
+            "(finish (syntax-e r))\n")
+    diags = found(text, "T001")
+    assert len(diags) == 3
+    json, tokens, temp = diags
+    assert "`#:json`" in json.message and "boolean" in json.message
+    assert where(text, json) == ((1, 29), (1, 34))
+    assert "exact integer" in tokens.message and "1.5" in tokens.message
+    assert tokens.fix is None
+    assert "`0.2`" in temp.message
+    assert temp.fix is not None and not temp.fix.safe
+    new = fixed(text, temp)
+    assert "#:temperature 0.2)" in new
+    assert len(found(new, "T001")) == 2
+
+
+def test_t001_follows_constants_and_positional() -> None:
+    text = ('(define temp "0.7")\n'
+            '(define r (llm-query #:instruction "Go." #:temperature temp #:max-tokens 10))\n'
+            '(finish (string-append "n = " 5 (syntax-e r)))\n')
+    diags = found(text, "T001")
+    assert [where(text, d)[0] for d in diags] == [(1, 55), (2, 30)]
+    assert "the value of `temp`" in diags[0].message
+    assert "`string-append`" in diags[1].message and "integer `5`" in diags[1].message
+
+
+def test_t001_clean() -> None:
+    text = ('(define r (llm-query #:instruction "Go." #:temperature 0 #:max-tokens 10\n'
+            '                      #:json #f #:model "gpt-4o-mini" #:image #f))\n'
+            '(define xs (map-async (lambda (x) (llm-query-async #:instruction x)) (list "a")\n'
+            "                      #:max-concurrent #f))\n"
+            "(vote (list (lambda () 1)) #:method 'consensus)\n"
+            '(finish (string-append (syntax-e r) (substring "abc" 0 2)))\n')
+    assert found(text, "T001") == []
+
+
+def test_t002_ranges() -> None:
+    text = ("(define n 0)\n"
+            '(define rs (map-async (lambda (d) (llm-query-async #:instruction "S" #:data d\n'
+            "                                                   #:max-tokens 0))\n"
+            '                      (list "a") #:max-concurrent n))\n'
+            "(define v (vote (list (lambda () 1)) #:method 'majorty))\n"
+            "(finish (take rs -1))\n")
+    diags = found(text, "T002")
+    assert len(diags) == 4
+    tokens, window, method, take = diags
+    assert "`#:max-tokens`" in tokens.message and "at least 1" in tokens.message
+    assert where(text, tokens) == ((2, 64), (2, 65))
+    assert "(the value of `n`)" in window.message and "#f" in window.message
+    assert "'majority" in method.message and method.fix is not None
+    assert "(vote (list (lambda () 1)) #:method 'majority)" in fixed(text, method)
+    assert "non-negative" in take.message
+
+
+def test_t002_clean() -> None:
+    text = ('(define r (llm-query #:instruction "Go." #:temperature 2 #:max-tokens 1))\n'
+            "(define t (recursive-spawn 'summarise #:depth 3))\n"
+            "(finish (syntax-e r))\n")
+    assert found(text, "T002") == []
+
+
+def test_t003_sinks_and_fix() -> None:
+    text = ('(define s (llm-query #:instruction "Name a colour." #:max-tokens 5))\n'
+            '(define (ask q) (llm-query #:instruction q #:max-tokens 5))\n'
+            '(py-set! "colour" s)\n'
+            '(define n (string-length (ask "Name a fruit.")))\n'
+            "(finish s)\n")
+    diags = found(text, "T003")
+    assert len(diags) == 3
+    assert where(text, diags[0]) == ((2, 18), (2, 19))
+    assert "`py-set!`" in diags[0].message and "(syntax-e s)" in diags[0].message
+    assert "`ask` returns LLM text" in diags[1].message
+    assert diags[2].fix is not None and diags[2].fix.safe
+    new = fixed(text, diags[2])
+    assert new.endswith("(finish (syntax-e s))\n")
+    assert len(found(new, "T003")) == 2
+
+
+def test_t003_list_of_syntax_in_string_join() -> None:
+    text = ('(define rs (map (lambda (d) (llm-query #:instruction "S" #:data d)) (list "a" "b")))\n'
+            '(finish (string-join rs "\\n"))\n')
+    (diag,) = found(text, "T003")
+    assert "(map syntax-e" in diag.message
+    assert "(string-join (map syntax-e rs)" in fixed(text, diag)
+
+
+def test_t003_clean() -> None:
+    text = ('(define s (llm-query #:instruction "Name a colour." #:max-tokens 5))\n'
+            '(define h (llm-query-async #:instruction "Name a fruit." #:max-tokens 5))\n'
+            '(py-set! "colour" (syntax-e s))\n'
+            "(define both (string-append (syntax-e s) \" \" (syntax-e (await h))))\n"
+            "(displayln s)\n"
+            "(finish both)\n")
+    assert found(text, "T003") == []
+
+
+def test_t004_redundant() -> None:
+    text = ('(define code (unsafe-raw-query #:instruction "Write Python." #:max-tokens 100))\n'
+            '(define hs (list (llm-query-async #:instruction "A" #:max-tokens 5)))\n'
+            "(define all (await-all hs))\n"
+            '(finish (string-append (syntax-e code) (syntax-e "!") (car (syntax-e all))))\n')
+    diags = found(text, "T004")
+    assert len(diags) == 3
+    assert where(text, diags[0]) == ((3, 23), (3, 38))
+    assert "`code` already holds a string" in diags[0].message
+    assert "list of plain strings" in diags[2].message
+    assert all(d.fix is not None and d.fix.safe for d in diags)
+    new = fixed(text, diags[1])
+    assert '(syntax-e code) "!" (car' in new
+
+
+def test_t004_clean() -> None:
+    text = ('(define r (llm-query #:instruction "Hi" #:max-tokens 5))\n'
+            '(define h (llm-query-async #:instruction "Hi" #:max-tokens 5))\n'
+            "(define (f x) (syntax-e x))\n"
+            "(finish (string-append (syntax-e r) (syntax-e (await h)) (f context)))\n")
+    assert found(text, "T004") == []
+
+
+def test_t005_named_function_and_fix() -> None:
+    text = ("(define (tag item)\n"
+            '  (llm-query #:instruction "Tag it." #:data item #:max-tokens 10))\n'
+            '(define tags (map-async tag (list "a" "b")))\n'
+            "(finish (string-join tags \",\"))\n")
+    (diag,) = found(text, "T005")
+    assert where(text, diag) == ((1, 3), (1, 12))
+    assert "`map-async`" in diag.message and "llm-query-async" in diag.message
+    assert diag.related and "map-async" in diag.related[0].message
+    new = fixed(text, diag)
+    assert "(llm-query-async #:instruction" in new
+    assert found(new, "T005") == []
+
+
+def test_t005_race_thunks_and_syntax_e_unwrap() -> None:
+    text = ('(define w (race (list (lambda () (syntax-e (llm-query #:instruction "A")))\n'
+            '                      (lambda () (llm-query-async #:instruction "B")))))\n'
+            "(finish w)\n")
+    (diag,) = found(text, "T005")
+    new = fixed(text, diag)
+    assert '(lambda () (llm-query-async #:instruction "A"))' in new
+    assert found(new, "T005") == []
+
+
+def test_t005_clean() -> None:
+    text = ("(define (tag item)\n"
+            '  (llm-query-async #:instruction "Tag it." #:data item #:max-tokens 10))\n'
+            '(define tags (map-async tag (list "a" "b")))\n'
+            '(define seq (map (lambda (x) (syntax-e (llm-query #:instruction x))) (list "a")))\n'
+            '(define par (parallel (list (lambda () (llm-query #:instruction "c")))))\n'
+            "(finish (string-join tags \",\"))\n")
+    assert found(text, "T005") == []
+
+
+def test_t006_cases() -> None:
+    text = ('(define h (llm-query-async #:instruction "A" #:max-tokens 5))\n'
+            '(define hs (list h))\n'
+            '(define done (map-async (lambda (x) (llm-query-async #:instruction x)) (list "a")))\n'
+            "(define a (await-all h))\n"
+            "(define b (await hs))\n"
+            "(define c (await-all done))\n"
+            "(finish (list a b c))\n")
+    diags = found(text, "T006")
+    assert len(diags) == 3
+    assert where(text, diags[0]) == ((3, 21), (3, 22))
+    assert "single async handle" in diags[0].message
+    assert "use `await-all`" in diags[1].message
+    assert "map-async" in diags[2].message
+
+
+def test_t006_fix_sync_call() -> None:
+    text = ('(define d (llm-query #:instruction "Draft." #:max-tokens 50))\n'
+            "(finish (syntax-e (await d)))\n")
+    (diag,) = found(text, "T006")
+    assert diag.fix is not None and diag.fix.safe
+    new = fixed(text, diag)
+    assert "(llm-query-async #:instruction" in new
+    assert found(new, "T006") == []
+
+
+def test_t006_clean() -> None:
+    text = ('(define h (llm-query-async #:instruction "A"))\n'
+            "(define (start x) (llm-query-async #:instruction x))\n"
+            '(define hs (map start (list "a" "b")))\n'
+            "(define-values (first-text rest) (await-any hs))\n"
+            "(finish (list (syntax-e (await h)) (await-all hs) (await-all (list h))))\n")
+    assert found(text, "T006") == []
+
+
+def test_t004_element_of_string_list() -> None:
+    text = ('(define hs (list (llm-query-async #:instruction "A" #:max-tokens 5)))\n'
+            "(finish (syntax-e (car (await-all hs))))\n")
+    (diag,) = found(text, "T004")
+    assert "`car` already returns a plain string" in diag.message
+    assert fixed(text, diag).endswith("(finish (car (await-all hs)))\n")
