@@ -95,7 +95,7 @@ class FinishError(RecipeError):
         super().__init__(message, "finish-error", location)
 
 
-class FinishSignal(BaseException):  # noqa: N818 - a control transfer, not an error
+class FinishSignal(BaseException):
     """``(finish v)``: unwinds the strand to the run's entry with the result."""
 
     def __init__(self, value: Any) -> None:
@@ -103,7 +103,7 @@ class FinishSignal(BaseException):  # noqa: N818 - a control transfer, not an er
         self.value = value
 
 
-class RunCancelled(BaseException):  # noqa: N818
+class RunCancelled(BaseException):
     """The run was cancelled (Ctrl-C, race loser strand): unwinds a strand quietly."""
 
 

@@ -24,7 +24,7 @@ import math
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from fractions import Fraction
-from typing import Any
+from typing import Any, ClassVar
 
 from .services import PyRef
 
@@ -33,8 +33,8 @@ class Symbol:
     """An interned symbol: two symbols with the same name are the same object."""
 
     __slots__ = ("name",)
-    _table: dict[str, Symbol] = {}
-    _lock = threading.Lock()
+    _table: ClassVar[dict[str, Symbol]] = {}
+    _lock: ClassVar[threading.Lock] = threading.Lock()
 
     def __init__(self, name: str) -> None:
         self.name = name
@@ -255,6 +255,22 @@ def iter_improper(v: Any) -> Iterator[Any]:
         yield ("#tail", hash_key(v))
 
 
+class Sequence:
+    """A lazy sequence from ``in-range``, ``in-naturals``, ``in-string``, ``in-hash`` …"""
+
+    __slots__ = ("make", "name")
+
+    def __init__(self, name: str, make: Callable[[], Iterable[Any]]) -> None:
+        self.name = name
+        self.make = make
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.make())
+
+    def __repr__(self) -> str:
+        return f"#<sequence:{self.name}>"
+
+
 # ---------------------------------------------------------------------------- procedures
 
 
@@ -383,7 +399,7 @@ def _emit(v: Any, write: bool, out: list[str], depth: int) -> None:
         if depth > 200:
             out.append("...")
             return
-        if type(v.cdr) is Pair and v.cdr.cdr is NIL and type(v.car) is Symbol and write:
+        if type(v.cdr) is Pair and v.cdr.cdr is NIL and type(v.car) is Symbol:
             prefix = {"quote": "'", "quasiquote": "`", "unquote": ",",
                       "unquote-splicing": ",@"}.get(v.car.name)
             if prefix:
@@ -445,8 +461,8 @@ def _emit(v: Any, write: bool, out: list[str], depth: int) -> None:
         out.append(repr(v))
     elif t is PyRef:
         out.append(f"#<python:{v.type_name}{' ' + v.repr_text if v.repr_text else ''}>")
-    elif t is range:
-        out.append(f"#<sequence:in-range {v.start} {v.stop} {v.step}>")
+    elif t is range or t is Sequence:
+        out.append("#<sequence>")
     elif isinstance(v, BaseException):
         out.append(f"#<exn:fail {_write_str(str(v))}>")
     else:

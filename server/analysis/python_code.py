@@ -11,6 +11,7 @@ recipe offset, and a Python position (line, column) becomes an exact recipe rang
 from __future__ import annotations
 
 import ast
+import warnings
 import builtins
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -318,7 +319,9 @@ class _Names(ast.NodeVisitor):
 
 def _parse(source: str, mode: str) -> tuple[ast.AST | None, SyntaxError | None]:
     try:
-        return ast.parse(source, "<py>", mode), None
+        with warnings.catch_warnings():  # e.g. "invalid escape sequence": Python's business
+            warnings.simplefilter("ignore")
+            return ast.parse(source, "<py>", mode), None
     except SyntaxError as exc:
         return None, exc
     except (ValueError, MemoryError, RecursionError) as exc:  # null bytes, absurd nesting

@@ -50,9 +50,10 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
         if not rest:
             return
         count = len(rest)
-        what = "this form" if count == 1 else f"these {count} forms"
+        what = "this form never runs" if count == 1 else f"these {count} forms never run"
+        them = "it" if count == 1 else "them"
         yield ctx.diagnostic((rest[0].start, rest[-1].end),
-                             f"{what} never run: the recipe ends at the `{call.name}` above; move "
-                             "them before it or remove them",
+                             f"{what}: the recipe ends at the `{call.name}` above; move "
+                             f"{them} before it or remove {them}",
                              related=[Related(form.start, form.end, "the run ends here")])
         return

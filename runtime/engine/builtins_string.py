@@ -1,0 +1,448 @@
+"""String, character, symbol and formatting built-ins (``racket/base`` + ``racket/string``).
+
+A syntax object (LLM text) is never accepted where a string is needed: the error says to
+unwrap it with ``syntax-e``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .builtins import _write, builtin, check_int, check_list, check_nat, check_num, check_str
+from .errors import RecipeError, contract_error
+from .values import (
+    NIL,
+    VOID,
+    Char,
+    Symbol,
+    SyntaxObj,
+    Void,
+    display_string,
+    format_number,
+    from_iter,
+    sym,
+    write_string,
+)
+
+
+def _strs(name: str, args: tuple[Any, ...], first: int = 1) -> list[str]:
+    return [check_str(name, a, i + first) for i, a in enumerate(args)]
+
+
+@builtin("string-append")
+def string_append(*args: Any) -> str:
+    return "".join(_strs("string-append", args))
+
+
+@builtin("string-length")
+def string_length(s: Any) -> int:
+    return len(check_str("string-length", s, 1))
+
+
+@builtin("substring")
+def substring(s: Any, start: Any, end: Any = None) -> str:
+    check_str("substring", s, 1)
+    check_nat("substring", start, 2)
+    stop = len(s) if end is None else check_nat("substring", end, 3)
+    if start > len(s) or stop > len(s) or start > stop:
+        raise RecipeError(
+            f"substring: index is out of range; start {start}, end {stop}, valid range [0, {len(s)}] "
+            f"for a string of length {len(s)}", "contract")
+    return str(s[start:stop])
+
+
+@builtin("string-ref")
+def string_ref(s: Any, k: Any) -> Char:
+    check_str("string-ref", s, 1)
+    check_nat("string-ref", k, 2)
+    if k >= len(s):
+        raise RecipeError(f"string-ref: index {k} out of range for a string of length {len(s)}", "contract")
+    return Char(s[k])
+
+
+@builtin("string-join")
+def string_join(lst: Any, sep: Any = " ") -> str:
+    items = check_list("string-join", lst, 1)
+    for x in items:
+        if type(x) is not str:
+            raise contract_error("string-join", "(listof string?)", x, 1)
+    return str(check_str("string-join", sep, 2).join(items))
+
+
+@builtin("string-split", keywords=("trim?", "repeat?"))
+def string_split(s: Any, sep: Any = None, *, trim_p: Any = True, repeat_p: Any = False) -> Any:
+    check_str("string-split", s, 1)
+    if sep is None:
+        return from_iter(s.split())
+    check_str("string-split", sep, 2)
+    if sep == "":
+        return from_iter([c for c in s])
+    text = s
+    if trim_p is not False:
+        text = _trim(text, sep, True, True, repeat=True)
+    if text == "":
+        return NIL
+    parts = text.split(sep)
+    if repeat_p is not False:
+        parts = [p for p in parts if p]
+    return from_iter(parts)
+
+
+def _trim(s: str, sep: str | None, left: bool, right: bool, repeat: bool) -> str:
+    if sep is None:
+        if left and right:
+            return s.strip()
+        return s.lstrip() if left else s.rstrip() if right else s
+    if left:
+        while s.startswith(sep) and sep:
+            s = s[len(sep):]
+            if not repeat:
+                break
+    if right:
+        while s.endswith(sep) and sep:
+            s = s[: len(s) - len(sep)]
+            if not repeat:
+                break
+    return s
+
+
+@builtin("string-trim", keywords=("left?", "right?", "repeat?"))
+def string_trim(s: Any, sep: Any = None, *, left_p: Any = True, right_p: Any = True,
+                repeat_p: Any = False) -> str:
+    check_str("string-trim", s, 1)
+    if sep is not None:
+        check_str("string-trim", sep, 2)
+    return _trim(s, sep, left_p is not False, right_p is not False, repeat_p is not False)
+
+
+@builtin("string-contains?")
+def string_contains(s: Any, sub: Any) -> bool:
+    return check_str("string-contains?", sub, 2) in check_str("string-contains?", s, 1)
+
+
+@builtin("string-prefix?")
+def string_prefix(s: Any, prefix: Any) -> bool:
+    return bool(check_str("string-prefix?", s, 1).startswith(check_str("string-prefix?", prefix, 2)))
+
+
+@builtin("string-suffix?")
+def string_suffix(s: Any, suffix: Any) -> bool:
+    return bool(check_str("string-suffix?", s, 1).endswith(check_str("string-suffix?", suffix, 2)))
+
+
+@builtin("string-replace", keywords=("all?",))
+def string_replace(s: Any, old: Any, new: Any, *, all_p: Any = True) -> str:
+    check_str("string-replace", s, 1)
+    check_str("string-replace", old, 2)
+    check_str("string-replace", new, 3)
+    return str(s.replace(old, new) if all_p is not False else s.replace(old, new, 1))
+
+
+@builtin("string-upcase")
+def string_upcase(s: Any) -> str:
+    return str(check_str("string-upcase", s, 1).upper())
+
+
+@builtin("string-downcase")
+def string_downcase(s: Any) -> str:
+    return str(check_str("string-downcase", s, 1).lower())
+
+
+@builtin("string-titlecase")
+def string_titlecase(s: Any) -> str:
+    return str(check_str("string-titlecase", s, 1).title())
+
+
+def _strcmp(name: str, op: Any, fold: bool = False) -> None:
+    def f(a: Any, b: Any, *rest: Any) -> bool:
+        xs = _strs(name, (a, b, *rest))
+        if fold:
+            xs = [x.casefold() for x in xs]
+        return all(op(xs[i], xs[i + 1]) for i in range(len(xs) - 1))
+    builtin(name)(f)
+
+
+_strcmp("string=?", lambda a, b: a == b)
+_strcmp("string<?", lambda a, b: a < b)
+_strcmp("string>?", lambda a, b: a > b)
+_strcmp("string<=?", lambda a, b: a <= b)
+_strcmp("string>=?", lambda a, b: a >= b)
+_strcmp("string-ci=?", lambda a, b: a == b, fold=True)
+_strcmp("string-ci<?", lambda a, b: a < b, fold=True)
+
+
+@builtin("string?")
+def string_p(x: Any) -> bool:
+    return type(x) is str
+
+
+@builtin("non-empty-string?")
+def non_empty_string_p(x: Any) -> bool:
+    return type(x) is str and x != ""
+
+
+@builtin("string-empty?")
+def string_empty_p(x: Any) -> bool:
+    return check_str("string-empty?", x, 1) == ""
+
+
+@builtin("string")
+def string(*chars: Any) -> str:
+    for i, c in enumerate(chars):
+        if type(c) is not Char:
+            raise contract_error("string", "char?", c, i + 1)
+    return "".join(c.ch for c in chars)
+
+
+@builtin("make-string")
+def make_string(n: Any, c: Any = None) -> str:
+    count = check_nat("make-string", n, 1)
+    fill: str = c.ch if type(c) is Char else " "
+    return fill * count
+
+
+@builtin("string->list")
+def string_to_list(s: Any) -> Any:
+    return from_iter([Char(c) for c in check_str("string->list", s, 1)])
+
+
+@builtin("list->string")
+def list_to_string(lst: Any) -> str:
+    items = check_list("list->string", lst, 1)
+    for c in items:
+        if type(c) is not Char:
+            raise contract_error("list->string", "(listof char?)", lst, 1)
+    return "".join(c.ch for c in items)
+
+
+@builtin("string-copy")
+def string_copy(s: Any) -> str:
+    return str(check_str("string-copy", s, 1))
+
+
+@builtin("number->string")
+def number_to_string(n: Any, radix: Any = 10) -> str:
+    check_num("number->string", n, 1)
+    if radix != 10:
+        if type(n) is not int:
+            raise RecipeError("number->string: radix other than 10 needs an exact integer", "contract")
+        digits = {2: "b", 8: "o", 16: "x"}.get(radix)
+        if digits is None:
+            raise contract_error("number->string", "(or/c 2 8 10 16)", radix, 2)
+        return format(n, digits)
+    return format_number(n)
+
+
+_NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$|^[+-]?\d+/\d+$|^[+-](inf|nan)\.[0f]$")
+
+
+@builtin("string->number")
+def string_to_number(s: Any, radix: Any = 10) -> Any:
+    from ..lang.syntax import parse_number
+
+    check_str("string->number", s, 1)
+    if radix != 10:
+        try:
+            return int(s, check_int("string->number", radix, 2))
+        except ValueError:
+            return False
+    if not _NUMBER_RE.match(s):
+        return False
+    v = parse_number(s)
+    return False if v is None else v
+
+
+@builtin("symbol->string")
+def symbol_to_string(s: Any) -> str:
+    if type(s) is not Symbol:
+        raise contract_error("symbol->string", "symbol?", s, 1)
+    return s.name
+
+
+@builtin("string->symbol")
+def string_to_symbol(s: Any) -> Symbol:
+    return sym(check_str("string->symbol", s, 1))
+
+
+@builtin("symbol=?")
+def symbol_eq(a: Any, b: Any) -> bool:
+    return a is b
+
+
+@builtin("char->integer")
+def char_to_integer(c: Any) -> int:
+    if type(c) is not Char:
+        raise contract_error("char->integer", "char?", c, 1)
+    return ord(c.ch)
+
+
+@builtin("integer->char")
+def integer_to_char(n: Any) -> Char:
+    return Char(chr(check_nat("integer->char", n, 1)))
+
+
+def _charfn(name: str, fn: Any) -> None:
+    def f(c: Any) -> Any:
+        if type(c) is not Char:
+            raise contract_error(name, "char?", c, 1)
+        return fn(c.ch)
+    builtin(name)(f)
+
+
+_charfn("char-upcase", lambda c: Char(c.upper()))
+_charfn("char-downcase", lambda c: Char(c.lower()))
+_charfn("char-alphabetic?", lambda c: c.isalpha())
+_charfn("char-numeric?", lambda c: c.isdigit())
+_charfn("char-whitespace?", lambda c: c.isspace())
+_charfn("char-upper-case?", lambda c: c.isupper())
+_charfn("char-lower-case?", lambda c: c.islower())
+
+
+@builtin("char=?")
+def char_eq(a: Any, b: Any, *rest: Any) -> bool:
+    xs = (a, b, *rest)
+    for i, c in enumerate(xs):
+        if type(c) is not Char:
+            raise contract_error("char=?", "char?", c, i + 1)
+    return all(x.ch == xs[0].ch for x in xs)
+
+
+# ============================================================================ format
+
+
+def _format_arg(name: str, v: Any, index: int) -> Any:
+    if type(v) is SyntaxObj:
+        raise RecipeError(
+            f"{name}: argument {index} is a syntax object (LLM text); unwrap it with syntax-e first",
+            "contract")
+    return v
+
+
+def racket_format(name: str, fmt: Any, args: list[Any]) -> str:
+    """Racket's ``format``: ``~a ~s ~v ~e ~n ~% ~~`` (and ``~b ~o ~x`` for integers)."""
+    check_str(name, fmt, 1)
+    out: list[str] = []
+    i = 0
+    n = len(fmt)
+    ai = 0
+    while i < n:
+        ch = fmt[i]
+        if ch != "~":
+            j = fmt.find("~", i)
+            if j < 0:
+                out.append(fmt[i:])
+                break
+            out.append(fmt[i:j])
+            i = j
+            continue
+        if i + 1 >= n:
+            raise RecipeError(f"{name}: ill-formed pattern string: ends with ~", "contract")
+        d = fmt[i + 1]
+        i += 2
+        if d in "nN%":
+            out.append("\n")
+            continue
+        if d == "~":
+            out.append("~")
+            continue
+        if d in " \t\n":
+            while i < n and fmt[i] in " \t\n":
+                i += 1
+            continue
+        if d.lower() not in "asvebox":
+            raise RecipeError(f"{name}: ill-formed pattern string: unknown directive ~{d}", "contract")
+        if ai >= len(args):
+            raise RecipeError(
+                f"{name}: format string requires more arguments than given ({len(args)}): {write_string(fmt)}",
+                "contract")
+        v = _format_arg(name, args[ai], ai + 2)
+        ai += 1
+        dl = d.lower()
+        if dl == "a":
+            out.append(display_string(v))
+        elif dl in "sve":
+            out.append(write_string(v))
+        else:
+            if type(v) is not int:
+                raise contract_error(name, "exact-integer?", v, ai + 1)
+            out.append(format(v, {"b": "b", "o": "o", "x": "x"}[dl]))
+    if ai != len(args):
+        raise RecipeError(
+            f"{name}: format string requires {ai} arguments, given {len(args)}: {write_string(fmt)}",
+            "contract")
+    return "".join(out)
+
+
+@builtin("format")
+def format_(fmt: Any, *args: Any) -> str:
+    return racket_format("format", fmt, list(args))
+
+
+@builtin("printf")
+def printf(fmt: Any, *args: Any) -> Void:
+    _write(None, racket_format("printf", fmt, list(args)))
+    return VOID
+
+
+@builtin("eprintf")
+def eprintf(fmt: Any, *args: Any) -> Void:
+    from .builtins import _Port
+
+    _write(_Port(True), racket_format("eprintf", fmt, list(args)))
+    return VOID
+
+
+@builtin("fprintf")
+def fprintf(port: Any, fmt: Any, *args: Any) -> Void:
+    _write(port, racket_format("fprintf", fmt, list(args)))
+    return VOID
+
+
+def _tilde(name: str, write: bool) -> Any:
+    def f(*args: Any, separator: Any = "", width: Any = None, max_width: Any = None,
+          min_width: Any = None, align: Any = None, pad_string: Any = " ",
+          limit_marker: Any = "") -> str:
+        for i, a in enumerate(args):
+            _format_arg(name, a, i + 1)
+        text = str(check_str(name, separator)).join(
+            write_string(a) if write else display_string(a) for a in args)
+        maxw = width if width is not None else max_width
+        minw = width if width is not None else min_width
+        if type(maxw) is int and len(text) > maxw:
+            marker = limit_marker if type(limit_marker) is str else ""
+            text = text[: max(0, maxw - len(marker))] + marker if maxw >= len(marker) else text[:maxw]
+        if type(minw) is int and len(text) < minw:
+            pad = (pad_string if type(pad_string) is str and pad_string else " ")
+            missing = minw - len(text)
+            how = align.name if isinstance(align, Symbol) else "left"
+            if how == "right":
+                text = (pad * missing)[:missing] + text
+            elif how == "center":
+                left = missing // 2
+                text = (pad * left)[:left] + text + (pad * (missing - left))[: missing - left]
+            else:
+                text = text + (pad * missing)[:missing]
+        return text
+    builtin(name, keywords=("separator", "width", "max-width", "min-width", "align", "pad-string",
+                            "limit-marker"))(f)
+
+
+_tilde("~a", False)
+_tilde("~s", True)
+_tilde("~v", True)
+
+
+@builtin("~r", keywords=("precision", "min-width", "pad-string"))
+def tilde_r(n: Any, *, precision: Any = None, min_width: Any = None, pad_string: Any = " ") -> str:
+    check_num("~r", n, 1)
+    if precision is not None:
+        p = precision.cdr.car if hasattr(precision, "cdr") else precision
+        text = f"{float(n):.{int(p)}f}"
+        if not hasattr(precision, "cdr"):
+            text = text.rstrip("0").rstrip(".") if "." in text else text
+    else:
+        text = format_number(n)
+    if type(min_width) is int and len(text) < min_width:
+        text = (pad_string * min_width)[: min_width - len(text)] + text
+    return text
