@@ -11,11 +11,10 @@ recipe offset, and a Python position (line, column) becomes an exact recipe rang
 from __future__ import annotations
 
 import ast
-import warnings
 import builtins
-from dataclasses import dataclass, field
-from functools import cached_property
-from typing import TYPE_CHECKING
+import warnings
+from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING, NamedTuple
 
 from recipe.runtime.lang.syntax import (
     STRING,
@@ -41,8 +40,7 @@ _PRINTING_METHODS = {"print", "pprint", "print_tree", "show", "info", "summary",
 _MAX_FOLLOW = 40
 
 
-@dataclass
-class CodeText:
+class CodeText(NamedTuple):
     """Decoded code with, for each decoded character, its recipe span ``[starts[i], ends[i])``.
     Index ``len(code)`` stands for the closing quote."""
 
@@ -130,8 +128,7 @@ def _concat(parts: list[CodeText]) -> CodeText:
     return CodeText(code, starts, ends, atoms)
 
 
-@dataclass
-class PySyntaxError:
+class PySyntaxError(NamedTuple):
     """A Python syntax error mapped into the recipe."""
 
     message: str  # Python's message ("invalid syntax", "'(' was never closed" …)
@@ -142,30 +139,33 @@ class PySyntaxError:
     end: int
 
 
-@dataclass
-class NameRead:
+class NameRead(NamedTuple):
     name: str
     start: int  # recipe offsets of the name inside the string
     end: int
 
 
-@dataclass
 class Snippet:
     """One `py-exec` / `py-eval` call."""
 
-    call: Call
-    op: str  # EXEC or EVAL
-    arg: Node | None  # the code argument as written
-    text: CodeText | None  # the literal code, when it is literal
-    tree: ast.AST | None = None
-    error: PySyntaxError | None = None
-    statements: bool = False  # a py-eval whose code parses only as statements
-    statement_tree: ast.Module | None = None
-    assigned: set[str] = field(default_factory=set)
-    reads: list[NameRead] = field(default_factory=list)
-    prints: bool = False
-    single_expression: bool = False
-    dynamic: bool = False  # star import, exec/eval/globals(): sets names we cannot see
+    __slots__ = ("_line_starts", "arg", "assigned", "call", "dynamic", "error", "op", "prints",
+                 "reads", "single_expression", "statement_tree", "statements", "text", "tree")
+
+    def __init__(self, call: Call, op: str, arg: Node | None, text: CodeText | None) -> None:
+        self.call = call
+        self.op = op  # EXEC or EVAL
+        self.arg = arg  # the code argument as written
+        self.text = text  # the literal code, when it is literal
+        self.tree: ast.AST | None = None
+        self.error: PySyntaxError | None = None
+        self.statements = False  # a py-eval whose code parses only as statements
+        self.statement_tree: ast.Module | None = None
+        self.assigned: set[str] = set()
+        self.reads: list[NameRead] = []
+        self.prints = False
+        self.single_expression = False
+        self.dynamic = False  # star import, exec/eval/globals(): sets names we cannot see
+        self._line_starts: list[int] | None = None
 
     @property
     def code(self) -> str | None:
@@ -177,6 +177,8 @@ class Snippet:
 
     def line_starts(self) -> list[int]:
         """Decoded index of each Python line's start (\\r\\n, \\r and \\n end a line)."""
+        if self._line_starts is not None:
+            return self._line_starts
         code = self.code or ""
         starts = [0]
         i = 0
@@ -190,6 +192,7 @@ class Snippet:
             if ch in "\r\n":
                 starts.append(i + 1)
             i += 1
+        self._line_starts = starts
         return starts
 
     def index(self, lineno: int, column: int) -> int:
@@ -317,6 +320,7 @@ class _Names(ast.NodeVisitor):
         self.generic_visit(node)
 
 
+@lru_cache(maxsize=1024)  # the server re-lints the same snippets on every keystroke
 def _parse(source: str, mode: str) -> tuple[ast.AST | None, SyntaxError | None]:
     try:
         with warnings.catch_warnings():  # e.g. "invalid escape sequence": Python's business
