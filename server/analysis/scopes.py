@@ -6,6 +6,7 @@ treated as opaque (no references recorded), so a 10,000-deep file cannot overflo
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator
 
 from recipe.runtime.lang import catalog
@@ -201,21 +202,44 @@ class Scopes:
         self.parents: dict[int, ListNode] = {}  # id(node) → enclosing list, for calls and lambdas
         self.function_of: dict[int, Binding] = {}  # id(lambda/define node) → its binding
         self.lambdas: list[ListNode] = []
+        self._sorted: list[Scope] | None = None
+        self._starts: list[int] = []
 
     def binding_of(self, atom: Atom) -> Binding | None:
         return self.resolved.get(id(atom))
 
     def scope_at(self, offset: int) -> Scope:
-        best = self.root
-        for scope in self.scopes:
-            if scope.start <= offset <= scope.end and scope.start >= best.start \
-                    and scope.end <= best.end:
-                best = scope
-        return best
+        """The innermost scope containing ``offset``."""
+        if self._sorted is None:
+            self._sorted = sorted(self.scopes, key=lambda sc: sc.start)
+            self._starts = [sc.start for sc in self._sorted]
+        i = bisect.bisect_right(self._starts, offset) - 1
+        while i >= 0:
+            scope = self._sorted[i]
+            if scope.end >= offset:
+                # scopes that start at the same place: the deepest one is innermost
+                same = [scope]
+                j = i - 1
+                while j >= 0 and self._sorted[j].start == scope.start:
+                    if self._sorted[j].end >= offset:
+                        same.append(self._sorted[j])
+                    j -= 1
+                return max(same, key=_depth)
+            i -= 1
+        return self.root
 
     def calls_to(self, *names: str) -> Iterator[Call]:
         for name in names:
             yield from self.calls_by_name.get(name, ())
+
+
+def _depth(scope: Scope) -> int:
+    depth = 0
+    parent = scope.parent
+    while parent is not None:
+        depth += 1
+        parent = parent.parent
+    return depth
 
 
 def _sym(node: Node | None) -> str | None:

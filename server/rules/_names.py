@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from recipe.runtime.lang import catalog
-from recipe.runtime.lang.names import closest
+from recipe.runtime.lang.names import closest, edit_distance
 from recipe.runtime.lang.syntax import Atom
 from recipe.server.analysis.context import RuleContext
 from recipe.server.analysis.scopes import Call
 
 
-def visible_names(ctx: RuleContext, offset: int) -> list[str]:
-    """Names a reference at ``offset`` could mean: bindings in scope, then the catalogue."""
-    scope = ctx.scopes.scope_at(offset)
-    names = [b.name for b in scope.visible()]
-    names.extend(e for e in catalog.names() if catalog.lookup(e) is not None)
-    return names
+@lru_cache(maxsize=4096)
+def _closest_catalogue_name(name: str) -> str | None:
+    return closest(name, catalog.names())
 
 
 def suggest_name(ctx: RuleContext, atom: Atom) -> str | None:
-    return closest(atom.text, visible_names(ctx, atom.start))
+    """The nearest name in scope (bindings first, then the catalogue), when close enough."""
+    scope = ctx.scopes.scope_at(atom.start)
+    local = closest(atom.text, [b.name for b in scope.visible()])
+    known = _closest_catalogue_name(atom.text)
+    if local is None or known is None:
+        return local or known
+    # both are plausible: the nearer wins, a binding on a tie
+    return known if edit_distance(atom.text, known) < edit_distance(atom.text, local) else local
 
 
 def known_keywords(call: Call) -> list[str] | None:
