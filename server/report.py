@@ -17,48 +17,92 @@ _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 _GITHUB_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
 
 
+class Position(NamedTuple):
+    row: int  # 1-based
+    column: int  # 1-based, in characters
+
+
+class LocatedEdit(NamedTuple):
+    content: str
+    location: Position
+    end_location: Position
+
+
+class LocatedFix(NamedTuple):
+    message: str
+    safe: bool
+    edits: tuple[LocatedEdit, ...]
+
+
+class Located(NamedTuple):
+    """A diagnostic with rows and columns instead of offsets: all a report needs (and cheap
+    to send back from a worker process)."""
+
+    code: str
+    severity: str
+    message: str
+    location: Position
+    end_location: Position
+    fix: LocatedFix | None
+
+
 class FileReport(NamedTuple):
-    """One linted file: its display path, document and diagnostics."""
+    """One linted file: its display path and located diagnostics."""
 
     path: str
-    document: Document
-    diagnostics: list[Diagnostic]
+    diagnostics: list[Located]
 
 
-def _loc(document: Document, offset: int) -> dict[str, int]:
+def _pos(document: Document, offset: int) -> Position:
     line, col = document.position(offset)
-    return {"row": line + 1, "column": col + 1}
+    return Position(line + 1, col + 1)
+
+
+def locate(document: Document, diag: Diagnostic) -> Located:
+    fix = None
+    if diag.fix is not None:
+        fix = LocatedFix(diag.fix.message, diag.fix.safe, tuple(
+            LocatedEdit(e.new_text, _pos(document, e.start), _pos(document, e.end))
+            for e in diag.fix.edits))
+    return Located(diag.code, diag.severity, diag.message, _pos(document, diag.start),
+                   _pos(document, diag.end), fix)
+
+
+def file_report(path: str, document: Document, diagnostics: list[Diagnostic]) -> FileReport:
+    return FileReport(path, [locate(document, d) for d in diagnostics])
+
+
+def _loc(position: Position) -> dict[str, int]:
+    return {"row": position.row, "column": position.column}
 
 
 def render_text(reports: list[FileReport]) -> str:
     lines = []
     for report in reports:
         for d in report.diagnostics:
-            loc = _loc(report.document, d.start)
-            lines.append(f"{report.path}:{loc['row']}:{loc['column']}: {d.code} {d.message}")
+            lines.append(f"{report.path}:{d.location.row}:{d.location.column}: {d.code} {d.message}")
     return "\n".join(lines)
 
 
 def render_json(reports: list[FileReport]) -> str:
     out = []
     for report in reports:
-        doc = report.document
         for d in report.diagnostics:
             fix = None
             if d.fix is not None:
                 fix = {
                     "message": d.fix.message,
                     "applicability": "safe" if d.fix.safe else "unsafe",
-                    "edits": [{"content": e.new_text, "location": _loc(doc, e.start),
-                               "end_location": _loc(doc, e.end)} for e in d.fix.edits],
+                    "edits": [{"content": e.content, "location": _loc(e.location),
+                               "end_location": _loc(e.end_location)} for e in d.fix.edits],
                 }
             out.append({
                 "code": d.code,
                 "severity": d.severity,
                 "message": d.message,
                 "filename": report.path,
-                "location": _loc(doc, d.start),
-                "end_location": _loc(doc, d.end),
+                "location": _loc(d.location),
+                "end_location": _loc(d.end_location),
                 "fix": fix,
                 "url": RULE_DOC_URL.format(code=d.code),
             })
@@ -82,9 +126,8 @@ def render_sarif(reports: list[FileReport]) -> str:
         })
     results = []
     for report in reports:
-        doc = report.document
         for d in report.diagnostics:
-            start, end = _loc(doc, d.start), _loc(doc, d.end)
+            start, end = _loc(d.location), _loc(d.end_location)
             results.append({
                 "ruleId": d.code,
                 "ruleIndex": index[d.code],
@@ -121,9 +164,8 @@ def _github_escape(text: str, prop: bool = False) -> str:
 def render_github(reports: list[FileReport]) -> str:
     lines = []
     for report in reports:
-        doc = report.document
         for d in report.diagnostics:
-            start, end = _loc(doc, d.start), _loc(doc, d.end)
+            start, end = _loc(d.location), _loc(d.end_location)
             level = _GITHUB_LEVEL.get(d.severity, "warning")
             lines.append(
                 f"::{level} file={_github_escape(report.path, True)},line={start['row']},"

@@ -284,3 +284,28 @@ def test_scanner_agrees_with_parsimonious_on_random_text() -> None:
     for _ in range(300):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
         assert _scanner_tokens(text) == _parsimonious_tokens(text), repr(text)
+
+
+def test_reread_typing_an_unclosed_form_char_by_char() -> None:
+    doc = read("(define x 1)\n")
+    text = doc.text
+    for ch in "(finish (":
+        doc = reread(doc, len(text), len(text), ch)
+        text += ch
+        assert doc_shape(doc) == doc_shape(read(text))
+    assert [e.code for e in doc.errors] == ["S001"]
+
+
+def test_reread_chained_random_edits_match_full_reads() -> None:
+    rng = random.Random(11)
+    pieces = ["(", ")", "[", "]", '"', "#|", "|#", "'", "#;", ";", "\n", " ", "x", "(define y 2)",
+              "\n(finish y)", "1.2.3", "#:k", "λ"]
+    text = SAMPLE
+    doc = read(text)
+    for _ in range(2000):
+        start = rng.randint(0, len(text))
+        end = min(len(text), start + rng.choice([0, 0, 1, 3, 10]))
+        new = "".join(rng.choice(pieces) for _ in range(rng.choice([0, 1, 1, 2])))
+        doc = reread(doc, start, end, new)
+        text = text[:start] + new + text[end:]
+        assert doc_shape(doc) == doc_shape(read(text)), (start, end, new)

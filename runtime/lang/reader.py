@@ -58,6 +58,15 @@ _ATOM_KINDS = {
 }
 
 
+def _esc(text: str | None) -> str:
+    """Text for a message template rendered with str.format."""
+    return (text or "").replace("{", "{{").replace("}", "}}")
+
+
+def _plain(text: str | None) -> str:
+    return text or ""
+
+
 def _show(text: str, limit: int = 30) -> str:
     text = text.replace("\n", "\\n")
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -83,13 +92,10 @@ class _Reader:
         self.errors: list[SyntaxIssue] = []
 
     def error(self, code: str, message: str, start: int, end: int,
-              related: tuple[int, int] | None = None) -> None:
-        self.errors.append(SyntaxIssue(code, message, start, end, related))
-
-    def where(self, offset: int) -> str:
-        line = self.text.count("\n", 0, offset)
-        col = offset - (self.text.rfind("\n", 0, offset) + 1)
-        return f"{line + 1}:{col + 1}"
+              related: tuple[int, int] | None = None, refs: tuple[int, ...] = ()) -> None:
+        """``message`` may hold ``{0}``, ``{1}``… for the line:col of the offsets in ``refs``
+        (rendered by the Document, so that shifted errors keep true positions)."""
+        self.errors.append(SyntaxIssue(code, message, start, end, related, refs))
 
     def run(self, pos: int, resume: dict[int, int] | None = None,
             resume_after: int = 0) -> tuple[list[Node], int, int]:
@@ -136,17 +142,19 @@ class _Reader:
                     top.items.append(Quote(kind, None, pstart, end))
                 top.last_end = max(top.last_end, end)
 
-        def close_unclosed(reason: str) -> None:
+        def close_unclosed(reason: str, refs: tuple[int, ...] = ()) -> None:
             # Close every open frame; report S001 at the innermost opener.
             inner = stack[-1]
             outer = stack[1]
             count = len(stack) - 1
             closer = CLOSER_FOR[inner.opener[-1]]  # type: ignore[index]
-            more = (f"; {count} lists are open, the outermost from {self.where(outer.start)}"
+            more = (f"; {count} lists are open, the outermost from {{{len(refs)}}}"
                     if count > 1 else "")
-            error("S001", f"unclosed `{inner.opener}`: no `{closer}` {reason}{more}",
+            all_refs = (*refs, outer.start) if count > 1 else refs
+            esc = _esc if all_refs else _plain  # a template only when there is a position in it
+            error("S001", f"unclosed `{esc(inner.opener)}`: no `{esc(closer)}` {reason}{more}",
                   inner.start, inner.start + len(inner.opener),  # type: ignore[arg-type]
-                  (outer.start, outer.start + 1) if count > 1 else None)
+                  (outer.start, outer.start + 1) if count > 1 else None, all_refs)
             while len(stack) > 1:
                 top = stack.pop()
                 flush_pending(top)
@@ -162,7 +170,7 @@ class _Reader:
                 continue
             if kind == "open" or kind == "vector_open":
                 if len(stack) > 1 and kind == "open" and (pos == 0 or text[pos - 1] == "\n"):
-                    close_unclosed(f"before the next top-level form at {self.where(pos)}")
+                    close_unclosed("before the next top-level form at {0}", (pos,))
                     frame = root
                     if resume is not None and not root.pending and pos >= resume_after:
                         idx = resume.get(pos)
@@ -182,9 +190,10 @@ class _Reader:
                 flush_pending(frame)
                 expected = CLOSER_FOR[frame.opener[-1]]  # type: ignore[index]
                 if closer != expected:
-                    error("S002", f"mismatched `{closer}`: expected `{expected}` to close "
-                          f"`{frame.opener}` at {self.where(frame.start)}", pos, end,
-                          (frame.start, frame.start + len(frame.opener)))  # type: ignore[arg-type]
+                    error("S002", f"mismatched `{_esc(closer)}`: expected `{_esc(expected)}` to "
+                          f"close `{_esc(frame.opener)}` at {{0}}", pos, end,
+                          (frame.start, frame.start + len(frame.opener)),  # type: ignore[arg-type]
+                          (frame.start,))
                 emit(ListNode(frame.opener, frame.items, frame.start, end, True))  # type: ignore[arg-type]
                 frame = stack[-1]
                 pos = end
@@ -301,6 +310,24 @@ def _sorted(items: list) -> list:  # type: ignore[type-arg]
     return items
 
 
+def _complete(node: Node) -> bool:
+    """False when text after ``node`` could still become part of it (an unclosed list, or a
+    quote whose datum is missing or incomplete)."""
+    while True:
+        if isinstance(node, ListNode):
+            if not node.closed:
+                return False
+            if not node.items:
+                return True
+            node = node.items[-1]  # an unclosed list closes all of its ancestors
+        elif isinstance(node, Quote):
+            if node.datum is None:
+                return False
+            node = node.datum
+        else:
+            return True
+
+
 def reread(old: Document, start: int, end: int, new_text: str) -> Document:
     """The document after replacing ``old.text[start:end]`` with ``new_text``.
 
@@ -316,6 +343,9 @@ def reread(old: Document, start: int, end: int, new_text: str) -> Document:
     # Restart after the last top-level form that ends strictly before the edit.
     ends = [f.end for f in forms]
     keep = bisect.bisect_left(ends, start)  # forms[:keep] end before `start`
+    # A form the reader had to close itself may absorb what is typed after it: re-read it.
+    while keep and not _complete(forms[keep - 1]):
+        keep -= 1
     restart = forms[keep - 1].end if keep else 0
     # Old top-level boundaries after the edit, in new coordinates.
     resume = {f.end + delta: i for i, f in enumerate(forms) if f.end >= end and i >= keep}

@@ -180,22 +180,26 @@ Form = Atom | ListNode | Quote
 class SyntaxIssue:
     """A syntax error found by the reader (codes S001–S005)."""
 
-    __slots__ = ("code", "end", "message", "related", "start")
+    __slots__ = ("code", "end", "message", "refs", "related", "start", "template")
 
     def __init__(
-        self, code: str, message: str, start: int, end: int, related: tuple[int, int] | None = None
+        self, code: str, template: str, start: int, end: int,
+        related: tuple[int, int] | None = None, refs: tuple[int, ...] = (),
     ) -> None:
         self.code = code
-        self.message = message
+        self.template = template  # the message, with {0}… for the positions of `refs`
+        self.message = template if not refs else ""  # rendered by the Document
         self.start = start
         self.end = end
         self.related = related  # e.g. the opener a mismatched closer should have closed
+        self.refs = refs
 
     def _shift(self, delta: int) -> None:
         self.start += delta
         self.end += delta
         if self.related is not None:
             self.related = (self.related[0] + delta, self.related[1] + delta)
+        self.refs = tuple(r + delta for r in self.refs)
 
     def __repr__(self) -> str:
         return f"SyntaxIssue({self.code}, {self.message!r}, {self.start}-{self.end})"
@@ -214,6 +218,14 @@ class Document:
         self.comments = comments
         self.errors = errors
         self._line_starts: list[int] | None = None
+        for issue in errors:
+            if issue.refs:
+                issue.message = issue.template.format(*(self.where(r) for r in issue.refs))
+
+    def where(self, offset: int) -> str:
+        """1-based ``line:col`` of an offset, as messages show it."""
+        line, col = self.position(offset)
+        return f"{line + 1}:{col + 1}"
 
     @property
     def line_starts(self) -> list[int]:
