@@ -148,3 +148,18 @@ def test_lint_imports_no_protocol_or_network_layers(work: Path) -> None:
     out = subprocess.run([sys.executable, "-c", code], cwd=work, capture_output=True, text=True,
                          timeout=60)
     assert "IMPORTED []" in out.stdout, out.stdout + out.stderr
+
+
+def test_many_files_are_linted_in_parallel_with_the_same_output(work: Path) -> None:
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    big = "\n".join(p.read_text() for p in sorted(examples.glob("*.recipe"))) * 4
+    corpus = work / "corpus"
+    corpus.mkdir()
+    for i in range(12):  # ≥ 8 files and ≥ 200 KB: the parallel path
+        (corpus / f"f{i:02}.recipe").write_text(big + (BAD if i % 5 == 0 else ""))
+    out = recipe("lint", "corpus", "--format", "json", cwd=work)
+    data = json.loads(out.stdout)
+    files = [d["filename"] for d in data if d["code"] == "N001"]
+    assert files == ["corpus/f00.recipe", "corpus/f05.recipe", "corpus/f10.recipe"]
+    single = recipe("lint", "corpus/f05.recipe", "--format", "json", cwd=work)
+    assert [d for d in data if d["filename"] == "corpus/f05.recipe"] == json.loads(single.stdout)

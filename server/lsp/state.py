@@ -1,0 +1,190 @@
+"""Per-document state of the server: text, syntax tree, configuration, cached analysis."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from recipe.runtime.lang import catalog
+from recipe.runtime.lang.config import Config, ConfigError, apply_settings, load_config
+from recipe.runtime.lang.reader import read, reread
+from recipe.runtime.lang.syntax import Document
+from recipe.server.analysis.context import Analysis
+from recipe.server.analysis.lint import LintResult, lint_document
+
+from .convert import UTF16, Positions
+
+# Client setting (camelCase, section "recipe") → [tool.recipe] key.
+CLIENT_KEYS = {
+    "provider": "provider",
+    "defaultModel": "default-model",
+    "cheapModel": "cheap-model",
+    "budgetUsd": "budget-usd",
+    "budgetTokens": "budget-tokens",
+    "maxCost": "max-cost",
+    "contextSize": "context-size",
+    "maxConcurrent": "max-concurrent",
+    "select": "select",
+    "ignore": "ignore",
+    "severity": "severity",
+}
+
+
+def uri_to_path(uri: str) -> Path | None:
+    """The file of a ``file:`` URI, or None for any other scheme."""
+    try:
+        parsed = urlparse(uri)
+    except ValueError:
+        return None
+    if parsed.scheme != "file":
+        return None
+    path = unquote(parsed.path)
+    if len(path) >= 3 and path[0] == "/" and path[2] == ":":  # /C:/x on Windows
+        path = path[1:]
+    return Path(path)
+
+
+def lookup(name: str) -> catalog.Entry | None:
+    """A catalogue entry, or None (also while the catalogue cannot be loaded)."""
+    try:
+        return catalog.lookup(name)
+    except Exception:
+        return None
+
+
+def catalog_entries() -> dict[str, catalog.Entry]:
+    try:
+        return dict(catalog.entries())
+    except Exception:
+        return {}
+
+
+class Settings:
+    """Client settings merged over ``[tool.recipe]``, one :class:`Config` per folder."""
+
+    def __init__(self) -> None:
+        self.client: dict[str, Any] = {}
+        self._cache: dict[Path | None, Config] = {}
+        self.errors: list[str] = []
+        self._lock = threading.Lock()
+
+    def set_client(self, settings: dict[str, Any] | None) -> None:
+        self.client = dict(settings or {})
+        self.invalidate()
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
+    def client_table(self) -> dict[str, Any]:
+        table: dict[str, Any] = {}
+        for key, value in self.client.items():
+            target = CLIENT_KEYS.get(key)
+            if target is None and key in CLIENT_KEYS.values():
+                target = key
+            if target is None or value is None or value == "":
+                continue
+            if target in ("select", "ignore") and value == []:
+                continue
+            table[target] = value
+        return table
+
+    def config_for(self, path: Path | None) -> Config:
+        folder = path.parent if path is not None else None
+        with self._lock:
+            cached = self._cache.get(folder)
+        if cached is not None:
+            return cached
+        try:
+            config = load_config(folder) if folder is not None and folder.exists() else Config()
+        except ConfigError as exc:
+            self.errors.append(str(exc))
+            config = Config()
+        table = self.client_table()
+        if table:
+            # one key at a time, so one bad setting does not discard the others
+            for key, value in table.items():
+                try:
+                    apply_settings(config, {key: value}, "recipe settings")
+                except ConfigError as exc:
+                    self.errors.append(str(exc))
+                except Exception as exc:  # a malformed value of an unexpected type
+                    self.errors.append(f"recipe settings: `{key}`: {exc}")
+        with self._lock:
+            self._cache[folder] = config
+        return config
+
+
+class DocState:
+    """One open document. ``document`` is always the tree of ``version``; the analysis and
+    lint result are cached for the version they were computed on."""
+
+    def __init__(self, uri: str, version: int, text: str, config: Config) -> None:
+        self.uri = uri
+        self.path = uri_to_path(uri)
+        self.filename = str(self.path) if self.path is not None else uri
+        self.version = version
+        self.document: Document = read(text)
+        self.config = config
+        self._analysis: tuple[int, Analysis] | None = None
+        self._lint: tuple[int, LintResult] | None = None
+        self.lock = threading.Lock()
+        self.pending: asyncio.Handle | None = None
+        self.last_change = 0.0
+        self.published: int | None = None
+        self.run_diagnostics: list[Any] = []  # from the last "Run recipe" (source "recipe run")
+
+    @property
+    def text(self) -> str:
+        return str(self.document.text)
+
+    def positions(self, encoding: str = UTF16) -> Positions:
+        return Positions(self.document, encoding)
+
+    def apply_change(self, start: int, end: int, new_text: str) -> None:
+        # reread() equals read() of the new text (tests/test_reader.py checks it on chained
+        # random edits, syntax errors included) and re-reads only the forms the edit touches.
+        self.document = reread(self.document, start, end, new_text)
+
+    def replace(self, text: str) -> None:
+        self.document = read(text)
+
+    def set_config(self, config: Config) -> None:
+        with self.lock:
+            self.config = config
+            self._analysis = None
+            self._lint = None
+
+    def analysis(self) -> Analysis:
+        """The analysis of the current version (computed once per version)."""
+        with self.lock:
+            cached = self._analysis
+            if cached is not None and cached[0] == self.version and cached[1].document is self.document:
+                return cached[1]
+            analysis = Analysis(self.document, self.config, self.filename)
+            self._analysis = (self.version, analysis)
+            return analysis
+
+    def cached_lint(self) -> LintResult | None:
+        cached = self._lint
+        if cached is not None and cached[0] == self.version \
+                and cached[1].analysis.document is self.document:
+            return cached[1]
+        return None
+
+    def lint(self) -> LintResult:
+        """The lint result of the current version (computed once per version)."""
+        found = self.cached_lint()
+        if found is not None:
+            return found
+        version = self.version
+        analysis = self.analysis()
+        result = lint_document(analysis.document, analysis.config, self.filename,
+                               analysis=analysis)
+        with self.lock:
+            if self.version == version:
+                self._lint = (version, result)
+        return result
