@@ -265,7 +265,7 @@ def _display_path(path: Path) -> str:
 
 def cost_main(args: argparse.Namespace) -> int:
     from .analysis.context import Analysis
-    from .cost import cost_report
+    from .cost import cost_rows, render_cost_json, render_cost_text
 
     path = Path(args.file)
     try:
@@ -277,8 +277,10 @@ def cost_main(args: argparse.Namespace) -> int:
     except FileNotFoundError:
         print(f"{args.file}: no such file or directory", file=sys.stderr)
         return EXIT_USAGE
-    analysis = Analysis(read(text), config, _display_path(path), _context_tokens(args.context))
-    print(cost_report(analysis, args.format))
+    display = _display_path(path)
+    analysis = Analysis(read(text), config, display, _context_tokens(args.context))
+    render = render_cost_json if args.format == "json" else render_cost_text
+    sys.stdout.write(render(cost_rows(analysis), filename=display))
     return EXIT_OK
 
 

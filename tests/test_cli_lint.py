@@ -163,3 +163,19 @@ def test_many_files_are_linted_in_parallel_with_the_same_output(work: Path) -> N
     assert files == ["corpus/f00.recipe", "corpus/f05.recipe", "corpus/f10.recipe"]
     single = recipe("lint", "corpus/f05.recipe", "--format", "json", cwd=work)
     assert [d for d in data if d["filename"] == "corpus/f05.recipe"] == json.loads(single.stdout)
+
+
+def test_cost_command(work: Path) -> None:
+    (work / "fan.recipe").write_text(
+        '(define docs (range 50))\n'
+        '(define out (map-async (lambda (d) (llm-query-async #:instruction "Tag." #:data "x"\n'
+        '  #:model "gpt-4.1-nano" #:max-tokens 100)) docs))\n(finish (string-join out))\n')
+    out = recipe("cost", "fan.recipe", cwd=work)
+    assert out.returncode == 0
+    assert "gpt-4.1-nano" in out.stdout and "50" in out.stdout and "total: 50 LLM calls" in out.stdout
+    data = json.loads(recipe("cost", "fan.recipe", "--format", "json", cwd=work).stdout)
+    (row,) = data["calls"]
+    assert row["calls"] == 50 and row["model"] == "gpt-4.1-nano" and row["tokens_out"] == 100
+    assert data["total"]["calls"] == 50 and data["total"]["cost_high"] > data["total"]["cost_low"] > 0
+    missing = recipe("cost", "missing.recipe", cwd=work)
+    assert missing.returncode == 2 and "missing.recipe" in missing.stderr
