@@ -1,0 +1,183 @@
+"""Language-server benchmark: keystroke → diagnostics latency, hover/completion latency, memory.
+
+    python bench/bench_lsp.py [--keystrokes 200] [--docs 50]
+
+Drives ``python -m recipe.server serve`` over stdio with a real LSP client (pygls):
+
+1. keystroke → publishDiagnostics latency on a generated 2,000-line recipe and on a 20-line
+   one (p50/p95 and their ratio; target p95 ≤ 30 ms and ≤ 3× the small file). The server
+   runs with debounce 0 so the figure is the processing latency (typing bursts are
+   coalesced by the debounce in normal use);
+2. hover and completion p95 on the big file;
+3. server RSS with 50 open 1,000-line recipes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from lsprotocol import types
+from pygls.lsp.client import LanguageClient
+
+UNIT = '''; Summarise chunk {i} with a cheap model.
+(define (summarise-{i} doc)
+  (llm-query-async #:instruction "Summarise this part in one sentence."
+                   #:data doc
+                   #:model "gpt-4.1-nano"
+                   #:max-tokens 100))
+(define parts-{i} (map-async summarise-{i} (list "a" "b" "c" "d" "e" "f" "g" "h" "i" "j" "k")
+                           #:max-concurrent 5))
+(define joined-{i} (string-join parts-{i} "\\n"))
+
+'''  # 10 lines
+
+
+def recipe(lines: int) -> str:
+    units = max(1, round((lines - 4) / 10))
+    body = "".join(UNIT.format(i=i) for i in range(units))
+    tail = ('(define answer\n  (syntax-e (llm-query #:instruction "Combine." #:data joined-0\n'
+            '                       #:model "gpt-4.1" #:max-tokens 300)))\n(finish answer)\n')
+    return body + tail
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+class Bench:
+    def __init__(self) -> None:
+        self.client = LanguageClient("bench", "1")
+        self.versions: dict[str, int | None] = {}
+        self.events: dict[tuple[str, int | None], float] = {}
+        self.waiters: dict[tuple[str, int], asyncio.Future[float]] = {}
+
+        @self.client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)  # type: ignore[untyped-decorator]
+        def publish(params: types.PublishDiagnosticsParams) -> None:
+            now = time.perf_counter()
+            waiter = self.waiters.pop((params.uri, params.version or -1), None)
+            if waiter is not None and not waiter.done():
+                waiter.set_result(now)
+
+        @self.client.feature(types.WORKSPACE_CONFIGURATION)  # type: ignore[untyped-decorator]
+        def configuration(params: types.ConfigurationParams) -> list[object]:
+            return [{} for _ in params.items]
+
+    async def start(self) -> None:
+        env = {k: v for k, v in os.environ.items() if k not in ("OPENAI_API_KEY", "OPENAI_BASE_URL")}
+        env["RECIPE_LSP_DEBOUNCE_MS"] = "0"
+        await self.client.start_io(sys.executable, "-m", "recipe.server", "serve", env=env)
+        await self.client.initialize_async(types.InitializeParams(
+            capabilities=types.ClientCapabilities()))
+        self.client.initialized(types.InitializedParams())
+
+    def expect(self, uri: str, version: int) -> asyncio.Future[float]:
+        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        self.waiters[(uri, version)] = future
+        return future
+
+    async def open(self, uri: str, text: str) -> None:
+        waiter = self.expect(uri, 1)
+        self.client.text_document_did_open(types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=uri, language_id="recipe", version=1,
+                                                 text=text)))
+        await asyncio.wait_for(waiter, 60)
+
+    async def keystrokes(self, uri: str, text: str, count: int) -> list[float]:
+        """Type into a string literal in the middle of the file, then delete it again."""
+        lines = text.split("\n")
+        candidates = [i for i in range(len(lines)) if '"Summarise this part' in lines[i]]
+        target = candidates[len(candidates) // 2]
+        col = lines[target].index("Summarise") + 3
+        latencies = []
+        version = 1
+        for k in range(count):
+            version += 1
+            typing = k % 2 == 0
+            rng = types.Range(start=types.Position(line=target, character=col),
+                              end=types.Position(line=target, character=col if typing else col + 1))
+            waiter = self.expect(uri, version)
+            sent = time.perf_counter()
+            self.client.text_document_did_change(types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                content_changes=[types.TextDocumentContentChangePartial(
+                    range=rng, text="x" if typing else "")]))
+            done = await asyncio.wait_for(waiter, 30)
+            latencies.append((done - sent) * 1000)
+            await asyncio.sleep(0.005)
+        return latencies
+
+    async def requests(self, uri: str, text: str, count: int) -> tuple[list[float], list[float]]:
+        lines = text.split("\n")
+        spots = [(i, lines[i].index("(map-async") + 3) for i in range(len(lines))
+                 if "(map-async" in lines[i]]
+        hovers, completions = [], []
+        for k in range(count):
+            line, col = spots[(k * 7) % len(spots)]
+            position = types.Position(line=line, character=col)
+            t0 = time.perf_counter()
+            await self.client.text_document_hover_async(types.HoverParams(
+                text_document=types.TextDocumentIdentifier(uri=uri), position=position))
+            hovers.append((time.perf_counter() - t0) * 1000)
+            t0 = time.perf_counter()
+            await self.client.text_document_completion_async(types.CompletionParams(
+                text_document=types.TextDocumentIdentifier(uri=uri), position=position))
+            completions.append((time.perf_counter() - t0) * 1000)
+        return hovers, completions
+
+    def rss_mb(self) -> float:
+        server = self.client._server
+        if server is None:
+            return float("nan")
+        status = Path(f"/proc/{server.pid}/status").read_text()
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+    async def stop(self) -> None:
+        await self.client.shutdown_async(None)
+        self.client.exit(None)
+        await self.client.stop()  # type: ignore[no-untyped-call]
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--keystrokes", type=int, default=200)
+    parser.add_argument("--requests", type=int, default=100)
+    parser.add_argument("--docs", type=int, default=50)
+    args = parser.parse_args()
+    big, small = recipe(2000), recipe(20)
+    print(f"big file: {big.count(chr(10))} lines, {len(big):,} chars; small: {small.count(chr(10))} lines")
+    bench = Bench()
+    await bench.start()
+    await bench.open("untitled:small.recipe", small)
+    await bench.open("untitled:big.recipe", big)
+    results = {}
+    for name, text in (("small", small), ("big", big)):
+        lat = await bench.keystrokes(f"untitled:{name}.recipe", text, args.keystrokes)
+        results[name] = lat
+        print(f"keystroke → diagnostics, {name:5}: p50 {statistics.median(lat):6.1f} ms   "
+              f"p95 {pct(lat, 0.95):6.1f} ms   max {max(lat):6.1f} ms")
+    ratio = pct(results["big"], 0.95) / max(pct(results["small"], 0.95), 1e-9)
+    print(f"p95 ratio big/small: {ratio:.2f}×")
+    hovers, completions = await bench.requests("untitled:big.recipe", big, args.requests)
+    print(f"hover on the big file:      p50 {statistics.median(hovers):6.1f} ms   p95 {pct(hovers, 0.95):6.1f} ms")
+    print(f"completion on the big file: p50 {statistics.median(completions):6.1f} ms   p95 {pct(completions, 0.95):6.1f} ms")
+    base = bench.rss_mb()
+    doc = recipe(1000)
+    for i in range(args.docs):
+        await bench.open(f"untitled:mem-{i}.recipe", doc)
+    print(f"server RSS: {base:.0f} MB with 2 documents, {bench.rss_mb():.0f} MB with "
+          f"{args.docs} more 1,000-line recipes open")
+    await bench.stop()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,333 @@
+"""``recipe fmt``: a Racket-style pretty printer for recipes.
+
+* Body forms (``define``, ``lambda``, ``let``, ``when``, ``for/…`` …) keep their
+  distinguished parts on the first line and indent their body by 2.
+* Other calls keep their first argument on the head's line and align the rest under it;
+  a keyword and its value stay together (``#:model "gpt-4.1-nano"``).
+* A form that fits within :data:`WIDTH` columns and contains no comment stays on one line.
+* Every comment is kept, in order; a comment that ended a line still ends that line (so
+  ``; noqa`` keeps silencing the same form). At most one blank line is kept between forms.
+* Atoms are printed verbatim, so strings (embedded Python included) never change.
+* A document with syntax errors is refused: the text comes back unchanged.
+
+The result is idempotent: formatting formatted text changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from recipe.runtime.lang.reader import read
+from recipe.runtime.lang.syntax import (
+    BLOCK_COMMENT,
+    DATUM_COMMENT,
+    KEYWORD,
+    LANG_LINE,
+    LINE_COMMENT,
+    SYMBOL,
+    Atom,
+    Comment,
+    Document,
+    ListNode,
+    Node,
+    Quote,
+)
+
+WIDTH = 100
+BODY_INDENT = 2
+MAX_ALIGN_COLUMN = 60
+
+# head → number of distinguished subforms kept on the head's line; the rest is a body.
+BODY_FORMS: dict[str, int] = {
+    "define": 1, "define-values": 1, "lambda": 1, "λ": 1, "let": 1, "let*": 1, "letrec": 1,
+    "letrec*": 1, "let-values": 1, "let*-values": 1, "when": 1, "unless": 1, "begin": 0,
+    "parameterize": 1, "with-handlers": 1, "case": 1, "for": 1, "for/list": 1, "for/sum": 1,
+    "for/first": 1, "for/last": 1, "for/and": 1, "for/or": 1, "for*/list": 1, "for*": 1,
+    "for/vector": 1, "for/hash": 1, "for/product": 1, "for*/sum": 1, "for/fold": 2,
+    "for*/fold": 2, "define-syntax-rule": 1, "struct": 1,
+}
+
+
+class FormatRefused(Exception):
+    """The document cannot be formatted (syntax errors); the message says why."""
+
+
+@dataclass
+class FormatResult:
+    text: str
+    changed: bool
+    refused: str | None = None  # why the document was left as it is
+
+
+@dataclass
+class _Unit:
+    """One element of a list (or of the top level) as printed: a form, a keyword with its
+    value, or a comment, plus the comments that end its line."""
+
+    nodes: list[Node | Comment]
+    trailing: list[Comment] = field(default_factory=list)
+    blank_before: bool = False
+
+    @property
+    def is_comment(self) -> bool:
+        return isinstance(self.nodes[0], Comment)
+
+
+def format_text(text: str) -> str:
+    """The formatted text; the text unchanged when it has syntax errors."""
+    return format_result(text).text
+
+
+def format_result(text: str) -> FormatResult:
+    doc = read(text)
+    if doc.errors:
+        first = doc.errors[0]
+        line, col = doc.position(first.start)
+        return FormatResult(text, False, f"not formatted: syntax error at {line + 1}:{col + 1}: "
+                                         f"{first.message} [{first.code}]")
+    out = _Printer(doc).document()
+    return FormatResult(out, out != text)
+
+
+def check_text(text: str) -> bool:
+    """True when ``text`` is already formatted (or cannot be: syntax errors)."""
+    return not format_result(text).changed
+
+
+class _Printer:
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.text: str = doc.text
+        self.inner_comments: dict[int, list[Comment]] = {}
+        self.top_comments: list[Comment] = []
+        self._flat_cache: dict[int, str | None] = {}
+        datum_spans = [(c.start, c.end) for c in doc.comments if c.kind == DATUM_COMMENT]
+        for comment in doc.comments:
+            if any(s < comment.start and comment.end <= e for s, e in datum_spans):
+                continue  # printed verbatim as part of a datum comment
+            owner = self._owner(comment)
+            if owner is None:
+                self.top_comments.append(comment)
+            else:
+                self.inner_comments.setdefault(id(owner), []).append(comment)
+
+    def _owner(self, comment: Comment) -> ListNode | None:
+        owner: ListNode | None = None
+        for node in self.doc.node_at(comment.start):
+            if isinstance(node, ListNode) and node.start < comment.start < node.end:
+                owner = node
+        return owner
+
+    # -- units ------------------------------------------------------------------------------
+    def _newline_between(self, a: int, b: int) -> int:
+        return int(self.text.count("\n", a, b))
+
+    def units(self, items: list[Node], comments: list[Comment], pair_keywords: bool) -> list[_Unit]:
+        elements: list[Node | Comment] = sorted([*items, *comments], key=lambda n: n.start)
+        units: list[_Unit] = []
+        prev_end: int | None = None
+        i = 0
+        while i < len(elements):
+            el = elements[i]
+            newlines = self._newline_between(prev_end, el.start) if prev_end is not None else 1
+            if isinstance(el, Comment) and units and newlines == 0 and el.kind != DATUM_COMMENT:
+                units[-1].trailing.append(el)
+                prev_end = el.end
+                i += 1
+                continue
+            unit = _Unit([el], blank_before=prev_end is not None and newlines >= 2)
+            if pair_keywords and isinstance(el, Atom) and el.kind == KEYWORD and i + 1 < len(elements):
+                nxt = elements[i + 1]
+                if not isinstance(nxt, Comment) and not (isinstance(nxt, Atom) and nxt.kind == KEYWORD):
+                    unit.nodes.append(nxt)
+                    i += 1
+            units.append(unit)
+            prev_end = unit.nodes[-1].end
+            i += 1
+        return units
+
+    # -- flat rendering ----------------------------------------------------------------------
+    def flat(self, node: Node) -> str | None:
+        """The one-line text of a form, or None when it cannot be on one line."""
+        key = id(node)
+        if key in self._flat_cache:
+            return self._flat_cache[key]
+        result: str | None
+        if isinstance(node, Atom):
+            result = None if "\n" in node.text else node.text
+        elif isinstance(node, Quote):
+            inner = self.flat(node.datum) if node.datum is not None else ""
+            result = None if inner is None else node.prefix + inner
+        elif isinstance(node, ListNode):
+            if self.inner_comments.get(key):
+                result = None
+            else:
+                parts: list[str] = []
+                result = ""
+                for item in node.items:
+                    text = self.flat(item)
+                    if text is None:
+                        result = None
+                        break
+                    parts.append(text)
+                if result is not None:
+                    result = node.opener + " ".join(parts) + _closer(node.opener)
+        else:
+            result = None
+        self._flat_cache[key] = result
+        return result
+
+    # -- rendering ---------------------------------------------------------------------------
+    def comment(self, c: Comment) -> str:
+        text: str = c.text
+        return text.rstrip() if c.kind == LINE_COMMENT else text
+
+    def unit_text(self, unit: _Unit, col: int) -> str:
+        """A unit rendered at ``col`` (first line unindented), trailing comments included."""
+        out = ""
+        cur = col
+        for k, node in enumerate(unit.nodes):
+            if k:
+                out += " "
+                cur += 1
+            text = self.comment(node) if isinstance(node, Comment) else self.render(node, cur)
+            out += text
+            cur = _end_col(text, cur)
+        for c in unit.trailing:
+            out += " " + self.comment(c)
+        return out
+
+    def unit_ends_line(self, unit: _Unit) -> bool:
+        last: Node | Comment = unit.trailing[-1] if unit.trailing else unit.nodes[-1]
+        return isinstance(last, Comment) and last.kind in (LINE_COMMENT, LANG_LINE)
+
+    def render(self, node: Node, col: int) -> str:
+        if isinstance(node, Atom):
+            return str(node.text)
+        if isinstance(node, Quote):
+            prefix: str = node.prefix
+            if node.datum is None:
+                return prefix
+            return prefix + self.render(node.datum, col + len(prefix))
+        if not isinstance(node, ListNode):
+            return self.text[node.start:node.end]
+        flat = self.flat(node)
+        if flat is not None and col + len(flat) <= WIDTH:
+            return flat
+        return self.broken(node, col)
+
+    def broken(self, node: ListNode, col: int) -> str:
+        opener: str = node.opener
+        closer = _closer(opener)
+        inner = col + len(opener)
+        comments = self.inner_comments.get(id(node), [])
+        if not node.items:
+            units = self.units([], comments, False)
+            return opener + self.lines(units, inner, inner) + closer
+        head = node.items[0]
+        head_name = head.text if isinstance(head, Atom) and head.kind == SYMBOL else None
+        first_is_head = not comments or comments[0].start > head.start
+        if not first_is_head or node.is_vector or not isinstance(head, Atom):
+            units = self.units(node.items, comments, True)
+            return opener + self.sequence(units, inner) + closer
+        units = self.units(node.items, comments, True)
+        head_unit, rest = units[0], units[1:]
+        head_text = self.unit_text(head_unit, inner)
+        if not rest:
+            if self.unit_ends_line(head_unit):
+                return opener + head_text + "\n" + " " * inner + closer
+            return opener + head_text + closer
+        distinguished = BODY_FORMS.get(head_name, -1) if head_name is not None else -1
+        if head_name in ("let", "for/fold") and head_name == "let" and len(node.items) > 2 \
+                and isinstance(node.items[1], Atom) and node.items[1].kind == SYMBOL:
+            distinguished = 2  # named let: (let loop ([x 1]) body ...)
+        out = opener + head_text
+        cur = _end_col(out, col)
+        if distinguished >= 0:
+            body_col = col + BODY_INDENT
+            first_line = rest[:distinguished]
+            body = rest[distinguished:]
+            ended = self.unit_ends_line(head_unit)
+            for unit in first_line:
+                if ended or unit.is_comment or unit.blank_before:
+                    out += "\n" + " " * (col + 2 * BODY_INDENT)
+                    cur = col + 2 * BODY_INDENT
+                else:
+                    out += " "
+                    cur += 1
+                text = self.unit_text(unit, cur)
+                out += text
+                cur = _end_col(text, cur)
+                ended = self.unit_ends_line(unit)
+            if body:
+                out += self.lines(body, body_col, None)
+                ended = self.unit_ends_line(body[-1])
+            if ended:
+                out += "\n" + " " * body_col
+            return out + closer
+        align = cur + 1
+        first = rest[0]
+        if self.unit_ends_line(head_unit) or first.is_comment or first.blank_before \
+                or align > MAX_ALIGN_COLUMN:
+            body_col = col + BODY_INDENT if align > MAX_ALIGN_COLUMN else align
+            out += self.lines(rest, body_col, None)
+            if self.unit_ends_line(rest[-1]):
+                out += "\n" + " " * body_col
+            return out + closer
+        text = self.unit_text(first, align)
+        out += " " + text
+        if len(rest) > 1:
+            out += self.lines(rest[1:], align, None)
+        if self.unit_ends_line(rest[-1]):
+            out += "\n" + " " * align
+        return out + closer
+
+    def sequence(self, units: list[_Unit], col: int) -> str:
+        """Units one per line at ``col``, the first right after the opener."""
+        if not units:
+            return ""
+        out = self.unit_text(units[0], col)
+        if len(units) > 1:
+            out += self.lines(units[1:], col, None)
+        if self.unit_ends_line(units[-1]):
+            out += "\n" + " " * col
+        return out
+
+    def lines(self, units: list[_Unit], col: int, first_col: int | None) -> str:
+        """Each unit on a new line at ``col`` (``first_col`` not None: the first one stays
+        on the current line)."""
+        out = ""
+        for k, unit in enumerate(units):
+            if k == 0 and first_col is not None:
+                out += self.unit_text(unit, first_col)
+                continue
+            out += "\n" + ("\n" if unit.blank_before else "") + " " * col + self.unit_text(unit, col)
+        return out
+
+    def document(self) -> str:
+        units = self.units(list(self.doc.forms), self.top_comments, False)
+        parts: list[str] = []
+        for k, unit in enumerate(units):
+            if k and unit.blank_before:
+                parts.append("")
+            parts.append(self.unit_text(unit, 0))
+        if not parts:
+            return ""
+        return "\n".join(parts) + "\n"
+
+
+def _closer(opener: str) -> str:
+    return {"(": ")", "[": "]", "{": "}"}[opener[-1]]
+
+
+def _end_col(text: str, col: int) -> int:
+    nl = text.rfind("\n")
+    return col + len(text) if nl < 0 else len(text) - nl - 1
+
+
+def is_body_form(name: str) -> bool:
+    return name in BODY_FORMS
+
+
+__all__ = ["BLOCK_COMMENT", "FormatRefused", "FormatResult", "check_text", "format_result",
+           "format_text"]

@@ -1,0 +1,121 @@
+"""Offsets ↔ LSP positions and analysis objects ↔ lsprotocol types.
+
+Offsets are Python string indices (code points) into the document text; LSP positions count
+columns in the negotiated encoding (UTF-16 by default, UTF-8 or UTF-32 when the client asks
+for it). This module is the only place that converts between the two.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lsprotocol import types
+from recipe.runtime.lang.syntax import Document
+from recipe.server.analysis.diagnostics import ERROR, INFO, WARNING, Diagnostic
+
+RULE_DOCS_BASE = "https://recipe-tools.dev/rules/"
+SOURCE = "recipe"
+
+UTF8 = "utf-8"
+UTF16 = "utf-16"
+UTF32 = "utf-32"
+
+_SEVERITY = {
+    ERROR: types.DiagnosticSeverity.Error,
+    WARNING: types.DiagnosticSeverity.Warning,
+    INFO: types.DiagnosticSeverity.Information,
+    "information": types.DiagnosticSeverity.Information,
+    "hint": types.DiagnosticSeverity.Hint,
+}
+_UNNECESSARY = {"N008", "F002"}
+_DEPRECATED = {"J005"}
+
+
+class Positions:
+    """Converts between offsets of one document and LSP positions in one encoding."""
+
+    __slots__ = ("document", "encoding")
+
+    def __init__(self, document: Document, encoding: str = UTF16) -> None:
+        self.document = document
+        self.encoding = str(encoding)
+
+    def position(self, offset: int) -> types.Position:
+        doc = self.document
+        offset = max(0, min(offset, len(doc.text)))
+        line, col = doc.position(offset)
+        if self.encoding == UTF32:
+            return types.Position(line=line, character=col)
+        start = doc.line_starts[line]
+        segment = doc.text[start:offset]
+        if segment.isascii():
+            return types.Position(line=line, character=col)
+        if self.encoding == UTF8:
+            return types.Position(line=line, character=len(segment.encode("utf-8", "surrogatepass")))
+        return types.Position(line=line, character=col + sum(1 for ch in segment if ord(ch) > 0xFFFF))
+
+    def range(self, start: int, end: int) -> types.Range:
+        return types.Range(start=self.position(start), end=self.position(max(start, end)))
+
+    def offset(self, position: types.Position) -> int:
+        """The offset of a position, clamped to the document (never raises)."""
+        doc = self.document
+        line = position.line
+        character = max(position.character, 0)
+        starts = doc.line_starts
+        if line < 0:
+            return 0
+        if line >= len(starts):
+            return len(doc.text)
+        if self.encoding == UTF32:
+            return int(doc.offset_at(line, character))
+        if self.encoding == UTF16:
+            return int(doc.offset_at(line, character, utf16=True))
+        start = starts[line]
+        end = starts[line + 1] - 1 if line + 1 < len(starts) else len(doc.text)
+        units = 0
+        offset: int = start
+        text = doc.text
+        while offset < end and units < character:
+            units += len(text[offset].encode("utf-8", "surrogatepass"))
+            offset += 1
+        return offset
+
+    def span(self, rng: types.Range) -> tuple[int, int]:
+        start = self.offset(rng.start)
+        end = self.offset(rng.end)
+        return (start, end) if start <= end else (end, start)
+
+
+def severity(level: str) -> types.DiagnosticSeverity:
+    return _SEVERITY.get(level, types.DiagnosticSeverity.Warning)
+
+
+def to_lsp_diagnostic(diag: Diagnostic, pos: Positions, uri: str,
+                      source: str = SOURCE) -> types.Diagnostic:
+    related = [
+        types.DiagnosticRelatedInformation(
+            location=types.Location(uri=uri, range=pos.range(r.start, r.end)), message=r.message)
+        for r in diag.related
+    ]
+    tags: list[types.DiagnosticTag] = []
+    if diag.code in _UNNECESSARY:
+        tags.append(types.DiagnosticTag.Unnecessary)
+    if diag.code in _DEPRECATED:
+        tags.append(types.DiagnosticTag.Deprecated)
+    data: dict[str, Any] = {"code": diag.code}
+    if diag.fix is not None:
+        data["fix"] = {"message": diag.fix.message, "safe": diag.fix.safe,
+                       "edits": [[e.start, e.end, e.new_text] for e in diag.fix.edits]}
+    return types.Diagnostic(
+        range=pos.range(diag.start, diag.end),
+        message=diag.message,
+        severity=severity(diag.severity),
+        code=diag.code,
+        code_description=types.CodeDescription(href=RULE_DOCS_BASE + diag.code)
+        if diag.code and diag.code[0].isalpha() and diag.code[1:].isdigit() else None,
+        source=source,
+        related_information=related or None,
+        tags=tags or None,
+        data=data,
+    )
