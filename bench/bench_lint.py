@@ -77,13 +77,39 @@ def throughput(files: int) -> None:
               f"{size / 1e6 / elapsed:.2f} MB/s (target ≥ 1 MB/s)")
 
 
+def scaling() -> None:
+    """Reading and linting stay linear: 1 MB vs 10 MB of recipes in one file."""
+    from recipe.runtime.lang.config import Config
+    from recipe.runtime.lang.reader import read
+    from recipe.server.analysis.lint import lint_document
+
+    unit = "\n".join(p.read_text(encoding="utf-8") for p in EXAMPLES)
+    results = []
+    for megabytes in (1, 10):
+        text = unit * max(1, int(megabytes * 1e6 / len(unit)))
+        start = time.perf_counter()
+        document = read(text)
+        read_s = time.perf_counter() - start
+        lint_document(document, Config(), "big.recipe")
+        total_s = time.perf_counter() - start
+        results.append((len(text), read_s, total_s))
+        print(f"one {len(text) / 1e6:.1f} MB file: read {read_s:.2f} s "
+              f"({len(text) / 1e6 / read_s:.1f} MB/s), read + lint {total_s:.2f} s")
+    (n1, r1, t1), (n2, r2, t2) = results
+    print(f"10× the text: read {r2 / r1:.1f}× the time, read + lint {t2 / t1:.1f}× "
+          f"(linear would be {n2 / n1:.1f}×)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--files", type=int, default=1000)
+    parser.add_argument("--no-scaling", action="store_true", help="skip the 10 MB file")
     args = parser.parse_args()
     cold_start(args.runs)
     throughput(args.files)
+    if not args.no_scaling:
+        scaling()
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from recipe.runtime.lang.config import Config
 from recipe.runtime.lang.reader import read
+from recipe.runtime.lang.syntax import ListNode
 from recipe.server.analysis.lint import lint_document
 
 EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").rglob("*.recipe"))
@@ -28,6 +29,9 @@ def check(text: str) -> None:
     doc = read(text)
     for node in doc.walk():
         assert 0 <= node.start <= node.end <= len(text)
+        if isinstance(node, ListNode):
+            starts = [item.start for item in node.items]
+            assert starts == sorted(starts)
     result = lint_document(doc, CONFIG, "fuzz.recipe")
     assert not result.internal_errors, result.internal_errors
     for diag in result.diagnostics:
@@ -80,3 +84,12 @@ def test_token_soup(tokens: list[str]) -> None:
 @given(st.text(max_size=200))
 def test_arbitrary_text(text: str) -> None:
     check(text)
+
+
+def test_deep_nesting_through_the_whole_analyser() -> None:
+    for text in ("(" * 10_000 + ")" * 10_000,
+                 "(define (f x) " + "(g " * 5_000 + "x" + ")" * 5_000 + ")\n(finish (f 1))",
+                 "(map-async (lambda (d) " + "(llm-query-async #:data " * 3_000 + "d" + ")" * 3_000
+                 + ") items)",
+                 "'" * 5_000 + "x", "(" * 10_000):
+        check(text)

@@ -309,3 +309,17 @@ def test_reread_chained_random_edits_match_full_reads() -> None:
         doc = reread(doc, start, end, new)
         text = text[:start] + new + text[end:]
         assert doc_shape(doc) == doc_shape(read(text)), (start, end, new)
+
+
+def test_dangling_prefixes_nest_and_keep_source_order() -> None:
+    doc = read("(f ',`,@ ) (g #;')")
+    f, g = doc.forms
+    assert isinstance(f, ListNode) and len(f.items) == 2
+    quote = f.items[1]
+    assert isinstance(quote, Quote) and quote.prefix == "'" and quote.datum is not None
+    assert [e.code for e in doc.errors] == ["S005", "S005"]
+    for node in doc.walk():
+        assert node.start <= node.end
+    for parent in doc.walk():
+        if isinstance(parent, ListNode):
+            assert [i.start for i in parent.items] == sorted(i.start for i in parent.items)

@@ -20,6 +20,7 @@ boundary after it that matches the old text, and reuses (shifts) everything else
 from __future__ import annotations
 
 import bisect
+import gc
 
 from .grammar import scanner
 from .syntax import (
@@ -130,17 +131,29 @@ class _Reader:
                 top.last_end = node.end
 
         def flush_pending(top: _Frame) -> None:
-            # Prefixes that never got a datum (before a closer or the end of file).
+            # Prefixes that never got a datum (before a closer or the end of file): the
+            # innermost is reported and the outer ones wrap it, as if the form were there.
+            node: Node | None = None
             while top.pending:
                 kind, pstart = top.pending.pop()
                 end = pstart + len(kind)
-                if kind == "#;":
-                    error("S005", "`#;` comments out the next form, but none follows", pstart, end)
-                    comments.append(Comment(DATUM_COMMENT, kind, pstart, end))
-                else:
+                if node is None:
+                    if kind == "#;":
+                        error("S005", "`#;` comments out the next form, but none follows",
+                              pstart, end)
+                        comments.append(Comment(DATUM_COMMENT, kind, pstart, end))
+                        continue
                     error("S005", f"`{kind}` must be followed by a form", pstart, end)
-                    top.items.append(Quote(kind, None, pstart, end))
-                top.last_end = max(top.last_end, end)
+                    node = Quote(kind, None, pstart, end)
+                elif kind == "#;":
+                    comments.append(Comment(DATUM_COMMENT, text[pstart:node.end], pstart,
+                                            node.end, node))
+                    node = None
+                else:
+                    node = Quote(kind, node, pstart, node.end)
+            if node is not None:
+                top.items.append(node)
+                top.last_end = max(top.last_end, node.end)
 
         def close_unclosed(reason: str, refs: tuple[int, ...] = ()) -> None:
             # Close every open frame; report S001 at the innermost opener.
@@ -301,7 +314,15 @@ def _valid_char(tok: str) -> bool:
 def read(text: str) -> Document:
     """Read a whole recipe. Never raises; syntax errors are in ``Document.errors``."""
     reader = _Reader(text)
-    forms, _, _ = reader.run(0)
+    # The tree has no reference cycles; without this, the cyclic collector would rescan the
+    # growing heap again and again and make big files superlinear.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        forms, _, _ = reader.run(0)
+    finally:
+        if enabled:
+            gc.enable()
     return Document(text, forms, _sorted(reader.comments), _sorted(reader.errors))
 
 
