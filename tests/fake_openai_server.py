@@ -235,7 +235,7 @@ class FakeOpenAIServer:
         await site.start()
         server = site._server
         assert server is not None
-        self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
 
     def start(self) -> FakeOpenAIServer:
         def run() -> None:
@@ -244,8 +244,11 @@ class FakeOpenAIServer:
             loop.run_until_complete(self._serve())
             self._ready.set()
             loop.run_forever()
-            assert self._runner is not None
-            loop.run_until_complete(self._runner.cleanup())
+            pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+            for task in pending:
+                task.cancel()
+            if pending:
+                loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
             loop.close()
 
         self._thread = threading.Thread(target=run, name="fake-openai", daemon=True)
@@ -256,6 +259,12 @@ class FakeOpenAIServer:
 
     def stop(self) -> None:
         if self._loop is not None and self._thread is not None:
+            if self._runner is not None:
+                try:
+                    asyncio.run_coroutine_threadsafe(self._runner.cleanup(),
+                                                     self._loop).result(5)
+                except Exception:
+                    pass
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(5)
 

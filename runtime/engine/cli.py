@@ -101,12 +101,39 @@ def parse_contexts(specs: list[str]) -> tuple[object, dict[str, object]]:
     return default, named
 
 
-def _jsonable(value: object, fallback: str) -> object:
-    try:
-        json.dumps(value, allow_nan=False)
+def to_json(value: object, depth: int = 0) -> object:
+    """A recipe value as JSON: lists → arrays, hashes → objects (keys displayed), symbols →
+    strings, exact rationals and non-finite floats → their printed form, void → null,
+    anything else (procedures, handles, Python references) → its printed form."""
+    from fractions import Fraction
+
+    from . import values as v
+
+    if depth > 500:
+        return v.display_string(value)
+    if value is None or isinstance(value, (bool, int, str)):
         return value
-    except (TypeError, ValueError):
-        return fallback
+    if isinstance(value, float):
+        return value if value == value and abs(value) != float("inf") else \
+            v.display_string(value)
+    if isinstance(value, Fraction):
+        return v.display_string(value)
+    if value is v.NIL:
+        return []
+    if isinstance(value, v.Pair) and v.is_list(value):
+        return [to_json(x, depth + 1) for x in value]
+    if isinstance(value, (list, tuple)) and not isinstance(value, v.MultipleValues):
+        return [to_json(x, depth + 1) for x in value]
+    if isinstance(value, v.Hash):
+        return {(k.name if isinstance(k, v.Symbol) else k if isinstance(k, str)
+                 else v.display_string(k)): to_json(x, depth + 1) for k, x in value.items()}
+    if isinstance(value, v.Symbol):
+        return value.name
+    if isinstance(value, v.SyntaxObj):
+        return to_json(value.text, depth + 1)
+    if isinstance(value, v.Void):
+        return None
+    return v.display_string(value)
 
 
 def run_main(args: argparse.Namespace) -> int:
@@ -118,7 +145,26 @@ def run_main(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         _err("recipe run: interrupted")
+        _exit_if_threads_linger()
         return EXIT_INTERRUPTED
+
+
+def _exit_if_threads_linger() -> None:
+    """After Ctrl-C everything was cancelled and the store closed; a recipe strand still
+    blocked in a thread must not keep the process alive (the interpreter joins non-daemon
+    threads at exit), so leave at once if one lingers."""
+    import threading
+
+    deadline = time.monotonic() + 2.0
+    while time.monotonic() < deadline:
+        others = [t for t in threading.enumerate()
+                  if t is not threading.current_thread() and not t.daemon and t.is_alive()]
+        if not others:
+            return
+        time.sleep(0.05)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(EXIT_INTERRUPTED)
 
 
 def _syntax_errors(path: str, doc: Any) -> int:
@@ -184,7 +230,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.resume and not args.quiet:
         _err(f"recipe run: resuming: {store.replayable} journaled answers can be replayed")
     trace = Path(args.trace) if args.trace else None
-    estimates = _estimates(doc, config)
+    estimates = _estimates(doc, config, str(args.file), context) \
+        if not args.quiet or args.format == "json" else None
     try:
         services = RunServices(
             provider=provider, config=config, default_model=args.model, store=store,
@@ -218,8 +265,11 @@ def _run(args: argparse.Namespace) -> int:
         code = _report_error(exc)
     if outcome is not None:
         if args.format == "json":
-            display = getattr(outcome, "display_text", "")
-            print(json.dumps({"result": _jsonable(getattr(outcome, "value", None), display),
+            try:
+                result = to_json(getattr(outcome, "value", None))
+            except Exception:
+                result = getattr(outcome, "display_text", "")
+            print(json.dumps({"result": result,
                               "usage": services.usage(), "calls": services.calls_summary()},
                              ensure_ascii=False, default=str), flush=True)
         else:
@@ -233,15 +283,22 @@ def _run(args: argparse.Namespace) -> int:
     return code
 
 
-def _estimates(doc: Any, config: Any) -> Mapping[str, float] | None:
-    """Per-site cost estimates from the analyser, when it offers them (else "—")."""
+def _estimates(doc: Any, config: Any, filename: str,
+               context: object) -> Mapping[str, tuple[float, float]] | None:
+    """Per-call cost estimates (low, high) by site, from the analyser (never fails a run)."""
     try:
-        from recipe.server.analysis import estimate_sites  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    try:
-        result = estimate_sites(doc, config)
-        return dict(result) if result else None
+        from recipe.server.analysis.context import Analysis
+
+        from ..lang.tokens import count_tokens
+
+        text = context if isinstance(context, str) else json.dumps(context)
+        analysis = Analysis(doc, config, filename, context_tokens=count_tokens(text))
+        out: dict[str, tuple[float, float]] = {}
+        for est in analysis.estimates.calls:
+            low, high = est.cost_low, est.cost_high
+            if low is not None and high is not None:
+                out[f"{filename}:{est.site}"] = (float(low), float(high))
+        return out
     except Exception:
         return None
 

@@ -22,17 +22,19 @@ request is actually on the wire, never while backing off.
   tokens per image (the most a high-detail image costs);
 * completion tokens: ``#:max-tokens`` when given. Without it, *what remains* of the
   tightest budget after the prompt, at most the model's ``max_output`` from the model table
-  — and that cap is sent to the provider as ``max_tokens``, so the answer can never
-  overshoot the reservation. (Reserving ``max_output`` outright would refuse calls that fit;
-  reserving less without capping could overshoot.) Such a call needs room for at least 16
-  completion tokens. Unbudgeted calls send ``max_tokens`` only when the recipe gave one.
+  — and that cap is sent to the provider as ``max_tokens`` (unless it equals the model's
+  known ``max_output``, which bounds the answer anyway, and which local servers with small
+  context windows might reject), so the answer can never overshoot the reservation.
+  (Reserving ``max_output`` outright would refuse calls that fit; reserving less without
+  capping could overshoot.) Such a call needs room for at least 16 completion tokens. Unbudgeted calls send ``max_tokens`` only when the recipe gave one.
 
 If the reservation does not fit what is *spent* in some scope, the call fails at once with
 :class:`BudgetExhausted` and is not sent; if it only fails to fit because of other calls'
 *reservations*, it waits for them to settle. After the answer the reservation is replaced
 by the real usage; a cancelled or failed call releases it. Replayed answers (``--resume``)
 are charged to the recipe's ``token-budget`` scopes (so a resumed run takes the same paths)
-but not to the run-wide budgets, which bound what this process pays.
+and count in ``(tokens-used)``, but not in the run-wide budgets, which bound what this
+process pays (``RunStats.paid_tokens`` / ``paid_usd``).
 """
 
 from __future__ import annotations
@@ -65,7 +67,8 @@ def backoff_delay(retries: int, retry_after: float | None = None,
     """The SDK's policy: the server's delay when 0 < it ≤ 120 s, else exponential + jitter."""
     if retry_after is not None and 0 < retry_after <= MAX_RETRY_AFTER:
         return float(retry_after)
-    return min(INITIAL_RETRY_DELAY * 2 ** retries, MAX_RETRY_DELAY) * (1 - 0.25 * rng())
+    base: float = min(INITIAL_RETRY_DELAY * 2.0 ** retries, MAX_RETRY_DELAY)
+    return base * (1 - 0.25 * rng())
 
 
 class TokenBucket:
@@ -271,7 +274,12 @@ class Scheduler:
         if usd_room is not None:
             completion = min(completion, usd_room)
         bound = room is not None or usd_room is not None
-        send = given if given is not None else (completion if bound else None)
+        if given is not None:
+            send: int | None = given
+        elif bound and (completion < want or model is None or not model.max_output):
+            send = completion  # the budget binds (or the model's limit is unknown): cap it
+        else:
+            send = None  # the model's own max_output already bounds the answer
         tokens = prompt + completion
         cost = (prompt * p_in + completion * p_out) / 1e6 if usd is not None else 0.0
         for scope in scopes:

@@ -124,7 +124,8 @@ class RunServices(Services):
                  budget_tokens: int | None = None, budget_usd: float | None = None,
                  trace_path: Path | None = None, progress: bool | None = None,
                  allow_unsafe: bool = False, run_dir: Path | None = None,
-                 context: object = "", estimates: Mapping[str, float] | None = None) -> None:
+                 context: object = "",
+                 estimates: Mapping[str, float | tuple[float, float]] | None = None) -> None:
         super().__init__(default_model=default_model or config.default_model,
                          stdout=stdout or sys.stdout, allow_unsafe=allow_unsafe)
         self.config = config
@@ -218,6 +219,7 @@ class RunServices(Services):
     def usage(self) -> dict[str, Any]:
         s = self.scheduler.stats
         return {**self.tokens_used(), "replayed-calls": s.totals.replayed,
+                "paid-usd": s.paid_usd, "paid-tokens": s.paid_tokens,
                 "retries": s.retries, "peak-in-flight": s.peak_in_flight,
                 "wall-s": round(time.monotonic() - self.started, 3)}
 
@@ -227,7 +229,7 @@ class RunServices(Services):
             out.append({"site": site, "calls": t.calls, "prompt-tokens": t.prompt_tokens,
                         "completion-tokens": t.completion_tokens,
                         "cost-usd": round(t.cost_usd, 8), "replayed": t.replayed,
-                        "errors": t.errors, "estimate-usd": self.estimates.get(site)})
+                        "errors": t.errors, "estimate-usd-per-call": self.estimates.get(site)})
         return out
 
     def summary_table(self, console: Any) -> None:
@@ -236,6 +238,9 @@ class RunServices(Services):
 
         s = self.scheduler.stats
         wall = time.monotonic() - self.started
+        if not s.by_model:
+            console.print(f"no LLM calls · wall time {wall:.2f} s")
+            return
         models = Table(title="LLM calls", title_justify="left")
         for col in ("model", "calls", "tokens in", "tokens out", "cost"):
             models.add_column(col, justify="left" if col == "model" else "right")
@@ -243,20 +248,38 @@ class RunServices(Services):
             models.add_row(name, f"{t.calls}" + (f" ({t.replayed} replayed)" if t.replayed
                                                    else ""),
                            f"{t.prompt_tokens:,}", f"{t.completion_tokens:,}",
-                           f"${t.cost_usd:.4f}")
+                           money(t.cost_usd))
         t = s.totals
         models.add_row("total", str(t.calls), f"{t.prompt_tokens:,}",
-                       f"{t.completion_tokens:,}", f"${t.cost_usd:.4f}", style="bold")
+                       f"{t.completion_tokens:,}", money(t.cost_usd), style="bold")
         console.print(models)
         console.print(f"wall time {wall:.2f} s · peak concurrency {s.peak_in_flight} · "
                       f"retries {s.retries}" + (f" · failed calls {t.errors}" if t.errors else "")
-                      + (f" · replayed {t.replayed}" if t.replayed else ""))
+                      + (f" · replayed {t.replayed} (paid this run: {money(s.paid_usd)})"
+                         if t.replayed else ""))
         if s.by_site:
-            sites = Table(title="Estimate vs actual per call site", title_justify="left")
+            sites = Table(title="Estimate vs actual per call site (USD per call)",
+                          title_justify="left")
             for col in ("site", "calls", "estimate", "actual"):
                 sites.add_column(col, justify="left" if col == "site" else "right")
             for site, st in sorted(s.by_site.items()):
                 est = self.estimates.get(site)
-                sites.add_row(site or "?", str(st.calls),
-                              "—" if est is None else f"${est:.4f}", f"${st.cost_usd:.4f}")
+                actual = st.cost_usd / st.calls if st.calls else 0.0
+                if est is None:
+                    shown = "—"
+                elif isinstance(est, tuple):
+                    shown = f"{money(est[0])}–{money(est[1])}"
+                else:
+                    shown = money(est)
+                sites.add_row(site or "?", str(st.calls), shown,
+                              money(actual) if st.calls else "—")
             console.print(sites)
+
+
+def money(x: float) -> str:
+    """USD with enough digits for the tiny per-call figures of cheap models."""
+    if x == 0:
+        return "$0"
+    if abs(x) < 0.01:
+        return f"${x:.6f}"
+    return f"${x:.4f}"
