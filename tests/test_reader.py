@@ -313,7 +313,7 @@ def test_reread_chained_random_edits_match_full_reads() -> None:
 
 def test_dangling_prefixes_nest_and_keep_source_order() -> None:
     doc = read("(f ',`,@ ) (g #;')")
-    f, g = doc.forms
+    f, _g = doc.forms
     assert isinstance(f, ListNode) and len(f.items) == 2
     quote = f.items[1]
     assert isinstance(quote, Quote) and quote.prefix == "'" and quote.datum is not None

@@ -629,9 +629,10 @@ class _Estimator:
     def for_iterations(self, form: ListNode) -> Count:
         """Iterations of a ``for`` loop: the shortest sequence (``for*``: the product)."""
         clauses_at = _for_clauses_at(form)
-        if clauses_at >= len(form.items) or not isinstance(form.items[clauses_at], ListNode):
+        clause_list = form.items[clauses_at] if clauses_at < len(form.items) else None
+        if not isinstance(clause_list, ListNode):
             return None
-        clauses = form.items[clauses_at].items  # type: ignore[union-attr]
+        clauses = clause_list.items
         nested = "*" in (form.head_name() or "")
         sizes: list[Count] = []
         skip = False

@@ -205,7 +205,7 @@ def document_symbols(document: Document, pos: Positions) -> list[types.DocumentS
 
 def top_level_names(document: Document) -> list[tuple[str, bool, Node, Atom]]:
     """(name, is_function, form, name atom) of every top-level definition."""
-    out = []
+    out: list[tuple[str, bool, Node, Atom]] = []
     for form in document.forms:
         if isinstance(form, ListNode) and form.head_name() == "define":
             atom, is_fn = _define_name(form)

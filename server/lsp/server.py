@@ -451,7 +451,9 @@ async def workspace_diagnostic(ls: RecipeLanguageServer,
                     uri=uri, result_id=result_id, version=st.version))
                 continue
             version = st.version
-            result = st.cached_lint() or await loop.run_in_executor(ls.lint_pool, st.lint)
+            cached = st.cached_lint()
+            result = cached if cached is not None else \
+                await loop.run_in_executor(ls.lint_pool, st.lint)
             items.append(types.WorkspaceFullDocumentDiagnosticReport(
                 uri=uri, items=ls.lsp_diagnostics(st, result), version=version,
                 result_id=result_id))
