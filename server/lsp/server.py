@@ -267,6 +267,20 @@ def _offset_checked(pos: Positions, position: types.Position) -> int | None:
     return pos.offset(position)
 
 
+def _at_position(ls: RecipeLanguageServer, params: Any
+                 ) -> tuple[DocState, Analysis, Positions, int] | None:
+    """The document, its analysis, position codec and the offset a positional request names
+    (None for an unknown document or a position outside it)."""
+    found = ls.analysis_for(_uri(params))
+    if found is None:
+        return None
+    st, analysis, pos = found
+    offset = _offset_checked(pos, params.position)
+    if offset is None:
+        return None
+    return st, analysis, pos, offset
+
+
 # -- lifecycle -------------------------------------------------------------------------------
 @server.feature(types.INITIALIZE)
 def initialize(ls: RecipeLanguageServer, params: types.InitializeParams) -> None:
@@ -476,13 +490,10 @@ async def workspace_diagnostic(ls: RecipeLanguageServer,
 # -- hover, completion, signature help --------------------------------------------------------
 @server.feature(types.TEXT_DOCUMENT_HOVER)
 def on_hover(ls: RecipeLanguageServer, params: types.HoverParams) -> types.Hover | None:
-    found = ls.analysis_for(_uri(params))
-    if found is None:
+    at = _at_position(ls, params)
+    if at is None:
         return None
-    _st, analysis, pos = found
-    offset = _offset_checked(pos, params.position)
-    if offset is None:
-        return None
+    _st, analysis, pos, offset = at
     result = hover.hover_markdown(analysis, offset)
     if result is None:
         return None
@@ -515,13 +526,10 @@ def on_completion_resolve(ls: RecipeLanguageServer,
     trigger_characters=[" ", "("], retrigger_characters=[" "]))
 def on_signature_help(ls: RecipeLanguageServer,
                       params: types.SignatureHelpParams) -> types.SignatureHelp | None:
-    found = ls.analysis_for(_uri(params))
-    if found is None:
+    at = _at_position(ls, params)
+    if at is None:
         return None
-    _st, analysis, pos = found
-    offset = _offset_checked(pos, params.position)
-    if offset is None:
-        return None
+    _st, analysis, _pos, offset = at
     return navigation.signature_help(analysis, offset)
 
 
@@ -529,13 +537,10 @@ def on_signature_help(ls: RecipeLanguageServer,
 @server.feature(types.TEXT_DOCUMENT_DEFINITION)
 def on_definition(ls: RecipeLanguageServer,
                   params: types.DefinitionParams) -> types.Location | None:
-    found = ls.analysis_for(_uri(params))
-    if found is None:
+    at = _at_position(ls, params)
+    if at is None:
         return None
-    st, analysis, pos = found
-    offset = _offset_checked(pos, params.position)
-    if offset is None:
-        return None
+    st, analysis, pos, offset = at
     return navigation.definition(analysis, pos, st.uri, offset)
 
 
