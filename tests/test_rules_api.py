@@ -3,31 +3,7 @@
 from __future__ import annotations
 
 from recipe.runtime.lang.config import Config, apply_settings
-from recipe.server.analysis.diagnostics import Diagnostic, apply_edits
-from recipe.server.analysis.lint import LintResult, lint_text
-
-
-def lint(text: str, config: Config | None = None) -> LintResult:
-    result = lint_text(text, config or Config(), "test.recipe")
-    assert not result.internal_errors, result.internal_errors
-    return result
-
-
-def found(text: str, code: str, config: Config | None = None) -> list[Diagnostic]:
-    return [d for d in lint(text, config).diagnostics if d.code == code]
-
-
-def where(text: str, diag: Diagnostic) -> tuple[tuple[int, int], tuple[int, int]]:
-    doc = lint(text).analysis.document
-    return doc.position(diag.start), doc.position(diag.end)
-
-
-def fixed(text: str, diag: Diagnostic) -> str:
-    assert diag.fix is not None
-    new, applied = apply_edits(text, list(diag.fix.edits))
-    assert applied == len(diag.fix.edits)
-    assert not [d for d in lint(new).diagnostics if d.code.startswith("S")]
-    return new
+from rule_helpers import fixed, found, where
 
 
 def test_j001_missing_and_constant_instruction() -> None:

@@ -2,33 +2,7 @@
 
 from __future__ import annotations
 
-from recipe.runtime.lang.config import Config
-from recipe.server.analysis.diagnostics import Diagnostic, apply_edits
-from recipe.server.analysis.lint import LintResult, lint_text
-
-
-def lint(text: str) -> LintResult:
-    result = lint_text(text, Config(), "test.recipe")
-    assert not result.internal_errors, result.internal_errors
-    return result
-
-
-def found(text: str, code: str) -> list[Diagnostic]:
-    return [d for d in lint(text).diagnostics if d.code == code]
-
-
-def where(text: str, diag: Diagnostic) -> tuple[tuple[int, int], tuple[int, int]]:
-    doc = lint(text).analysis.document
-    return doc.position(diag.start), doc.position(diag.end)
-
-
-def fixed(text: str, diag: Diagnostic) -> str:
-    assert diag.fix is not None
-    new, applied = apply_edits(text, list(diag.fix.edits))
-    assert applied == len(diag.fix.edits)
-    after = lint(new).diagnostics
-    assert not [d for d in after if d.code.startswith("S")], after
-    return new
+from rule_helpers import fixed, found, where
 
 
 def test_t001_keyword_literals() -> None:
