@@ -323,3 +323,16 @@ def test_dangling_prefixes_nest_and_keep_source_order() -> None:
     for parent in doc.walk():
         if isinstance(parent, ListNode):
             assert [i.start for i in parent.items] == sorted(i.start for i in parent.items)
+
+
+def test_balanced_file_is_read_as_written_whatever_the_indentation() -> None:
+    text = "(define (f x)\n(+ x\n1))   ; sloppy, generated\n(finish (f 1))\n"
+    doc = read(text)
+    assert doc.errors == []
+    assert [f.head_name() for f in doc.forms] == ["define", "finish"]  # type: ignore[attr-defined]
+    # deleting the last closer unbalances it: now column 0 starts a new form
+    broken = read(text.replace("1))", "1)", 1))
+    assert [e.code for e in broken.errors] == ["S001"]
+    assert [f.head_name() for f in broken.forms] == ["define", "+", "finish"]  # type: ignore[attr-defined]
+    again = reread(broken, text.index("1))") + 2, text.index("1))") + 2, ")")
+    assert doc_shape(again) == doc_shape(read(text))

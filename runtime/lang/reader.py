@@ -3,9 +3,11 @@
 Tokens come from the grammar (``grammar.peg``); nesting is built here with an explicit stack,
 so depth is bounded by memory, not by Python's recursion limit, and every error is recovered:
 
-* S001 — a list left open. A ``(`` at column 0 while a form is still open means the open
-  form lacks closers: it is reported at its opener and closed, and reading goes on, so one
-  mistake never hides the rest of the file. The same at end of file.
+* S001 — a list left open. When the file's brackets do not balance, a ``(`` at column 0
+  while a form is still open means the open form lacks closers: it is reported at its opener
+  and closed, and reading goes on, so one mistake never hides the rest of the file. The same
+  at end of file. A balanced file is read as written, however it is indented (generated
+  recipes often put nested forms at column 0).
 * S002 — a closer of the wrong kind closes the innermost open list and is reported.
 * S003 — a closer with nothing open is reported and skipped.
 * S004 — an unterminated string or block comment runs to the end of the file.
@@ -86,9 +88,38 @@ class _Frame:
         self.last_end = last_end
 
 
+def brackets_balance(text: str) -> bool:
+    """True when every opener has a closer (of any kind) and no closer comes first — the
+    reader then needs no column-0 recovery. One pass of the token scanner."""
+    depth = 0
+    pos = 0
+    n = len(text)
+    match = scanner().match
+    reader: _Reader | None = None
+    while pos < n:
+        m = match(text, pos)
+        assert m is not None
+        kind = m.lastgroup
+        end = m.end()
+        if kind == "open" or kind == "vector_open":
+            depth += 1
+        elif kind == "close":
+            depth -= 1
+            if depth < 0:
+                return False
+        elif kind == "block_comment":
+            reader = reader or _Reader(text)
+            end = reader.block_comment_end(pos)
+            if end < 0:
+                break
+        pos = end
+    return depth == 0
+
+
 class _Reader:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, recover: bool = True) -> None:
         self.text = text
+        self.recover = recover  # column-0 recovery (only when the brackets do not balance)
         self.comments: list[Comment] = []
         self.errors: list[SyntaxIssue] = []
 
@@ -182,7 +213,8 @@ class _Reader:
                 pos = end
                 continue
             if kind == "open" or kind == "vector_open":
-                if len(stack) > 1 and kind == "open" and (pos == 0 or text[pos - 1] == "\n"):
+                if len(stack) > 1 and kind == "open" and self.recover \
+                        and (pos == 0 or text[pos - 1] == "\n"):
                     close_unclosed("before the next top-level form at {0}", (pos,))
                     frame = root
                     if resume is not None and not root.pending and pos >= resume_after:
@@ -313,7 +345,7 @@ def _valid_char(tok: str) -> bool:
 
 def read(text: str) -> Document:
     """Read a whole recipe. Never raises; syntax errors are in ``Document.errors``."""
-    reader = _Reader(text)
+    reader = _Reader(text, recover=not brackets_balance(text))
     # The tree has no reference cycles; without this, the cyclic collector would rescan the
     # growing heap again and again and make big files superlinear.
     enabled = gc.isenabled()
@@ -323,7 +355,9 @@ def read(text: str) -> Document:
     finally:
         if enabled:
             gc.enable()
-    return Document(text, forms, _sorted(reader.comments), _sorted(reader.errors))
+    document = Document(text, forms, _sorted(reader.comments), _sorted(reader.errors))
+    document.recovering = reader.recover
+    return document
 
 
 def _sorted(items: list) -> list:  # type: ignore[type-arg]
@@ -359,6 +393,9 @@ def reread(old: Document, start: int, end: int, new_text: str) -> Document:
     start = max(0, min(start, len(old.text)))
     end = max(start, min(end, len(old.text)))
     text = old.text[:start] + new_text + old.text[end:]
+    recover = not brackets_balance(text)
+    if recover != old.recovering:
+        return read(text)  # the edit (un)balanced the file: column-0 recovery changes
     delta = len(new_text) - (end - start)
     forms = old.forms
     # Restart after the last top-level form that ends strictly before the edit.
@@ -370,7 +407,7 @@ def reread(old: Document, start: int, end: int, new_text: str) -> Document:
     restart = forms[keep - 1].end if keep else 0
     # Old top-level boundaries after the edit, in new coordinates.
     resume = {f.end + delta: i for i, f in enumerate(forms) if f.end >= end and i >= keep}
-    reader = _Reader(text)
+    reader = _Reader(text, recover)
     new_forms, stop, idx = reader.run(restart, resume, start + len(new_text) + 1)
     old_stop = stop - delta
     tail_forms = forms[idx + 1:] if idx >= 0 else []
@@ -384,9 +421,11 @@ def reread(old: Document, start: int, end: int, new_text: str) -> Document:
         item._shift(delta)
     for err in reused_errors:
         err._shift(delta)
-    return Document(
+    document = Document(
         text,
         forms[:keep] + new_forms + tail_forms,
         comments + _sorted(reader.comments) + reused_comments,
         errors + _sorted(reader.errors) + reused_errors,
     )
+    document.recovering = recover
+    return document

@@ -208,7 +208,7 @@ class SyntaxIssue:
 class Document:
     """A read recipe: its text, top-level forms, comments and syntax errors, in source order."""
 
-    __slots__ = ("_line_starts", "comments", "errors", "forms", "text")
+    __slots__ = ("_line_starts", "comments", "errors", "forms", "recovering", "text")
 
     def __init__(
         self, text: str, forms: list[Node], comments: list[Comment], errors: list[SyntaxIssue]
@@ -217,6 +217,7 @@ class Document:
         self.forms = forms
         self.comments = comments
         self.errors = errors
+        self.recovering = True  # the reader used column-0 recovery (unbalanced brackets)
         self._line_starts: list[int] | None = None
         for issue in errors:
             if issue.refs:
