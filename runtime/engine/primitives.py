@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import concurrent.futures
 import math
+import queue
 import re
+import threading
 from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
@@ -346,35 +348,48 @@ def map_async(f: Any, items: Any, *, max_concurrent: Any = DEFAULT_WINDOW, _site
     rt = current().rt
     progress = rt.services.fan_out(_site, len(xs), "map-async")
     handles: list[AsyncHandle] = []
-    inflight: set[concurrent.futures.Future[Any]] = set()
+    # The rolling window: a slot is taken before each call and given back by the call's
+    # done-callback (on the event loop), so a finished call is replaced at once and the
+    # strand never scans the window. Finished futures are queued for the strand to report.
+    slots = threading.Semaphore(window) if window is not None else None
+    finished: queue.SimpleQueue[concurrent.futures.Future[Any]] = queue.SimpleQueue()
+
+    def on_done(future: concurrent.futures.Future[Any]) -> None:
+        finished.put(future)
+        if slots is not None:
+            slots.release()
+
+    def report_finished() -> None:
+        while True:
+            try:
+                done = finished.get_nowait()
+            except queue.Empty:
+                return
+            progress.item_done()
+            if not done.cancelled() and done.exception() is not None:  # fail fast
+                handle_text("map-async", next(h for h in handles if h.future is done))
+
     try:
         for x in xs:
-            while window is not None and len(inflight) >= window:
-                done, _ = concurrent.futures.wait(inflight, return_when=concurrent.futures.FIRST_COMPLETED)
-                for d in done:
-                    inflight.discard(d)
-                    progress.item_done()
-                    if d.exception() is not None:
-                        handle_text("map-async", next(h for h in handles if h.future is d))
+            if slots is not None:
+                slots.acquire()
+            report_finished()
             h = call_proc(f, [x])
             if type(h) is not AsyncHandle:
+                if slots is not None:
+                    slots.release()
                 raise RecipeError(
                     "map-async: the function must return an async handle (use llm-query-async), "
                     f"got {type_name(h)}", "contract")
             handles.append(h)
-            inflight.add(h.future)
             progress.item_started()
+            h.future.add_done_callback(on_done)
         concurrent.futures.wait([h.future for h in handles], return_when=concurrent.futures.FIRST_EXCEPTION)
+        report_finished()
         for h in handles:  # fail fast on the first failed call (the rest are cancelled below)
             if h.future.done() and not h.future.cancelled() and h.future.exception() is not None:
                 handle_text("map-async", h)
-        results = []
-        for h in handles:
-            results.append(handle_text("map-async", h))
-            if h.future in inflight:
-                inflight.discard(h.future)
-                progress.item_done()
-        return from_iter(results)
+        return from_iter([handle_text("map-async", h) for h in handles])
     except BaseException:
         cancel_all([h.future for h in handles if not h.future.done()])
         raise
