@@ -1466,14 +1466,7 @@ class Compiler:
             steps.append((inner.add(n.text), fn))  # type: ignore[union-attr,attr-defined]
         body = self.comp_body(items[2:], inner, tail, node)
 
-        def let_star(env: Env) -> Any:
-            frame = [env]
-            frame.extend([UNDEFINED] * (inner.framesize - 1))
-            for slot, fn in steps:
-                frame[slot] = fn(frame)
-            return body(frame)
-
-        return let_star
+        return _sequential_frame(inner, steps, body)
 
     def sf_letrec(self, node: ListNode, scope: Scope | None, tail: bool, toplevel: bool) -> NodeFn:
         items = node.items
@@ -1486,7 +1479,7 @@ class Compiler:
             if not _is_sym(n):
                 raise self.error(n, "letrec: expected an identifier")
             slots.append(inner.add(n.text, maybe_undefined=True))  # type: ignore[union-attr,attr-defined]
-        steps = []
+        steps: list[tuple[int, NodeFn]] = []
         for (n, e), slot in zip(binds, slots, strict=True):
             if isinstance(e, ListNode) and e.head_name() in ("lambda", "λ") and len(e.items) >= 3:
                 fn = self.make_lambda(e.items[1], e.items[2:], inner, n.text, e)  # type: ignore[union-attr,attr-defined]
@@ -1495,14 +1488,7 @@ class Compiler:
             steps.append((slot, fn))
         body = self.comp_body(items[2:], inner, tail, node)
 
-        def letrec(env: Env) -> Any:
-            frame = [env]
-            frame.extend([UNDEFINED] * (inner.framesize - 1))
-            for slot, fn in steps:
-                frame[slot] = fn(frame)
-            return body(frame)
-
-        return letrec
+        return _sequential_frame(inner, steps, body)
 
     def sf_let_values(self, node: ListNode, scope: Scope | None, tail: bool, toplevel: bool) -> NodeFn:
         items = node.items
@@ -2333,3 +2319,16 @@ def compile_for(c: Compiler, node: ListNode, scope: Scope | None, form: str) -> 
         return VOID
 
     return for_void
+
+
+def _sequential_frame(inner: Scope, steps: list[tuple[int, NodeFn]], body: NodeFn) -> NodeFn:
+    """A new frame for ``inner`` whose slots are filled in order (let*, letrec), then the body."""
+
+    def run(env: Env) -> Any:
+        frame = [env]
+        frame.extend([UNDEFINED] * (inner.framesize - 1))
+        for slot, fn in steps:
+            frame[slot] = fn(frame)
+        return body(frame)
+
+    return run
