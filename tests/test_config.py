@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from recipe.runtime.lang.config import Config, ConfigError, apply_settings, load_config
 from recipe.runtime.lang.models import CHEAP, EXPENSIVE, STANDARD, builtin_table
 
