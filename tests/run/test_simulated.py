@@ -77,3 +77,17 @@ def test_latency_fixed_and_seeded_range() -> None:
         return anyio.current_time() - start
 
     assert anyio.run(timed) >= 0.05
+
+
+def test_json_answers_follow_the_shape_the_instruction_asks_for() -> None:
+    r = req(instruction='Find ACE2. Return JSON: {"mentions": [{"mention": string, "page": int}]}',
+            json=True, max_tokens=2000)
+    data = json.loads(anyio.run(_complete, SimulatedProvider(), r).text)
+    assert list(data) == ["mentions"] and data["mentions"]
+    for mention in data["mentions"]:
+        assert isinstance(mention["mention"], str) and isinstance(mention["page"], int)
+    r = req(instruction="Extract invoice_number, total and due_date. Reply with a JSON object.",
+            json=True, max_tokens=2000)
+    data = json.loads(anyio.run(_complete, SimulatedProvider(), r).text)
+    assert set(data) == {"invoice_number", "total", "due_date"}
+    assert isinstance(data["total"], float) and isinstance(data["due_date"], str)

@@ -83,8 +83,14 @@ class SimulatedProvider(Provider):
         tag = digest.hex()[:8]
         limit = max_tokens if max_tokens is not None else (request.max_tokens or 10**9)
         if request.json:
-            obj: dict[str, object] = {"answer": " ".join(picked), "keywords": vocab[:5],
-                                      "score": round(rng.random(), 3), "id": tag}
+            shape = json_shape(request.instruction)
+            obj: dict[str, object]
+            if shape is not None:
+                filled = _fill(shape, rng, vocab)
+                obj = filled if isinstance(filled, dict) else {"items": filled}
+            else:
+                obj = {"answer": " ".join(picked), "keywords": vocab[:5],
+                       "score": round(rng.random(), 3), "id": tag}
             text = json.dumps(obj)
             while count_tokens(text) > limit and len(obj) > 0:
                 obj.popitem()
@@ -111,3 +117,61 @@ class SimulatedProvider(Provider):
             + IMAGE_TOKENS * len(request.images)
         return ProviderResponse(text=text, prompt_tokens=prompt,
                                 completion_tokens=count_tokens(text))
+
+
+_TYPE_WORDS = ("string", "str", "text", "int", "integer", "number", "float", "bool", "boolean")
+_BARE_KEY = re.compile(r"([{,]\s*)([A-Za-z_][\w-]*)\s*:")
+_TYPE_VALUE = re.compile(r"(?<=[:\[,])\s*(" + "|".join(_TYPE_WORDS) + r")\b(?=\s*[,}\]])")
+_EXTRACT = re.compile(r"\bextract\s+(?:the\s+|all\s+)?([\w ,]+?)(?:\s+from\b|[.:;\n]|$)",
+                      re.IGNORECASE)
+_NUMERIC = ("total", "amount", "count", "number", "price", "score", "age", "year", "quantity")
+
+
+def json_shape(instruction: str) -> object | None:
+    """The shape a JSON answer should have, read from the instruction: a template such as
+    ``{"mentions": [{"mention": string, "page": int}]}``, or the fields of "Extract a, b and
+    c". None when the instruction names no shape."""
+    start = instruction.find("{")
+    if start >= 0:
+        depth = 0
+        for end in range(start, len(instruction)):
+            ch = instruction[end]
+            if ch in "{[":
+                depth += 1
+            elif ch in "}]":
+                depth -= 1
+                if depth == 0:
+                    raw = _BARE_KEY.sub(r'\1"\2":', instruction[start:end + 1])
+                    raw = _TYPE_VALUE.sub(lambda m: json.dumps(f"<{m.group(1)}>"), raw)
+                    try:
+                        return json.loads(raw)
+                    except ValueError:
+                        break
+    match = _EXTRACT.search(instruction)
+    if match:
+        names = [n.strip().lower().replace(" ", "_")
+                 for n in re.split(r",|\band\b", match.group(1)) if n.strip()]
+        if names:
+            return {n: "<number>" if any(w in n for w in _NUMERIC) else "<string>"
+                    for n in names[:12]}
+    return None
+
+
+def _fill(shape: object, rng: random.Random, vocab: list[str], depth: int = 0) -> object:
+    """A deterministic value of the given shape."""
+    if depth > 6:
+        return None
+    if isinstance(shape, dict):
+        return {str(k): _fill(v, rng, vocab, depth + 1) for k, v in shape.items()}
+    if isinstance(shape, list):
+        item = shape[0] if shape else "<string>"
+        return [_fill(item, rng, vocab, depth + 1) for _ in range(rng.randint(1, 3))]
+    if shape in ("<int>", "<integer>"):
+        return rng.randint(1, 100)
+    if shape in ("<number>", "<float>"):
+        return round(rng.uniform(1, 1000), 2)
+    if shape in ("<bool>", "<boolean>"):
+        return rng.random() < 0.5
+    if isinstance(shape, str) and shape.startswith("<"):
+        return " ".join(rng.choice(vocab) for _ in range(rng.randint(2, 6)))
+    return shape  # a literal in the template (an enum value, a number) is kept
