@@ -358,23 +358,21 @@ def parse_number(text: str) -> int | Fraction | float | None:
         return None
 
 
-def decode_string(body: str) -> tuple[str, str | None]:
-    """Decode the escapes of a string literal's body; returns (value, first bad escape)."""
-    if "\\" not in body:
-        return body, None
-    out: list[str] = []
-    bad: str | None = None
+def decode_pieces(body: str) -> Iterator[tuple[str, int, int, bool]]:
+    """The escapes of a string literal's body, piece by piece: (decoded text, raw start,
+    raw end, whether the escape was unknown). The one decoder: values, the reader's S005
+    check and the embedded-Python position map all use it."""
     i = 0
     n = len(body)
     while i < n:
         ch = body[i]
         if ch != "\\" or i + 1 >= n:
-            out.append(ch)
+            yield ch, i, i + 1, False
             i += 1
             continue
         nxt = body[i + 1]
         if nxt in STRING_ESCAPES:
-            out.append(STRING_ESCAPES[nxt])
+            yield STRING_ESCAPES[nxt], i, i + 2, False
             i += 2
         elif nxt in "uUx":
             limit = {"u": 4, "U": 8, "x": 2}[nxt]
@@ -382,22 +380,33 @@ def decode_string(body: str) -> tuple[str, str | None]:
             while j < n and j - (i + 2) < limit and body[j] in "0123456789abcdefABCDEF":
                 j += 1
             if j == i + 2:
-                bad = bad or body[i : i + 2]
-                out.append(nxt)
+                yield nxt, i, i + 2, True
             else:
                 code = int(body[i + 2 : j], 16)
-                out.append(chr(code) if code < 0x110000 and not 0xD800 <= code < 0xE000 else "\ufffd")
+                yield (chr(code) if code < 0x110000 and not 0xD800 <= code < 0xE000
+                       else "\ufffd"), i, j, False
             i = j
         elif nxt in "01234567":
             j = i + 1
             while j < n and j - (i + 1) < 3 and body[j] in "01234567":
                 j += 1
-            out.append(chr(int(body[i + 1 : j], 8)))
+            yield chr(int(body[i + 1 : j], 8)), i, j, False
             i = j
         else:
-            bad = bad or body[i : i + 2]
-            out.append(nxt)
+            yield nxt, i, i + 2, True
             i += 2
+
+
+def decode_string(body: str) -> tuple[str, str | None]:
+    """Decode the escapes of a string literal's body; returns (value, first bad escape)."""
+    if "\\" not in body:
+        return body, None
+    out: list[str] = []
+    bad: str | None = None
+    for text, start, end, unknown in decode_pieces(body):
+        out.append(text)
+        if unknown and bad is None:
+            bad = body[start:end]
     return "".join(out), bad
 
 

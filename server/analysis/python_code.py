@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from recipe.runtime.lang.syntax import (
     STRING,
-    STRING_ESCAPES,
     SYMBOL,
     Atom,
     ListNode,
     Node,
     Quote,
+    decode_pieces,
 )
 
 from .scopes import Call
@@ -68,46 +68,11 @@ def decode_with_map(atom: Atom) -> CodeText:
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
-    i = 0
-    n = len(body)
-
-    def put(chars: str, a: int, b: int) -> None:
+    for chars, a, b, _unknown in decode_pieces(body):
         for ch in chars:
             out.append(ch)
             starts.append(base + a)
             ends.append(base + b)
-
-    while i < n:
-        ch = body[i]
-        if ch != "\\" or i + 1 >= n:
-            put(ch, i, i + 1)
-            i += 1
-            continue
-        nxt = body[i + 1]
-        if nxt in STRING_ESCAPES:
-            put(STRING_ESCAPES[nxt], i, i + 2)
-            i += 2
-        elif nxt in "uUx":
-            limit = {"u": 4, "U": 8, "x": 2}[nxt]
-            j = i + 2
-            while j < n and j - (i + 2) < limit and body[j] in "0123456789abcdefABCDEF":
-                j += 1
-            if j == i + 2:
-                put(nxt, i, i + 2)
-            else:
-                code = int(body[i + 2:j], 16)
-                put(chr(code) if code < 0x110000 and not 0xD800 <= code < 0xE000 else "\ufffd",
-                    i, j)
-            i = j
-        elif nxt in "01234567":
-            j = i + 1
-            while j < n and j - (i + 1) < 3 and body[j] in "01234567":
-                j += 1
-            put(chr(int(body[i + 1:j], 8)), i, j)
-            i = j
-        else:
-            put(nxt, i, i + 2)
-            i += 2
     close = atom.end - 1 if text.endswith('"') and len(text) >= 2 else atom.end
     starts.append(close)
     ends.append(max(close + 1, atom.end) if close < atom.end else close)
