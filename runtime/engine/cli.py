@@ -217,7 +217,8 @@ def _run(args: argparse.Namespace) -> int:
     try:
         provider = make_provider(kind, timeout=config.timeout,
                                  max_connections=max(args.max_concurrent or 0,
-                                                     config.max_concurrent, 10))
+                                                     config.max_concurrent, 10),
+                                 models=config.models)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     if kind == "auto" and provider.name == "simulated" and not args.quiet:

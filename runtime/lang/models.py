@@ -27,6 +27,7 @@ class Model(NamedTuple):
     max_output: int | None = None
     latency_s: float = 10.0
     no_temperature: bool = False
+    max_completion_tokens: bool = False  # the API wants `max_completion_tokens`, not `max_tokens`
     retired: bool = False
     replacement: str | None = None
 
@@ -95,7 +96,7 @@ def tier_for(name: str, input_price: float, cheap_threshold: float = 1.0,
 
 
 _FIELDS = {"input", "output", "tier", "max_output", "latency_s", "no_temperature", "retired",
-           "replacement"}
+           "replacement", "max_completion_tokens"}
 
 
 def _model(name: str, fields: dict[str, Any], cheap_t: float, expensive_t: float,

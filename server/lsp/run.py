@@ -121,7 +121,7 @@ def _make_services(req: RunRequest, sink_ref: list[ProgressSink | None]) -> Any:
 
     config = req.config
     provider = make_provider(config.provider, timeout=config.timeout,
-                             max_connections=max(config.max_concurrent, 10))
+                             max_connections=max(config.max_concurrent, 10), models=config.models)
     store: Any
     if req.path is not None and req.path.exists():
         try:

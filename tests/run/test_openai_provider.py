@@ -165,3 +165,19 @@ def test_helpers() -> None:
     assert make_provider("auto", env={"OPENAI_BASE_URL": "http://x/v1"}).name == "openai"
     with pytest.raises(ProviderError):
         raise ProviderError("x", retryable=False)
+
+
+def test_request_parameters_come_from_the_model_table() -> None:
+    from recipe.runtime.engine.services import LLMRequest
+    from recipe.runtime.lang.config import Config, apply_settings
+
+    config = apply_settings(Config(), {"models": {
+        "my-reasoner": {"input": 1.0, "output": 4.0, "no_temperature": True,
+                        "max_completion_tokens": True}}}, "recipe.toml")
+    provider = OpenAIProvider(api_key="k", models=config.models)
+    params = provider.params(LLMRequest("sys", "user", "my-reasoner", temperature=0.5), 100)
+    assert "temperature" not in params and params["max_completion_tokens"] == 100
+    params = provider.params(LLMRequest("sys", "user", "gpt-4.1-nano", temperature=0.5), 100)
+    assert params["temperature"] == 0.5 and params["max_tokens"] == 100
+    params = provider.params(LLMRequest("sys", "user", "o3-mini"), 50)
+    assert params["max_completion_tokens"] == 50

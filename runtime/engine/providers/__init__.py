@@ -16,9 +16,12 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..services import LLMRequest
+
+if TYPE_CHECKING:
+    from ...lang.models import ModelTable
 
 NO_DATA = "(no data provided)"
 
@@ -102,7 +105,7 @@ def build_messages(request: LLMRequest) -> list[dict[str, Any]]:
 
 def make_provider(kind: str, *, timeout: float = 120.0, max_connections: int = 100,
                   env: Mapping[str, str] | None = None,
-                  transport: str | None = None) -> Provider:
+                  transport: str | None = None, models: ModelTable | None = None) -> Provider:
     """``auto`` | ``openai`` | ``simulated``. ``auto`` picks OpenAI when ``OPENAI_API_KEY`` or
     ``OPENAI_BASE_URL`` is set, else the simulator."""
     env = os.environ if env is None else env
@@ -119,5 +122,6 @@ def make_provider(kind: str, *, timeout: float = 120.0, max_connections: int = 1
         return OpenAIProvider(api_key=env.get("OPENAI_API_KEY"),
                               base_url=env.get("OPENAI_BASE_URL") or None,
                               timeout=timeout, max_connections=max_connections,
-                              transport=transport or env.get("RECIPE_HTTP_TRANSPORT") or None)
+                              transport=transport or env.get("RECIPE_HTTP_TRANSPORT") or None,
+                              models=models)
     raise ValueError(f"unknown provider {kind!r} (expected auto, openai or simulated)")

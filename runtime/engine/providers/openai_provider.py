@@ -27,13 +27,15 @@ from typing import Any
 import openai
 from openai import AsyncOpenAI
 
-from ...lang.models import builtin_table
+from ...lang.models import ModelTable, builtin_table
 from ...lang.tokens import chat_prompt_tokens, count_tokens
 from ..services import LLMRequest
 from . import Provider, ProviderError, ProviderResponse, build_messages, user_text
 
 DEFAULT_TRANSPORT = "aiohttp"
 TRANSPORTS = ("httpx", "aiohttp")
+# Models not in the table (a user's or a new one) fall back to the name: OpenAI's reasoning
+# families take `max_completion_tokens`.
 _MAX_COMPLETION_PREFIXES = ("o1", "o3", "o4", "gpt-5")
 
 
@@ -83,7 +85,7 @@ class OpenAIProvider(Provider):
 
     def __init__(self, *, api_key: str | None = None, base_url: str | None = None,
                  timeout: float = 120.0, max_connections: int = 100,
-                 transport: str | None = None) -> None:
+                 transport: str | None = None, models: ModelTable | None = None) -> None:
         if not api_key and not base_url:
             raise ValueError("OPENAI_API_KEY is not set (set it, or OPENAI_BASE_URL for a "
                              "local server, or use --provider simulated)")
@@ -97,7 +99,7 @@ class OpenAIProvider(Provider):
         self.max_connections = max(max_connections, 10)
         self.transport = transport
         self._client: AsyncOpenAI | None = None
-        self._models = builtin_table()
+        self._models = models if models is not None else builtin_table()
 
     def describe(self) -> str:
         return f"openai ({self.base_url or 'api.openai.com'}, {self.transport})"
@@ -124,7 +126,8 @@ class OpenAIProvider(Provider):
 
     def params(self, request: LLMRequest, max_tokens: int | None) -> dict[str, Any]:
         model = self._models.get(request.model)
-        reasoning = request.model.startswith(_MAX_COMPLETION_PREFIXES)
+        reasoning = model.max_completion_tokens if model is not None \
+            else request.model.startswith(_MAX_COMPLETION_PREFIXES)
         params: dict[str, Any] = {"model": request.model, "messages": build_messages(request)}
         if request.temperature is not None and not (model and model.no_temperature):
             params["temperature"] = request.temperature

@@ -144,9 +144,10 @@ def json_shape(instruction: str) -> object | None:
                     raw = _BARE_KEY.sub(r'\1"\2":', instruction[start:end + 1])
                     raw = _TYPE_VALUE.sub(lambda m: json.dumps(f"<{m.group(1)}>"), raw)
                     try:
-                        return json.loads(raw)
+                        shape: object = json.loads(raw)
                     except ValueError:
                         break
+                    return shape
     match = _EXTRACT.search(instruction)
     if match:
         names = [n.strip().lower().replace(" ", "_")
