@@ -336,3 +336,13 @@ def test_balanced_file_is_read_as_written_whatever_the_indentation() -> None:
     assert [f.head_name() for f in broken.forms] == ["define", "+", "finish"]  # type: ignore[attr-defined]
     again = reread(broken, text.index("1))") + 2, text.index("1))") + 2, ")")
     assert doc_shape(again) == doc_shape(read(text))
+
+
+def test_reader_balance_decision_agrees_with_brackets_balance() -> None:
+    from recipe.runtime.lang.reader import brackets_balance
+
+    rng = random.Random(5)
+    alphabet = '()[]{}"#|;\' \nab'
+    for _ in range(2000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        assert read(text).recovering == (not brackets_balance(text)), repr(text)

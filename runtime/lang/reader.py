@@ -120,6 +120,7 @@ class _Reader:
     def __init__(self, text: str, recover: bool = True) -> None:
         self.text = text
         self.recover = recover  # column-0 recovery (only when the brackets do not balance)
+        self.unbalanced = False  # a closer with nothing open, or lists open at the end
         self.comments: list[Comment] = []
         self.errors: list[SyntaxIssue] = []
 
@@ -228,6 +229,7 @@ class _Reader:
             if kind == "close":
                 closer = m.group()
                 if len(stack) == 1:
+                    self.unbalanced = True
                     error("S003", f"unexpected `{closer}`: nothing is open here", pos, end)
                     pos = end
                     continue
@@ -299,6 +301,7 @@ class _Reader:
                 if idx is not None:
                     return forms, pos, idx
         if len(stack) > 1:
+            self.unbalanced = True
             close_unclosed("before the end of the file")
         flush_pending(root)
         return forms, n, -1
@@ -345,13 +348,18 @@ def _valid_char(tok: str) -> bool:
 
 def read(text: str) -> Document:
     """Read a whole recipe. Never raises; syntax errors are in ``Document.errors``."""
-    reader = _Reader(text, recover=not brackets_balance(text))
     # The tree has no reference cycles; without this, the cyclic collector would rescan the
     # growing heap again and again and make big files superlinear.
     enabled = gc.isenabled()
     gc.disable()
     try:
+        # Read as written; only when the brackets turn out not to balance (the reader's depth
+        # is brackets_balance's count) read again with column-0 recovery.
+        reader = _Reader(text, recover=False)
         forms, _, _ = reader.run(0)
+        if reader.unbalanced:
+            reader = _Reader(text, recover=True)
+            forms, _, _ = reader.run(0)
     finally:
         if enabled:
             gc.enable()

@@ -66,14 +66,7 @@ class Node:
 
     def walk(self) -> Iterator[Node]:
         """This node and every node below it, in source order, without recursion."""
-        stack: list[Node] = [self]
-        while stack:
-            node = stack.pop()
-            yield node
-            if isinstance(node, ListNode):
-                stack.extend(reversed(node.items))
-            elif isinstance(node, Quote) and node.datum is not None:
-                stack.append(node.datum)
+        return _walk([self])
 
     def _shift(self, delta: int) -> None:
         for node in self.walk():
@@ -124,10 +117,11 @@ class ListNode(Node):
 
     def head_name(self) -> str | None:
         """The symbol in operator position, if any."""
-        if self.items and not self.is_vector:
-            head = self.items[0]
-            if isinstance(head, Atom) and head.kind == SYMBOL:
-                return head.text
+        items = self.items
+        if items and self.opener[0] != "#":
+            head = items[0]
+            if head.__class__ is Atom and head.kind == SYMBOL:  # type: ignore[attr-defined]
+                return head.text  # type: ignore[attr-defined]
         return None
 
     def __repr__(self) -> str:
@@ -282,8 +276,7 @@ class Document:
 
     def walk(self) -> Iterator[Node]:
         """Every form node of the document, in source order."""
-        for form in self.forms:
-            yield from form.walk()
+        return _walk(self.forms)
 
     def node_at(self, offset: int) -> list[Node]:
         """The chain of forms containing ``offset``, outermost first (empty between forms)."""
@@ -309,6 +302,25 @@ class Document:
         if i >= 0 and self.comments[i].start <= offset < self.comments[i].end:
             return self.comments[i]
         return None
+
+
+def _walk(roots: list[Node]) -> Iterator[Node]:
+    # Hot: every rule walks trees. Exact class checks and bound methods, no recursion.
+    stack = list(reversed(roots))
+    pop = stack.pop
+    extend = stack.extend
+    append = stack.append
+    list_node, quote = ListNode, Quote
+    while stack:
+        node = pop()
+        yield node
+        cls = node.__class__
+        if cls is list_node:
+            items = node.items  # type: ignore[attr-defined]
+            if items:
+                extend(reversed(items))
+        elif cls is quote and node.datum is not None:  # type: ignore[attr-defined]
+            append(node.datum)  # type: ignore[attr-defined]
 
 
 class _Unset:
@@ -364,12 +376,15 @@ def decode_pieces(body: str) -> Iterator[tuple[str, int, int, bool]]:
     check and the embedded-Python position map all use it."""
     i = 0
     n = len(body)
+    find = body.find
     while i < n:
-        ch = body[i]
-        if ch != "\\" or i + 1 >= n:
-            yield ch, i, i + 1, False
-            i += 1
-            continue
+        j = find("\\", i)
+        if j < 0 or j + 1 >= n:  # the rest is plain text (a lone trailing backslash too)
+            yield body[i:], i, n, False
+            return
+        if j > i:  # a run of plain text: one piece, one character per raw character
+            yield body[i:j], i, j, False
+            i = j
         nxt = body[i + 1]
         if nxt in STRING_ESCAPES:
             yield STRING_ESCAPES[nxt], i, i + 2, False

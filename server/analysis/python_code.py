@@ -69,10 +69,13 @@ def decode_with_map(atom: Atom) -> CodeText:
     starts: list[int] = []
     ends: list[int] = []
     for chars, a, b, _unknown in decode_pieces(body):
-        for ch in chars:
-            out.append(ch)
-            starts.append(base + a)
-            ends.append(base + b)
+        out.append(chars)
+        if len(chars) == b - a and body[a:b] == chars:  # plain text: character for character
+            starts.extend(range(base + a, base + b))
+            ends.extend(range(base + a + 1, base + b + 1))
+        else:  # an escape: every decoded character comes from the whole escape
+            starts.extend([base + a] * len(chars))
+            ends.extend([base + b] * len(chars))
     close = atom.end - 1 if text.endswith('"') and len(text) >= 2 else atom.end
     starts.append(close)
     ends.append(max(close + 1, atom.end) if close < atom.end else close)
