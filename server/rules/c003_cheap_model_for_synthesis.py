@@ -82,6 +82,7 @@ _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     suggestion = _stronger_model(ctx)
+    index = _Index(ctx)
     for est in ctx.analysis.estimates.calls:
         if est.primitive not in SYNC_LLM_CALLS or est.model is None or est.tier != CHEAP:
             continue
@@ -90,10 +91,10 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
         data = est.call.keyword("data")
         if data is None:
             continue
-        producer = _fan_out_source(ctx, data, levels=1, depth=0)
+        producer = _fan_out_source(ctx, index, data, levels=1, depth=0)
         if producer is None:
             continue
-        size = _producer_size(ctx, producer)
+        size = _producer_size(ctx, index, producer)
         what = f"{size} fan-out results" if size is not None else "fan-out results"
         message = (f"this {est.primitive} synthesises {what} (from {producer.name}) with "
                    f"{est.model.name}, a cheap-tier model; the one combining call decides the "
@@ -132,7 +133,22 @@ def _stronger_model(ctx: RuleContext) -> Model | None:
     return None
 
 
-def _fan_out_source(ctx: RuleContext, node: Node | None, levels: int, depth: int) -> Call | None:
+class _Index:
+    """Built once per check, so that big files stay linear: `py-set!` calls by the Python
+    name they bind, and fan-out sites by their call."""
+
+    def __init__(self, ctx: RuleContext) -> None:
+        self.setters: dict[str, list[Call]] = {}
+        for setter in ctx.scopes.calls_to("py-set!"):
+            args = setter.positional()
+            if setter.binding is None and len(args) == 2 and isinstance(args[0], Atom) \
+                    and args[0].kind == STRING and isinstance(args[0].value, str):
+                self.setters.setdefault(args[0].value, []).append(setter)
+        self.sites = {id(site.call): site for site in reversed(ctx.facts.fan_outs())}
+
+
+def _fan_out_source(ctx: RuleContext, index: _Index, node: Node | None, levels: int,
+                    depth: int) -> Call | None:
     """The fan-out call whose results ``node`` is built from, if it can be told."""
     if node is None or depth > 12:
         return None
@@ -147,11 +163,11 @@ def _fan_out_source(ctx: RuleContext, node: Node | None, levels: int, depth: int
     if name in RESULT_PRODUCERS:
         return call
     if name in TRANSPARENT:
-        return _fan_out_source(ctx, node.items[1] if len(node.items) > 1 else None, levels,
-                               depth + 1)
+        return _fan_out_source(ctx, index, node.items[1] if len(node.items) > 1 else None,
+                               levels, depth + 1)
     if name in STRING_FUNCTIONS and levels > 0:
         for arg in call.positional():
-            found = _fan_out_source(ctx, arg, levels - 1, depth + 1)
+            found = _fan_out_source(ctx, index, arg, levels - 1, depth + 1)
             if found is not None:
                 return found
         return None
@@ -159,25 +175,21 @@ def _fan_out_source(ctx: RuleContext, node: Node | None, levels: int, depth: int
         code = facts.literal_string(node.items[1])
         if code is None:
             return None
-        names = set(_IDENT.findall(code))
-        for setter in ctx.scopes.calls_to("py-set!"):
-            if setter.binding is not None or setter.node.start > node.start:
-                continue
-            args = setter.positional()
-            if len(args) != 2 or not isinstance(args[0], Atom) or args[0].kind != STRING:
-                continue
-            if args[0].value in names:
-                found = _fan_out_source(ctx, args[1], levels, depth + 1)
+        for name in sorted(set(_IDENT.findall(code)) & index.setters.keys()):
+            for setter in index.setters[name]:
+                if setter.node.start > node.start:
+                    continue
+                found = _fan_out_source(ctx, index, setter.positional()[1], levels, depth + 1)
                 if found is not None:
                     return found
     return None
 
 
-def _producer_size(ctx: RuleContext, producer: Call) -> int | None:
-    for site in ctx.facts.fan_outs():
-        if site.call is producer:
-            size: int | None = site.size
-            return size
+def _producer_size(ctx: RuleContext, index: _Index, producer: Call) -> int | None:
+    site = index.sites.get(id(producer))
+    if site is not None:
+        size: int | None = site.size
+        return size
     if producer.entry is not None and producer.entry.name.startswith("await-all"):
         args = producer.positional()
         if args:
