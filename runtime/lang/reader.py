@@ -88,12 +88,13 @@ class _Frame:
         self.last_end = last_end
 
 
-def brackets_balance(text: str) -> bool:
+def brackets_balance(text: str, start: int = 0, end: int | None = None) -> bool:
     """True when every opener has a closer (of any kind) and no closer comes first — the
-    reader then needs no column-0 recovery. One pass of the token scanner."""
+    reader then needs no column-0 recovery. One pass of the token scanner over
+    ``text[start:end]`` (``start`` must be a token boundary)."""
     depth = 0
-    pos = 0
-    n = len(text)
+    pos = start
+    n = len(text) if end is None else end
     match = scanner().match
     reader: _Reader | None = None
     while pos < n:
@@ -401,9 +402,12 @@ def reread(old: Document, start: int, end: int, new_text: str) -> Document:
     start = max(0, min(start, len(old.text)))
     end = max(start, min(end, len(old.text)))
     text = old.text[:start] + new_text + old.text[end:]
-    recover = not brackets_balance(text)
-    if recover != old.recovering:
-        return read(text)  # the edit (un)balanced the file: column-0 recovery changes
+    if old.recovering:
+        recover = not brackets_balance(text)
+        if not recover:
+            return read(text)  # the edit balanced the file: no column-0 recovery any more
+    else:
+        recover = False  # checked below on the re-read stretch alone
     delta = len(new_text) - (end - start)
     forms = old.forms
     # Restart after the last top-level form that ends strictly before the edit.
@@ -417,6 +421,10 @@ def reread(old: Document, start: int, end: int, new_text: str) -> Document:
     resume = {f.end + delta: i for i, f in enumerate(forms) if f.end >= end and i >= keep}
     reader = _Reader(text, recover)
     new_forms, stop, idx = reader.run(restart, resume, start + len(new_text) + 1)
+    if not recover and not brackets_balance(text, restart, stop if idx >= 0 else None):
+        # The file was balanced, so it still is unless the re-read stretch is not (the text
+        # before `restart` and from `stop` on is unchanged and starts at depth 0).
+        return read(text)
     old_stop = stop - delta
     tail_forms = forms[idx + 1:] if idx >= 0 else []
     for f in tail_forms:

@@ -69,9 +69,19 @@ class Node:
         return _walk([self])
 
     def _shift(self, delta: int) -> None:
-        for node in self.walk():
+        # Hot on every keystroke (the forms after an edit move): a plain loop, no generator.
+        stack: list[Node] = [self]
+        pop, extend, append = stack.pop, stack.extend, stack.append
+        list_node, quote = ListNode, Quote
+        while stack:
+            node = pop()
             node.start += delta
             node.end += delta
+            cls = node.__class__
+            if cls is list_node:
+                extend(node.items)  # type: ignore[attr-defined]
+            elif cls is quote and node.datum is not None:  # type: ignore[attr-defined]
+                append(node.datum)  # type: ignore[attr-defined]
 
 
 class Atom(Node):
@@ -202,7 +212,7 @@ class SyntaxIssue:
 class Document:
     """A read recipe: its text, top-level forms, comments and syntax errors, in source order."""
 
-    __slots__ = ("_line_starts", "comments", "errors", "forms", "recovering", "text")
+    __slots__ = ("_last", "_line_starts", "comments", "errors", "forms", "recovering", "text")
 
     def __init__(
         self, text: str, forms: list[Node], comments: list[Comment], errors: list[SyntaxIssue]
@@ -213,9 +223,32 @@ class Document:
         self.errors = errors
         self.recovering = True  # the reader used column-0 recovery (unbalanced brackets)
         self._line_starts: list[int] | None = None
+        self._last: Node | _Unset | None = _UNSET
         for issue in errors:
             if issue.refs:
                 issue.message = issue.template.format(*(self.where(r) for r in issue.refs))
+
+    @property
+    def last_form(self) -> Node | None:
+        """The file's last top-level form (for a :meth:`subset`, still the whole file's)."""
+        last = self._last
+        if isinstance(last, _Unset):
+            return self.forms[-1] if self.forms else None
+        return last
+
+    def subset(self, forms: list[Node]) -> Document:
+        """A document of some of this one's top-level forms, for analysing part of a file:
+        same text, offsets, lines and comments; no syntax errors (those belong to the file);
+        :attr:`last_form` stays the file's."""
+        sub = Document.__new__(Document)
+        sub.text = self.text
+        sub.forms = forms
+        sub.comments = self.comments
+        sub.errors = []
+        sub.recovering = self.recovering
+        sub._line_starts = self.line_starts
+        sub._last = self.last_form
+        return sub
 
     def where(self, offset: int) -> str:
         """1-based ``line:col`` of an offset, as messages show it."""
@@ -327,7 +360,7 @@ class _Unset:
     __slots__ = ()
 
 
-_UNSET: object = _Unset()
+_UNSET = _Unset()
 
 
 class Char(str):

@@ -28,6 +28,7 @@ class Analysis:
         self.config = config
         self.filename = filename
         self.context_tokens = context_tokens if context_tokens is not None else config.context_size
+        self.used_where = False  # a message quoted a line:col (read by the incremental linter)
 
     @cached_property
     def scopes(self) -> Scopes:
@@ -54,8 +55,8 @@ class Analysis:
 
     def where(self, offset: int) -> str:
         """``line:col`` (1-based) of an offset, for messages."""
-        line, col = self.document.position(offset)
-        return f"{line + 1}:{col + 1}"
+        self.used_where = True
+        return self.document.where(offset)
 
     def text(self, node: Node) -> str:
         return self.document.text[node.start:node.end]

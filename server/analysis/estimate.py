@@ -433,7 +433,7 @@ class _Estimator:
         enclosing = sorted(facts.enclosing_fan_outs(call.node),
                            key=lambda s: -s.call.node.start)
         return CallEstimate(
-            node=call.node, call=call, site=self.analysis.where(call.node.start),
+            node=call.node, call=call, site=self.analysis.document.where(call.node.start),
             primitive=call.name, model_name=name, model=model, tokens_in=tokens_in,
             input_basis=basis, input_floor=floor, tokens_out=tokens_out,
             multiplicity=self.count(call.node), fan_outs=enclosing)
@@ -871,7 +871,7 @@ class _Estimator:
     def fan_out_estimate(self, site: FanOutSite) -> FanOutEstimate:
         per_item, latency = self.fan_out_latency(site, 0)
         window = site.window if site.concurrent else 1
-        return FanOutEstimate(site=site, where=self.analysis.where(site.call.node.start),
+        return FanOutEstimate(site=site, where=self.analysis.document.where(site.call.node.start),
                               size=site.size, window=window, item_latency_s=per_item,
                               latency_s=latency)
 

@@ -98,6 +98,11 @@ def lint_document(document: Document, config: Config, filename: str = "<recipe>"
     finally:
         if enabled:
             gc.enable()
+    return LintResult(analysis, apply_noqa(document, diagnostics), internal)
+
+
+def apply_noqa(document: Document, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """The diagnostics not silenced by a ``; noqa`` comment on their line, sorted."""
     silenced = noqa_lines(document)
     if silenced:
         kept = []
@@ -109,7 +114,7 @@ def lint_document(document: Document, config: Config, filename: str = "<recipe>"
             kept.append(diag)
         diagnostics = kept
     diagnostics.sort(key=Diagnostic.sort_key)
-    return LintResult(analysis, diagnostics, internal)
+    return diagnostics
 
 
 def lint_text(text: str, config: Config | None = None, filename: str = "<recipe>",

@@ -204,6 +204,29 @@ class Scopes:
         self.lambdas: list[ListNode] = []
         self._sorted: list[Scope] | None = None
         self._starts: list[int] = []
+        # Set when this resolves part of a file (see Document.subset): the file's top-level
+        # names, which that part can see but does not bind itself.
+        self.file_top_level_names: list[str] | None = None
+        self.used_file_names = False  # read by the incremental linter
+
+    @property
+    def top_level_names(self) -> list[str]:
+        """Every name the file binds at top level (all of them for a part of a file)."""
+        self.used_file_names = True
+        if self.file_top_level_names is not None:
+            return self.file_top_level_names
+        return list(self.root.bindings)
+
+    def visible_names(self, scope: Scope) -> list[str]:
+        """The names visible in ``scope``: its own and enclosing bindings, then the file's
+        top-level names."""
+        names: list[str] = []
+        current: Scope | None = scope
+        while current is not None and current is not self.root:
+            names.extend(current.bindings)
+            current = current.parent
+        names.extend(self.top_level_names)
+        return names
 
     def binding_of(self, atom: Atom) -> Binding | None:
         return self.resolved.get(id(atom))
@@ -698,6 +721,7 @@ _SPECIAL = {
     **{name: _Resolver.form_for for name in FOR_FORMS},
     **{name: _Resolver.form_generic for name in ("if", "when", "unless", "and", "or", "begin")},
 }
+SPECIAL_FORM_NAMES = frozenset(_SPECIAL)  # forms the resolver treats apart, unless shadowed
 
 
 def resolve(document: Document) -> Scopes:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from lsprotocol import types
+from lsprotocol.converters import get_converter
 from recipe.runtime.lang.syntax import Document
 from recipe.server.analysis.diagnostics import ERROR, INFO, WARNING, Diagnostic
 
@@ -27,6 +28,9 @@ _SEVERITY = {
     "information": types.DiagnosticSeverity.Information,
     "hint": types.DiagnosticSeverity.Hint,
 }
+_SEVERITY_VALUE = {level: int(value) for level, value in _SEVERITY.items()}
+_WARNING_VALUE = int(types.DiagnosticSeverity.Warning)
+_CONVERTER = get_converter()
 _UNNECESSARY = {"N008", "F002"}
 _DEPRECATED = {"J005"}
 
@@ -40,22 +44,34 @@ class Positions:
         self.document = document
         self.encoding = str(encoding)
 
-    def position(self, offset: int) -> types.Position:
+    def line_character(self, offset: int) -> tuple[int, int]:
+        """(line, character) of an offset, the character counted in this encoding."""
         doc = self.document
         offset = max(0, min(offset, len(doc.text)))
         line, col = doc.position(offset)
         if self.encoding == UTF32:
-            return types.Position(line=line, character=col)
+            return line, col
         start = doc.line_starts[line]
         segment = doc.text[start:offset]
         if segment.isascii():
-            return types.Position(line=line, character=col)
+            return line, col
         if self.encoding == UTF8:
-            return types.Position(line=line, character=len(segment.encode("utf-8", "surrogatepass")))
-        return types.Position(line=line, character=col + sum(1 for ch in segment if ord(ch) > 0xFFFF))
+            return line, len(segment.encode("utf-8", "surrogatepass"))
+        return line, col + sum(1 for ch in segment if ord(ch) > 0xFFFF)
+
+    def position(self, offset: int) -> types.Position:
+        line, character = self.line_character(offset)
+        return types.Position(line=line, character=character)
 
     def range(self, start: int, end: int) -> types.Range:
         return types.Range(start=self.position(start), end=self.position(max(start, end)))
+
+    def range_json(self, start: int, end: int) -> dict[str, dict[str, int]]:
+        """:meth:`range` as it goes on the wire."""
+        line, character = self.line_character(start)
+        end_line, end_character = self.line_character(max(start, end))
+        return {"start": {"line": line, "character": character},
+                "end": {"line": end_line, "character": end_character}}
 
     def offset(self, position: types.Position) -> int:
         """The offset of a position, clamped to the document (never raises)."""
@@ -91,31 +107,38 @@ def severity(level: str) -> types.DiagnosticSeverity:
     return _SEVERITY.get(level, types.DiagnosticSeverity.Warning)
 
 
-def to_lsp_diagnostic(diag: Diagnostic, pos: Positions, uri: str,
-                      source: str = SOURCE) -> types.Diagnostic:
-    related = [
-        types.DiagnosticRelatedInformation(
-            location=types.Location(uri=uri, range=pos.range(r.start, r.end)), message=r.message)
-        for r in diag.related
-    ]
-    tags: list[types.DiagnosticTag] = []
-    if diag.code in _UNNECESSARY:
-        tags.append(types.DiagnosticTag.Unnecessary)
-    if diag.code in _DEPRECATED:
-        tags.append(types.DiagnosticTag.Deprecated)
+def diagnostic_json(diag: Diagnostic, pos: Positions, uri: str,
+                    source: str = SOURCE) -> dict[str, Any]:
+    """The LSP Diagnostic of ``diag``, as it goes on the wire (JSON-ready). Built directly
+    rather than through lsprotocol's converter: a big file publishes hundreds on each edit."""
+    out: dict[str, Any] = {
+        "range": pos.range_json(diag.start, diag.end),
+        "message": diag.message,
+        "severity": _SEVERITY_VALUE.get(diag.severity, _WARNING_VALUE),
+        "code": diag.code,
+        "source": source,
+    }
+    if diag.code and diag.code[0].isalpha() and diag.code[1:].isdigit():
+        out["codeDescription"] = {"href": RULE_DOCS_BASE + diag.code}
+    if diag.related:
+        out["relatedInformation"] = [
+            {"location": {"uri": uri, "range": pos.range_json(r.start, r.end)},
+             "message": r.message} for r in diag.related]
+    tags = ([types.DiagnosticTag.Unnecessary.value] if diag.code in _UNNECESSARY else []) \
+        + ([types.DiagnosticTag.Deprecated.value] if diag.code in _DEPRECATED else [])
+    if tags:
+        out["tags"] = tags
     data: dict[str, Any] = {"code": diag.code}
     if diag.fix is not None:
         data["fix"] = {"message": diag.fix.message, "safe": diag.fix.safe,
                        "edits": [[e.start, e.end, e.new_text] for e in diag.fix.edits]}
-    return types.Diagnostic(
-        range=pos.range(diag.start, diag.end),
-        message=diag.message,
-        severity=severity(diag.severity),
-        code=diag.code,
-        code_description=types.CodeDescription(href=RULE_DOCS_BASE + diag.code)
-        if diag.code and diag.code[0].isalpha() and diag.code[1:].isdigit() else None,
-        source=source,
-        related_information=related or None,
-        tags=tags or None,
-        data=data,
-    )
+    out["data"] = data
+    return out
+
+
+def to_lsp_diagnostic(diag: Diagnostic, pos: Positions, uri: str,
+                      source: str = SOURCE) -> types.Diagnostic:
+    """:func:`diagnostic_json` as an lsprotocol object."""
+    structured: types.Diagnostic = _CONVERTER.structure(diagnostic_json(diag, pos, uri, source),
+                                                        types.Diagnostic)
+    return structured

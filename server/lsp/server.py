@@ -192,8 +192,17 @@ class RecipeLanguageServer(LanguageServer):
         if not self.push_diagnostics:
             return
         st.published = st.version
-        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
-            uri=st.uri, version=st.version, diagnostics=self.lsp_diagnostics(st, result)))
+        items = st.diagnostics_json(result, self.encoding)
+        items += [self.protocol._converter.unstructure(d) for d in st.run_diagnostics]
+        params = {"uri": st.uri, "version": st.version, "diagnostics": items}
+        try:
+            # JSON built by convert.diagnostic_json, sent as is: lsprotocol's converter costs
+            # more than the lint itself for a file with hundreds of diagnostics.
+            self.protocol._send_data({"jsonrpc": "2.0", "method": types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS,
+                                      "params": params})
+        except AttributeError:  # a pygls without the private writer: the typed way
+            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
+                uri=st.uri, version=st.version, diagnostics=self.lsp_diagnostics(st, result)))
 
     def relint_all(self) -> None:
         for st in list(self.docs.values()):

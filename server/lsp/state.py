@@ -13,9 +13,10 @@ from recipe.runtime.lang.config import Config, ConfigError, apply_settings, load
 from recipe.runtime.lang.reader import read, reread
 from recipe.runtime.lang.syntax import Document
 from recipe.server.analysis.context import Analysis
-from recipe.server.analysis.lint import LintResult, lint_document
+from recipe.server.analysis.incremental import IncrementalLinter
+from recipe.server.analysis.lint import LintResult
 
-from .convert import UTF16, Positions
+from .convert import UTF16, Positions, diagnostic_json
 
 # Client setting (camelCase, section "recipe") → [tool.recipe] key.
 CLIENT_KEYS = {
@@ -131,11 +132,14 @@ class DocState:
         self.config = config
         self._analysis: tuple[int, Analysis] | None = None
         self._lint: tuple[int, LintResult] | None = None
+        self._linter: IncrementalLinter | None = None
         self.lock = threading.Lock()
         self.pending: asyncio.Handle | None = None
         self.last_change = 0.0
         self.published: int | None = None
         self.run_diagnostics: list[Any] = []  # from the last "Run recipe" (source "recipe run")
+        self._json: dict[int, tuple[Any, dict[str, Any]]] = {}  # id(diagnostic) → wire form
+        self._json_encoding = ""
 
     @property
     def text(self) -> str:
@@ -157,6 +161,7 @@ class DocState:
             self.config = config
             self._analysis = None
             self._lint = None
+            self._linter = None
 
     def analysis(self) -> Analysis:
         """The analysis of the current version (computed once per version)."""
@@ -175,6 +180,23 @@ class DocState:
             return cached[1]
         return None
 
+    def diagnostics_json(self, result: LintResult, encoding: str) -> list[dict[str, Any]]:
+        """The wire form of ``result``'s diagnostics. The incremental linter hands back the
+        very same Diagnostic objects for what an edit did not move, so their wire form is
+        reused too."""
+        pos = self.positions(encoding)
+        cache = self._json if self._json_encoding == encoding else {}
+        fresh: dict[int, tuple[Any, dict[str, Any]]] = {}
+        out = []
+        for diag in result.diagnostics:
+            hit = cache.get(id(diag))
+            if hit is None or hit[0] is not diag:
+                hit = (diag, diagnostic_json(diag, pos, self.uri))
+            fresh[id(diag)] = hit
+            out.append(hit[1])
+        self._json, self._json_encoding = fresh, encoding
+        return out
+
     def lint(self) -> LintResult:
         """The lint result of the current version (computed once per version)."""
         found = self.cached_lint()
@@ -182,8 +204,17 @@ class DocState:
             return found
         version = self.version
         analysis = self.analysis()
-        result = lint_document(analysis.document, analysis.config, self.filename,
-                               analysis=analysis)
+        with self.lock:
+            linter = self._linter
+            if linter is None or linter.config is not analysis.config:
+                linter = self._linter = IncrementalLinter(analysis.config, self.filename)
+
+        def current() -> bool:
+            # Under the lock that edits take: the tree was not moved while it was linted.
+            with self.lock:
+                return self.version == version and self.document is analysis.document
+
+        result = linter.lint(analysis.document, analysis, commit=current)
         with self.lock:
             if self.version == version:
                 self._lint = (version, result)

@@ -13,7 +13,7 @@ import importlib
 from collections.abc import Callable, Iterable
 from functools import cache
 from types import ModuleType
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from recipe.server.analysis.context import RuleContext
@@ -71,13 +71,27 @@ RULE_MODULES: tuple[str, ...] = (
 )
 
 
+PART = "part"
+FILE = "file"
+
+
 class Rule(NamedTuple):
+    """A loaded rule. ``scope`` says what the incremental linter may give ``check``: ``part``
+    (the default) — a subset document of linked top-level forms (see
+    ``recipe.server.analysis.incremental``); ``file`` — always the whole document, so
+    ``check`` must be cheap (the S rules only read the reader's errors). A rule that adds up
+    over the whole file defines ``partial(ctx)`` (per part, cached) and
+    ``combine(ctx, parts)`` (file-wide, every time) as well."""
+
     code: str
     name: str
     severity: str
     doc: str
     check: Callable[[RuleContext], Iterable[Diagnostic]]
     module: str
+    scope: str = PART
+    partial: Callable[[RuleContext], list[Any]] | None = None
+    combine: Callable[[RuleContext, list[Any]], Iterable[Diagnostic]] | None = None
 
     @property
     def summary(self) -> str:
@@ -87,7 +101,8 @@ class Rule(NamedTuple):
 def _load(module_name: str) -> Rule:
     module: ModuleType = importlib.import_module(f"{__name__}.{module_name}")
     return Rule(module.CODE, module.NAME, module.SEVERITY, module.__doc__ or "", module.check,
-                module_name)
+                module_name, getattr(module, "SCOPE", PART), getattr(module, "partial", None),
+                getattr(module, "combine", None))
 
 
 @cache

@@ -19,7 +19,7 @@ def _closest_catalogue_name(name: str) -> str | None:
 def suggest_name(ctx: RuleContext, atom: Atom) -> str | None:
     """The nearest name in scope (bindings first, then the catalogue), when close enough."""
     scope = ctx.scopes.scope_at(atom.start)
-    local = closest(atom.text, [b.name for b in scope.visible()])
+    local = closest(atom.text, ctx.scopes.visible_names(scope))
     known = _closest_catalogue_name(atom.text)
     if local is None or known is None:
         return local or known

@@ -277,8 +277,8 @@ def body_of(node: ListNode) -> list[Node] | None:
 def discarded_positions(ctx: RuleContext) -> Iterator[Node]:
     """Expressions whose value is thrown away: every form of a body but the last, every
     top-level form but the last, the bodies of `for` / `for-each` (all of them)."""
-    forms = ctx.document.forms
-    yield from forms[:-1]
+    last = ctx.document.last_form
+    yield from (form for form in ctx.document.forms if form is not last)
     for node in ctx.document.walk():
         if not isinstance(node, ListNode) or not node.items or node.is_vector:
             continue

@@ -68,12 +68,26 @@ def worst_case(est: CallEstimate) -> float | None:
     return total
 
 
+Part = tuple[float | None, CallEstimate]
+
+
+def partial(ctx: RuleContext) -> list[Part]:
+    """The worst-case cost of each call site of the document (or of a part of a file, for
+    the incremental linter, which adds the parts up with :func:`combine`)."""
+    if ctx.config.max_cost is None:
+        return []
+    return [(worst_case(est), est) for est in ctx.analysis.estimates.calls]
+
+
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
+    return combine(ctx, partial(ctx))
+
+
+def combine(ctx: RuleContext, parts: list[Part]) -> Iterator[Diagnostic]:
+    """The diagnostic for the whole file, from the call sites of all its parts."""
     budget = ctx.config.max_cost
     if budget is None:
         return
-    estimates = ctx.analysis.estimates
-    parts = [(worst_case(est), est) for est in estimates.calls]
     priced = [(cost, est) for cost, est in parts if cost is not None]
     total = sum(cost for cost, _ in priced)
     if total <= budget or not priced:
@@ -86,7 +100,8 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     share = f"{biggest_cost / total:.0%}" if total else "?"
     message = (f"estimated worst-case cost {figure} exceeds max-cost {format_usd(budget)}; "
                f"the biggest contributor is {runs}{biggest.primitive} with {model} at "
-               f"{biggest.site} ({format_usd(biggest_cost)}, {share}): use a cheaper model, a "
+               f"{ctx.analysis.where(biggest.node.start)} ({format_usd(biggest_cost)}, "
+               f"{share}): use a cheaper model, a "
                f"lower #:max-tokens or fewer items")
     if partial:
         message += (f" ({len(partial)} call site{'s' if len(partial) != 1 else ''} with an "

@@ -43,15 +43,16 @@ FINISHERS = ("finish", "finish-var", "finish-error")
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     forms = ctx.document.forms
-    if not forms:
-        return
+    last = ctx.document.last_form
+    if not forms or forms[-1] is not last:
+        return  # reported at the file's last form (this may be part of a file without it)
     for entry in ctx.scopes.builtin_refs.values():
         if entry.name in FINISHERS:
             return  # called, or passed on as a procedure
     for node in ctx.document.walk():  # a shadowed or unresolved use still counts as intent
         if isinstance(node, Atom) and node.text in FINISHERS:
             return
-    last = forms[-1]
+    assert last is not None
     fix = None
     if isinstance(last, ListNode) and last.head_name() not in (
             "define", "define-values", "py-set!", "checkpoint") and last.closed:

@@ -1,8 +1,10 @@
 """`finish-var` names a variable that is never defined.
 
 ## What it does
-Reports `(finish-var "name")` when no variable of that name is defined anywhere in the
+Reports `(finish-var "name")` when no top-level variable of that name is defined in the
 recipe (nor is it a built-in variable such as `context`), with the nearest defined name.
+`finish-var` looks the name up among the recipe's top-level variables, so a local one (a
+`let` variable, a parameter) does not count.
 
 ## Why is this bad?
 The run reaches its very end — every LLM call paid for — and then fails to produce a result
@@ -43,7 +45,8 @@ SEVERITY = ERROR
 
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
-    defined = {b.name for b in ctx.scopes.bindings}
+    top_level = ctx.scopes.top_level_names
+    defined = set(top_level)
     for call in ctx.scopes.calls_to("finish-var"):
         if call.entry is None or not call.positional():
             continue
@@ -59,8 +62,8 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
         entry = catalog.lookup(name)
         if name in defined or (entry is not None and entry.kind == catalog.VARIABLE):
             continue
-        suggestion = closest(name, sorted(defined))
-        message = f"`finish-var` names `{name}`, but no variable of that name is defined"
+        suggestion = closest(name, top_level)
+        message = f"`finish-var` names `{name}`, but no top-level variable of that name is defined"
         fix = None
         if suggestion is not None:
             message += f"; did you mean `{suggestion}`?"

@@ -46,7 +46,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
             yield ctx.diagnostic(target, f"`set!` cannot change the built-in `{target.text}`; "
                                  "define a variable of your own")
             continue
-        names = [b.name for b in ctx.scopes.scope_at(target.start).visible()]
+        names = ctx.scopes.visible_names(ctx.scopes.scope_at(target.start))
         suggestion = closest(target.text, names)
         hint = f"; did you mean `{suggestion}`?" if suggestion else ""
         yield ctx.diagnostic(target, f"`set!` of `{target.text}`, which is never defined{hint}")

@@ -37,8 +37,7 @@ SEVERITY = INFO
 
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
-    forms = ctx.document.forms
-    last = forms[-1] if forms else None
+    last = ctx.document.last_form
     named_by_string: set[str] = set()
     for call in ctx.scopes.calls_to("finish-var"):
         for arg in call.positional():

@@ -35,6 +35,7 @@ from ._syntax import syntax_diagnostics
 CODE = "S001"
 NAME = "unclosed-list"
 SEVERITY = ERROR
+SCOPE = "file"  # the reader's errors of the whole document
 
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:

@@ -29,6 +29,7 @@ from ._syntax import syntax_diagnostics
 CODE = "S002"
 NAME = "mismatched-closer"
 SEVERITY = ERROR
+SCOPE = "file"  # the reader's errors of the whole document
 
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:

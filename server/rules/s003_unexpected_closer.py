@@ -31,6 +31,7 @@ from ._syntax import syntax_diagnostics
 CODE = "S003"
 NAME = "unexpected-closer"
 SEVERITY = ERROR
+SCOPE = "file"  # the reader's errors of the whole document
 
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:

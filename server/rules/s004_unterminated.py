@@ -31,6 +31,7 @@ from ._syntax import syntax_diagnostics
 CODE = "S004"
 NAME = "unterminated-string-or-comment"
 SEVERITY = ERROR
+SCOPE = "file"  # the reader's errors of the whole document
 
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:

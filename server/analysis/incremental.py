@@ -1,0 +1,327 @@
+"""Incremental lint: on each edit, re-run the rules only over the top-level forms the edit can
+affect, and reuse every other diagnostic (shifted to its new place).
+
+The unit of reuse is a *part*: a set of top-level forms that are linked to each other, and to
+nothing else. Two forms are linked when
+
+* one binds a name in the file's scope (``define``, ``define-values``, also inside a
+  top-level ``begin`` or expression) that the other mentions — as a symbol, or as a string without spaces (``finish-var "x"``);
+* both mention a Python-bridge primitive (``py-…``): Python names flow between them unseen;
+* both belong to the *finish group*: the forms that mention ``finish``, ``finish-var`` or
+  ``finish-error``, every form after the first top-level call of one, and the file's last form
+  (F001 and F002 look at those together).
+
+Linking is transitive, so a part is a connected component. The diagnostics of a part depend
+only on its own forms, plus (1) the names the file binds at top level, when a rule looked
+them up (did-you-mean suggestions, ``finish-var``) and (2) line numbers, when a message quoted
+a ``line:col``. A part's result is reused while it has exactly the same form objects (the
+reader hands back the very same objects for forms an edit did not touch) and, when they were
+consulted, the same top-level names and the same line:col for each of its forms (and the
+file's last form in it, or not, as before).
+
+A part is linted as :meth:`Document.subset` of its forms — the whole file's text and offsets,
+so positions and messages are those of a whole-file lint — with the file's top-level names
+visible (:attr:`Scopes.file_top_level_names`). Rules with ``SCOPE = "file"`` (the reader's
+errors) run over the whole document each time; C007 adds up the cost of every part
+(``partial``/``combine``). The result always equals :func:`lint_document` of the whole
+document; ``tests/test_incremental.py`` checks that over random edit sequences.
+"""
+
+from __future__ import annotations
+
+import bisect
+import gc
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from recipe.runtime.lang.config import Config
+from recipe.runtime.lang.syntax import STRING, SYMBOL, Atom, Document, ListNode, Node, Quote
+
+from ..rules import FILE, Rule
+from .context import Analysis, RuleContext
+from .diagnostics import Diagnostic, Edit, Fix, Related
+from .lint import LintResult, apply_noqa, selected_rules
+from .scopes import SPECIAL_FORM_NAMES, resolve
+
+FINISHERS = frozenset(("finish", "finish-var", "finish-error"))
+_MAX_NAME_STRING = 100
+
+
+class FormInfo:
+    """What linking needs to know of one top-level form (cached per form object)."""
+
+    __slots__ = ("binders", "finisher_call", "form", "link", "mentions", "mentions_finisher",
+                 "python")
+
+    def __init__(self, form: Node, document: Document) -> None:
+        self.form = form  # held, so that the id() keys of the cache stay unique
+        # What the form binds in the file's scope, by the resolver itself (a define in an
+        # expression position of a top-level form binds there too).
+        self.binders = tuple(resolve(document.subset([form])).root.bindings)
+        mentions: set[str] = set()
+        stack: list[Node] = [form]
+        while stack:
+            node = stack.pop()
+            cls = node.__class__
+            if cls is ListNode:
+                stack.extend(node.items)  # type: ignore[attr-defined]
+            elif cls is Quote:
+                if node.datum is not None:  # type: ignore[attr-defined]
+                    stack.append(node.datum)  # type: ignore[attr-defined]
+            elif cls is Atom:
+                kind = node.kind  # type: ignore[attr-defined]
+                if kind == SYMBOL:
+                    mentions.add(node.text)  # type: ignore[attr-defined]
+                elif kind == STRING and len(node.text) <= _MAX_NAME_STRING + 2:  # type: ignore[attr-defined]
+                    value = node.value  # type: ignore[attr-defined]
+                    if isinstance(value, str) and value and not any(c.isspace() for c in value):
+                        mentions.add(value)
+        self.mentions = frozenset(mentions)
+        self.mentions_finisher = not FINISHERS.isdisjoint(mentions)
+        self.python = any(name.startswith("py-") for name in mentions)
+        self.finisher_call = isinstance(form, ListNode) and form.head_name() in FINISHERS
+        # Everything _parts reads: equal links, equal parts.
+        self.link = (self.binders, self.mentions, self.mentions_finisher, self.python,
+                     self.finisher_call)
+
+
+class PartResult:
+    """The cached lint of one part."""
+
+    __slots__ = ("diagnostics", "ends", "forms", "internal", "names", "partials", "positions",
+                 "starts")
+
+    def __init__(self, forms: list[Node], diagnostics: list[Diagnostic],
+                 partials: dict[str, list[Any]], internal: list[str],
+                 names: tuple[str, ...] | None, positions: list[tuple[int, int]] | None,
+                 document: Document) -> None:
+        self.forms = forms
+        self.starts = [f.start for f in forms]
+        self.ends = [f.end for f in forms]
+        self.diagnostics = diagnostics
+        self.partials = partials
+        self.internal = internal
+        self.names = names  # the file's top-level names, when a rule consulted them
+        self.positions = positions  # line/col of each form, when a message quoted one
+
+    def moved(self, diagnostics: list[Diagnostic]) -> PartResult:
+        """This result after its forms moved (see :meth:`shifted`)."""
+        copy = PartResult.__new__(PartResult)
+        copy.forms = self.forms
+        copy.starts = [f.start for f in self.forms]
+        copy.ends = [f.end for f in self.forms]
+        copy.diagnostics = diagnostics
+        copy.partials = self.partials
+        copy.internal = self.internal
+        copy.names = self.names
+        copy.positions = self.positions
+        return copy
+
+    def reusable(self, names: tuple[str, ...], document: Document) -> bool:
+        if self.names is not None and self.names != names:
+            return False
+        if self.positions is not None:
+            return all(document.position(f.start) == pos
+                       for f, pos in zip(self.forms, self.positions, strict=True))
+        return True
+
+    def shifted(self) -> list[Diagnostic] | None:
+        """The diagnostics moved to where the forms are now; None when one cannot be placed
+        (it lies between two forms that moved by different amounts)."""
+        deltas = [f.start - s for f, s in zip(self.forms, self.starts, strict=True)]
+        if all(d == 0 for d in deltas):
+            return self.diagnostics
+        if all(d == deltas[0] for d in deltas):
+            delta = deltas[0]
+            return [_shift(d, lambda offset: offset + delta) for d in self.diagnostics]
+        starts, ends = self.starts, self.ends
+
+        def move(offset: int) -> int:
+            i = bisect.bisect_right(starts, offset) - 1
+            if i >= 0 and offset <= ends[i]:
+                return offset + deltas[i]
+            before = deltas[i] if i >= 0 else deltas[0]
+            after = deltas[i + 1] if i + 1 < len(deltas) else deltas[-1]
+            if before != after:
+                raise _Unplaceable
+            return offset + before
+
+        try:
+            return [_shift(d, move) for d in self.diagnostics]
+        except _Unplaceable:
+            return None
+
+
+class _Unplaceable(Exception):
+    pass
+
+
+def _shift(diag: Diagnostic, move: Any) -> Diagnostic:
+    fix = diag.fix
+    if fix is not None:
+        fix = Fix(fix.message, tuple(Edit(move(e.start), move(e.end), e.new_text)
+                                     for e in fix.edits), fix.safe)
+    related = [Related(move(r.start), move(r.end), r.message) for r in diag.related]
+    return Diagnostic(diag.code, diag.message, move(diag.start), move(diag.end), diag.severity,
+                      fix, related)
+
+
+class IncrementalLinter:
+    """Lints successive versions of one document, reusing what an edit did not affect.
+    One per open document and configuration; not thread-safe (the server lints each document
+    on one worker)."""
+
+    def __init__(self, config: Config, filename: str = "<recipe>") -> None:
+        self.config = config
+        self.filename = filename
+        self.rules: list[Rule] = selected_rules(config, filename)
+        self._infos: dict[int, FormInfo] = {}
+        self._parts: dict[tuple[int | bool, ...], PartResult] = {}
+        self._links: list[tuple[Any, ...]] = []
+        self._last_parts: list[list[int]] = []
+        self.relinted_forms = 0  # forms re-analysed by the last lint (for tests and benches)
+
+    def lint(self, document: Document, analysis: Analysis | None = None,
+             commit: Callable[[], bool] | None = None) -> LintResult:
+        """Every diagnostic of ``document``, as :func:`lint_document` gives them.
+
+        What was computed is kept for the next call unless ``commit`` returns False: the
+        language server passes a check that no edit moved the tree meanwhile (edits shift
+        the nodes of the forms after them in place)."""
+        analysis = analysis or Analysis(document, self.config, self.filename)
+        forms = document.forms
+        infos, fresh_infos = self._form_infos(document)
+        names = tuple(dict.fromkeys(name for info in infos for name in info.binders))
+        links = [info.link for info in infos]
+        if links == self._links:
+            parts = self._last_parts  # the edit changed no link (typing inside a string…)
+        elif SPECIAL_FORM_NAMES.isdisjoint(names):
+            parts = _parts(infos, len(forms) - 1)
+        else:
+            # A top-level definition shadows a special form (`(define (lambda …) …)`): how
+            # every other form binds names then depends on it. One part, the whole file.
+            parts = [list(range(len(forms)))] if forms else []
+        diagnostics: list[Diagnostic] = []
+        internal: list[str] = []
+        partials: dict[str, list[Any]] = {}
+        kept: dict[tuple[int | bool, ...], PartResult] = {}
+        self.relinted_forms = 0
+        enabled = gc.isenabled()
+        gc.disable()  # see lint_document
+        try:
+            for indices in parts:
+                part_forms = [forms[i] for i in indices]
+                # Whether the part holds the file's last form is part of the key: F001, N008
+                # and the discarded-value rules treat the last form apart.
+                key = (*(id(f) for f in part_forms), indices[-1] == len(forms) - 1)
+                result = self._parts.get(key)
+                moved = result.shifted() if result is not None \
+                    and result.reusable(names, document) else None
+                if result is None or moved is None:
+                    result = self._lint_part(document, part_forms, names)
+                    moved = result.diagnostics
+                    self.relinted_forms += len(part_forms)
+                elif moved is not result.diagnostics:
+                    result = result.moved(moved)
+                kept[key] = result
+                diagnostics.extend(moved)
+                internal.extend(result.internal)
+                for code, values in result.partials.items():
+                    partials.setdefault(code, []).extend(values)
+            for rule in self.rules:
+                if rule.scope != FILE and rule.combine is None:
+                    continue
+                ctx = RuleContext(analysis, rule.code, self.config.severity.get(rule.code, rule.severity))
+                try:
+                    found: Iterable[Diagnostic] = rule.check(ctx) if rule.scope == FILE \
+                        else rule.combine(ctx, partials.get(rule.code, []))  # type: ignore[misc]
+                    diagnostics.extend(found)
+                except (RecursionError, Exception) as exc:
+                    internal.append(f"{rule.code}: {type(exc).__name__}: {exc}")
+        finally:
+            if enabled:
+                gc.enable()
+        if commit is None or commit():
+            self._parts = kept
+            self._infos = fresh_infos
+            self._links, self._last_parts = links, parts
+        return LintResult(analysis, apply_noqa(document, diagnostics), internal)
+
+    def _form_infos(self, document: Document) -> tuple[list[FormInfo], dict[int, FormInfo]]:
+        old = self._infos
+        infos: list[FormInfo] = []
+        fresh: dict[int, FormInfo] = {}
+        for form in document.forms:
+            info = old.get(id(form))
+            if info is None or info.form is not form:
+                info = FormInfo(form, document)
+            fresh[id(form)] = info
+            infos.append(info)
+        return infos, fresh
+
+    def _lint_part(self, document: Document, forms: list[Node],
+                   names: tuple[str, ...]) -> PartResult:
+        sub = document.subset(forms)
+        analysis = Analysis(sub, self.config, self.filename)
+        scopes = analysis.scopes
+        if len(forms) < len(document.forms):
+            scopes.file_top_level_names = list(names)
+        diagnostics: list[Diagnostic] = []
+        internal: list[str] = []
+        partials: dict[str, list[Any]] = {}
+        for rule in self.rules:
+            if rule.scope == FILE:
+                continue
+            ctx = RuleContext(analysis, rule.code, self.config.severity.get(rule.code, rule.severity))
+            try:
+                if rule.partial is not None:
+                    partials[rule.code] = list(rule.partial(ctx))
+                else:
+                    diagnostics.extend(rule.check(ctx))
+            except (RecursionError, Exception) as exc:
+                internal.append(f"{rule.code}: {type(exc).__name__}: {exc}")
+        positions = [document.position(f.start) for f in forms] if analysis.used_where else None
+        return PartResult(forms, diagnostics, partials, internal,
+                          names if scopes.used_file_names else None, positions, document)
+
+
+def _parts(infos: list[FormInfo], last: int) -> list[list[int]]:
+    """The linked sets of forms (indices, in file order), in the order of their first form."""
+    count = len(infos)
+    parent = list(range(count + 2))  # + the finish group and the Python group
+    finish_group, python_group = count, count + 1
+
+    def find(i: int) -> int:
+        root = i
+        while parent[root] != root:
+            root = parent[root]
+        while parent[i] != root:
+            parent[i], i = root, parent[i]
+        return root
+
+    def union(a: int, b: int) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    definer: dict[str, int] = {}
+    for i, info in enumerate(infos):
+        for name in info.binders:
+            first = definer.setdefault(name, i)
+            if first != i:
+                union(i, first)
+    if definer:
+        top_level = set(definer)
+        for i, info in enumerate(infos):
+            for name in info.mentions & top_level:
+                union(i, definer[name])
+    first_call = next((i for i, info in enumerate(infos) if info.finisher_call), count)
+    for i, info in enumerate(infos):
+        if info.mentions_finisher or i == last or i > first_call:
+            union(i, finish_group)
+        if info.python:
+            union(i, python_group)
+    groups: dict[int, list[int]] = {}
+    for i in range(count):
+        groups.setdefault(find(i), []).append(i)
+    return sorted(groups.values(), key=lambda g: g[0])

@@ -1,0 +1,136 @@
+"""The incremental linter (server/analysis/incremental.py) gives exactly what a whole-file lint
+gives, after any sequence of edits, while re-linting only the forms an edit can affect."""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from recipe.runtime.lang.config import Config
+from recipe.runtime.lang.reader import read, reread
+from recipe.runtime.lang.syntax import Document
+from recipe.server.analysis.diagnostics import Diagnostic
+from recipe.server.analysis.incremental import IncrementalLinter
+from recipe.server.analysis.lint import lint_document
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((ROOT / "examples").rglob("*.recipe"))
+
+UNIT = '''; Summarise chunk {i}.
+(define (summarise-{i} doc)
+  (llm-query-async #:instruction "Summarise this part in one sentence."
+                   #:data doc #:model "gpt-4.1-nano" #:max-tokens 100))
+(define parts-{i} (map-async summarise-{i} (list "a" "b" "c") #:max-concurrent 5))
+(define joined-{i} (string-join parts-{i} "\\n"))
+'''
+
+
+def units(count: int) -> str:
+    return "".join(UNIT.format(i=i) for i in range(count)) + "(finish joined-0)\n"
+
+
+def as_tuples(diagnostics: list[Diagnostic]) -> list[tuple[Any, ...]]:
+    return [(d.code, d.message, d.start, d.end, d.severity, d.fix, list(d.related))
+            for d in diagnostics]
+
+
+def whole(text: str, config: Config) -> list[tuple[Any, ...]]:
+    return as_tuples(lint_document(read(text), config, "t.recipe").diagnostics)
+
+
+class Editor:
+    """A document edited through reread(), linted incrementally after each edit."""
+
+    def __init__(self, text: str, config: Config | None = None) -> None:
+        self.config = config or Config()
+        self.text = text
+        self.document: Document = read(text)
+        self.linter = IncrementalLinter(self.config, "t.recipe")
+        self.linter.lint(self.document)
+
+    def edit(self, start: int, end: int, new: str) -> list[tuple[Any, ...]]:
+        self.text = self.text[:start] + new + self.text[end:]
+        self.document = reread(self.document, start, end, new)
+        return as_tuples(self.linter.lint(self.document).diagnostics)
+
+    def insert(self, anchor: str, new: str, after: bool = True) -> list[tuple[Any, ...]]:
+        at = self.text.index(anchor) + (len(anchor) if after else 0)
+        return self.edit(at, at, new)
+
+
+SOURCES = [pytest.param(path.read_text(), id=path.stem) for path in EXAMPLES] + [
+    pytest.param(units(6), id="units")]
+
+
+@pytest.mark.parametrize("text", SOURCES)
+@pytest.mark.parametrize("max_cost", [None, 0.0001])
+def test_random_edits_equal_a_whole_file_lint(text: str, max_cost: float | None) -> None:
+    config = Config()
+    config.max_cost = max_cost
+    rng = random.Random(f"{len(text)}-{max_cost}")
+    words = [*sorted(set(re.findall(r"[a-z][a-z0-9\-!?*]+", text)))[:80], "finish", "finish-var", "define", "py-exec", '"gpt-4.1"', "#:model", "lambda", "(define (f x) x)", "\n(define q 1)\n", "(define define 1)", "\n(finish q)", "; noqa"]
+    editor = Editor(text, config)
+    for _ in range(12):
+        n = len(editor.text)
+        roll = rng.random()
+        start = rng.randint(0, n)
+        if roll < 0.4:
+            end, new = start, rng.choice(["(", ")", '"', " ", "\n", "x", ";", "]", "#", "'", *words])
+        elif roll < 0.8:
+            end, new = min(n, start + rng.randint(1, 12)), ""
+        else:
+            end, new = min(n, start + rng.randint(0, 30)), rng.choice(words)
+        assert editor.edit(start, end, new) == whole(editor.text, config), editor.text
+
+
+def test_typing_in_one_unit_relints_that_unit_only() -> None:
+    editor = Editor(units(40))
+    spot = editor.text.index("Summarise this part", len(editor.text) // 2) + 3
+    editor.edit(spot, spot, "x")
+    assert editor.linter.relinted_forms == 3  # the unit's three forms, of 121
+    assert len(editor.document.forms) == 121
+
+
+def test_a_new_top_level_name_updates_a_suggestion_in_an_unlinked_form() -> None:
+    editor = Editor("(define (f x) (summarize x))\n(define y 2)\n(finish (f y))\n")
+    assert "did you mean" not in str(editor.edit(0, 0, ""))
+    found = editor.insert("(define y 2)\n", "(define summarise 1)\n")
+    assert found == whole(editor.text, editor.config)
+    assert any("did you mean `summarise`" in d[1] for d in found)
+
+
+def test_a_quoted_line_number_follows_an_inserted_line() -> None:
+    editor = Editor("(define (two a b) (+ a b))\n(define z (two 1))\n(finish z)\n")
+    assert any("defined at 1:" in d[1] for d in editor.edit(0, 0, ""))
+    found = editor.edit(0, 0, "; a comment line\n")
+    assert found == whole(editor.text, editor.config)
+    assert any("defined at 2:" in d[1] for d in found)
+
+
+def test_appending_a_form_moves_the_last_form_rules() -> None:
+    editor = Editor("(define a 1)\n(define b (+ a 1))\n")
+    before = editor.edit(0, 0, "")
+    assert any(d[0] == "F001" for d in before)
+    after = editor.edit(len(editor.text), len(editor.text), "(finish b)\n")
+    assert after == whole(editor.text, editor.config)
+    assert not any(d[0] == "F001" for d in after)
+
+
+def test_shadowing_a_special_form_lints_the_file_as_one() -> None:
+    editor = Editor("(define (g) (define h 1) h)\n(finish (g))\n")
+    found = editor.insert("(finish (g))\n", "(define (define x) x)\n")
+    assert found == whole(editor.text, editor.config)
+    assert editor.linter.relinted_forms == 3
+
+
+def test_without_commit_the_cache_is_not_updated() -> None:
+    editor = Editor(units(3))
+    spot = editor.text.index("Summarise", editor.text.index("chunk 1")) + 2
+    editor.text = editor.text[:spot] + "x" + editor.text[spot:]
+    editor.document = reread(editor.document, spot, spot, "x")
+    editor.linter.lint(editor.document, commit=lambda: False)
+    editor.linter.lint(editor.document)
+    assert editor.linter.relinted_forms == 3  # computed again: the first result was dropped
