@@ -3,7 +3,12 @@
 Threading model:
 
 * The event loop handles every message. Small requests (hover, completion, …) run on it
-  directly against the cached analysis of the current document version.
+  directly against the cached analysis of the current document version. Requests that
+  need every estimate of the file (code lenses, inlay hints) and semantic tokens run on a
+  request worker, so they never hold up edits; an edit that arrives meanwhile makes them
+  answer ContentModified (the client asks again).
+* Diagnostics come from the document's IncrementalLinter (server/analysis/incremental.py):
+  an edit re-lints only the forms linked to the forms it touched.
 * Lint runs on one worker thread, debounced: a change that follows another within the
   debounce window waits for the typing to pause; an isolated keystroke is linted at once.
   Work for a version that is no longer current is skipped (before it starts) or discarded
@@ -19,12 +24,13 @@ import logging
 import os
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
+from pygls.exceptions import JsonRpcContentModified, JsonRpcException, JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from recipe.runtime.lang.reader import read
@@ -40,6 +46,7 @@ from .state import DocState, Settings, uri_to_path
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
 NAME = "recipe-language-server"
 VERSION = "0.1.0"
 RUN_SOURCE = "recipe run"
@@ -81,6 +88,7 @@ class RecipeLanguageServer(LanguageServer):
         self.debounce = float(os.environ.get("RECIPE_LSP_DEBOUNCE_MS", DEFAULT_DEBOUNCE * 1000)) / 1000
         self.lint_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="recipe-lint")
         self.background_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="recipe-bg")
+        self.request_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="recipe-req")
         self.run_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="recipe-run")
         self.runs: dict[str, RunJob] = {}
         self.push_diagnostics = True
@@ -237,6 +245,28 @@ class RecipeLanguageServer(LanguageServer):
         if st is None:
             return None
         return st, st.analysis(), st.positions(self.encoding)
+
+    async def off_loop(self, uri: str,
+                       work: Callable[[DocState, Analysis, Positions], T]) -> T | None:
+        """Run a request over the document's analysis on the request worker: code lenses and
+        inlay hints of a big file need every estimate (tens of ms after each edit), which
+        must not hold up the event loop — edits and diagnostics keep flowing. None for an
+        unknown document; ContentModified when an edit arrived meanwhile."""
+        st = self.docs.get(uri)
+        if st is None:
+            return None
+        version = st.version
+
+        def job() -> T:
+            st_, analysis, pos = self.analysis_for(uri) or (None, None, None)
+            if st_ is not st or analysis is None or pos is None or st.version != version:
+                raise JsonRpcContentModified()
+            return work(st, analysis, pos)
+
+        result = await asyncio.get_running_loop().run_in_executor(self.request_pool, job)
+        if st.version != version or self.docs.get(uri) is not st:
+            raise JsonRpcContentModified()
+        return result
 
 
 class JsonRpcRequestFailed(JsonRpcException):
@@ -689,13 +719,10 @@ async def on_workspace_symbol(ls: RecipeLanguageServer,
 
 # -- structure -------------------------------------------------------------------------------
 @server.feature(types.TEXT_DOCUMENT_SEMANTIC_TOKENS_FULL, structure.LEGEND)
-def on_semantic_tokens(ls: RecipeLanguageServer,
-                       params: types.SemanticTokensParams) -> types.SemanticTokens | None:
-    found = ls.analysis_for(_uri(params))
-    if found is None:
-        return None
-    _st, analysis, pos = found
-    return types.SemanticTokens(data=structure.semantic_tokens(analysis, pos))
+async def on_semantic_tokens(ls: RecipeLanguageServer,
+                             params: types.SemanticTokensParams) -> types.SemanticTokens | None:
+    return await ls.off_loop(_uri(params), lambda st, analysis, pos:
+                             types.SemanticTokens(data=structure.semantic_tokens(analysis, pos)))
 
 
 @server.feature(types.TEXT_DOCUMENT_FOLDING_RANGE)
@@ -765,24 +792,20 @@ async def on_code_action(ls: RecipeLanguageServer,
 
 
 @server.feature(types.TEXT_DOCUMENT_CODE_LENS)
-def on_code_lens(ls: RecipeLanguageServer,
-                 params: types.CodeLensParams) -> list[types.CodeLens] | None:
-    found = ls.analysis_for(_uri(params))
-    if found is None:
-        return None
-    st, analysis, pos = found
-    return actions.code_lenses(analysis, pos, st.uri)
+async def on_code_lens(ls: RecipeLanguageServer,
+                       params: types.CodeLensParams) -> list[types.CodeLens] | None:
+    return await ls.off_loop(_uri(params), lambda st, analysis, pos:
+                             actions.code_lenses(analysis, pos, st.uri))
 
 
 @server.feature(types.TEXT_DOCUMENT_INLAY_HINT)
-def on_inlay_hint(ls: RecipeLanguageServer,
-                  params: types.InlayHintParams) -> list[types.InlayHint] | None:
-    found = ls.analysis_for(_uri(params))
-    if found is None:
-        return None
-    _st, analysis, pos = found
-    start, end = pos.span(params.range)
-    return actions.inlay_hints(analysis, pos, start, end)
+async def on_inlay_hint(ls: RecipeLanguageServer,
+                        params: types.InlayHintParams) -> list[types.InlayHint] | None:
+    def hints(st: DocState, analysis: Analysis, pos: Positions) -> list[types.InlayHint]:
+        start, end = pos.span(params.range)
+        return actions.inlay_hints(analysis, pos, start, end)
+
+    return await ls.off_loop(_uri(params), hints)
 
 
 # -- commands ----------------------------------------------------------------------------------
