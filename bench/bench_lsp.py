@@ -17,6 +17,18 @@ Drives ``python -m recipe.server serve`` over stdio with a real LSP client (pygl
      other and an edit re-lints the whole file (see server/analysis/incremental.py);
 2. hover and completion p95 on the big file;
 3. server RSS with 50 open 1,000-line recipes.
+
+Measured (2-core machine, ``--keystrokes 200 --requests 100 --docs 50``)::
+
+    keystroke → diagnostics   p50      p95      p95 ÷ small
+    small (24 lines)           3.4 ms   4.2 ms   1.00×
+    clean (2,004 lines)        9.1 ms  11.2 ms   2.65×
+    noisy                     18.7 ms  23.2 ms   5.51×   (62 KB of diagnostics per edit)
+    connected                102.7 ms 147.5 ms  35.05×   (one part: a whole-file lint)
+    hover 1.5 / 1.9 ms, completion 2.4 / 2.8 ms (p50 / p95, noisy file)
+    RSS 108 MB with the 4 bench files, 148 MB with 50 more 1,000-line recipes
+
+Before the incremental linter every shape behaved like ``connected`` (noisy: 112 ms p50).
 """
 
 from __future__ import annotations

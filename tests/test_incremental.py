@@ -134,3 +134,13 @@ def test_without_commit_the_cache_is_not_updated() -> None:
     editor.linter.lint(editor.document, commit=lambda: False)
     editor.linter.lint(editor.document)
     assert editor.linter.relinted_forms == 3  # computed again: the first result was dropped
+
+
+def test_a_scope_ends_before_a_form_written_right_after_it() -> None:
+    # `e` touches the closer of `(define (g ae) ae)`: it must not see the parameter `ae`
+    # (whole-file and incremental lints once disagreed on it)
+    text = "(define (g ae) ae)e\n(finish (g 1))\n"
+    found = Editor(text).edit(0, 0, "")
+    assert found == whole(text, Config())
+    n001 = [d for d in found if d[0] == "N001"]
+    assert n001 and "`ae`" not in n001[0][1]

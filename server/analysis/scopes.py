@@ -86,13 +86,17 @@ class Binding:
 class Scope:
     """A region of the text and the names it introduces."""
 
-    __slots__ = ("bindings", "end", "parent", "start")
+    __slots__ = ("bindings", "end", "open", "parent", "start")
 
-    def __init__(self, start: int, end: int, parent: Scope | None) -> None:
+    def __init__(self, start: int, end: int, parent: Scope | None, open: bool = False) -> None:
         self.start = start
         self.end = end
         self.parent = parent
+        self.open = open  # its list lacks a closer: the cursor at its end is still inside
         self.bindings: dict[str, Binding] = {}
+
+    def contains(self, offset: int) -> bool:
+        return self.start <= offset < self.end or (self.open and offset == self.end)
 
     def lookup(self, name: str) -> Binding | None:
         scope: Scope | None = self
@@ -239,12 +243,12 @@ class Scopes:
         i = bisect.bisect_right(self._starts, offset) - 1
         while i >= 0:
             scope = self._sorted[i]
-            if scope.end >= offset:
+            if scope.contains(offset):
                 # scopes that start at the same place: the deepest one is innermost
                 same = [scope]
                 j = i - 1
                 while j >= 0 and self._sorted[j].start == scope.start:
-                    if self._sorted[j].end >= offset:
+                    if self._sorted[j].contains(offset):
                         same.append(self._sorted[j])
                     j -= 1
                 return max(same, key=_depth)
@@ -290,7 +294,8 @@ class _Resolver:
         return binding
 
     def new_scope(self, node: Node, parent: Scope) -> Scope:
-        scope = Scope(node.start, node.end, parent)
+        scope = Scope(node.start, node.end, parent,
+                      open=isinstance(node, ListNode) and not node.closed)
         self.out.scopes.append(scope)
         return scope
 
