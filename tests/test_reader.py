@@ -346,3 +346,10 @@ def test_reader_balance_decision_agrees_with_brackets_balance() -> None:
     for _ in range(2000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
         assert read(text).recovering == (not brackets_balance(text)), repr(text)
+
+
+def test_a_byte_order_mark_is_whitespace() -> None:
+    # editors on Windows save UTF-8 with a BOM; it must not read as an invisible symbol
+    doc = read('\ufeff(finish "hi")\n')
+    assert not doc.errors
+    assert len(doc.forms) == 1 and doc.forms[0].start == 1

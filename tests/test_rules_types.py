@@ -201,3 +201,16 @@ def test_t004_element_of_string_list() -> None:
     (diag,) = found(text, "T004")
     assert "`car` already returns a plain string" in diag.message
     assert fixed(text, diag).endswith("(finish (car (await-all hs)))\n")
+
+
+def test_t003_format_family() -> None:
+    # format/printf/~a refuse a syntax object at run time, though the catalogue types their
+    # arguments as "any"; the format string itself is typed string already
+    text = ('(define r (llm-query #:instruction "Answer yes or no." #:data "x" #:max-tokens 5))\n'
+            '(printf "~a~n" r)\n'
+            '(display (~a "x" r))\n'
+            '(finish (format "Answer: ~a" (syntax-e r) r))\n')
+    diags = found(text, "T003")
+    assert [where(text, d)[0] for d in diags] == [(1, 15), (2, 17), (3, 42)]
+    assert "`printf`" in diags[0].message and "`format`" in diags[2].message
+    assert len(found(fixed(text, diags[2]), "T003")) == 2

@@ -505,21 +505,24 @@ def sort(lst: Any, less: Any, *, key: Any = None, cache_keys_p: Any = False) -> 
     return from_iter([items[i] for i in idx])
 
 
-@builtin("remove-duplicates")
-def remove_duplicates(lst: Any, same: Any = None) -> Any:
+@builtin("remove-duplicates", keywords=("key",))
+def remove_duplicates(lst: Any, same: Any = None, *, key: Any = None) -> Any:
     items = check_list("remove-duplicates", lst, 1)
     out: list[Any] = []
-    if same is None:
-        seen: set[Any] = set()
-        for x in items:
-            k = hash_key(x)
-            if k not in seen:
-                seen.add(k)
-                out.append(x)
-    else:
-        for x in items:
-            if not any(call_proc(same, [x, y]) is not False for y in out):
-                out.append(x)
+    seen: set[Any] = set()
+    keys: list[Any] = []
+    for x in items:
+        k = call_proc(key, [x]) if key is not None else x
+        if same is None:
+            hk = hash_key(k)
+            if hk in seen:
+                continue
+            seen.add(hk)
+        else:
+            if any(call_proc(same, [k, y]) is not False for y in keys):
+                continue
+            keys.append(k)
+        out.append(x)
     return from_iter(out)
 
 

@@ -61,13 +61,20 @@ def string_ref(s: Any, k: Any) -> Char:
     return Char(s[k])
 
 
-@builtin("string-join")
-def string_join(lst: Any, sep: Any = " ") -> str:
+@builtin("string-join", keywords=("before-first", "before-last", "after-last"))
+def string_join(lst: Any, sep: Any = " ", *, before_first: Any = "", before_last: Any = None,
+                after_last: Any = "") -> str:
     items = check_list("string-join", lst, 1)
     for x in items:
         if type(x) is not str:
             raise contract_error("string-join", "(listof string?)", x, 1)
-    return str(check_str("string-join", sep, 2).join(items))
+    check_str("string-join", sep, 2)
+    last_sep = sep if before_last is None else check_str("string-join", before_last)
+    if len(items) > 1:
+        body = sep.join(items[:-1]) + last_sep + items[-1]
+    else:
+        body = "".join(items)
+    return str(check_str("string-join", before_first) + body + check_str("string-join", after_last))
 
 
 @builtin("string-split", keywords=("trim?", "repeat?"))

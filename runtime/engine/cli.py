@@ -297,7 +297,9 @@ def _estimates(doc: Any, config: Any, filename: str,
         out: dict[str, tuple[float, float]] = {}
         for est in analysis.estimates.calls:
             low, high = est.cost_low, est.cost_high
-            if low is not None and high is not None:
+            # a site whose input size is unknown is priced per 1,000 input tokens: not a
+            # per-call figure to set against the actual cost
+            if low is not None and high is not None and not est.per_1k_input:
                 out[f"{filename}:{est.site}"] = (float(low), float(high))
         return out
     except Exception:

@@ -121,7 +121,7 @@ def contract_error(proc: str, expected: str, given: Any, position: int | None = 
     """``proc: contract violation: expected X, given V`` (names the argument)."""
     from .values import SyntaxObj, write_string
 
-    if type(given) is SyntaxObj and expected in ("string?", "string", "non-empty-string?"):
+    if type(given) is SyntaxObj and "string" in expected:
         where = f" (argument {position})" if position is not None else ""
         return RecipeError(
             f"{proc}: expected a string{where} but got a syntax object (LLM text); "

@@ -54,8 +54,11 @@ NAME = "unwrapped-llm-text"
 SEVERITY = ERROR
 
 _STRING_TYPES = {catalog.STRING, catalog.STRING_OR_LIST}
-# Parameters the catalogue types as "any" but that refuse a syntax object all the same.
+# Parameters the catalogue types as "any" but that refuse a syntax object all the same
+# (as the runtime does): positions, or every position from the one given by `_FROM`.
 _EXTRA_SINKS = {"py-set!": (1,), "finish": (0,)}
+_EXTRA_SINKS_FROM = {"format": 1, "printf": 1, "eprintf": 1, "fprintf": 2, "~a": 0, "~s": 0,
+                     "~v": 0}
 
 
 def _origin(ctx: RuleContext, node: Node) -> str:
@@ -85,6 +88,7 @@ def _sinks(call: Call) -> Iterator[tuple[Node, str]]:
     positional = call.positional()
     params = entry.params
     extra = _EXTRA_SINKS.get(entry.name, ())
+    extra_from = _EXTRA_SINKS_FROM.get(entry.name, len(positional))
     for index, arg in enumerate(positional):
         if index < len(params):
             param = params[index]
@@ -92,7 +96,7 @@ def _sinks(call: Call) -> Iterator[tuple[Node, str]]:
             param = params[-1]
         else:
             break
-        if param.type in _STRING_TYPES or index in extra:
+        if param.type in _STRING_TYPES or index in extra or index >= extra_from:
             yield arg, f"passing it to `{call.name}`"
     for atom, value in call.keywords():
         spec = entry.keyword(atom.text[2:])
