@@ -337,3 +337,15 @@ def test_cost_rows_carry_their_total() -> None:
     rows = cost_rows(analysis)
     assert render_cost_text(rows) == render_cost_text(rows, cost_total(analysis))
     assert json.loads(render_cost_json(rows))["total"]["calls"] == 20
+
+
+def test_latency_counts_a_named_function_handed_to_a_combinator() -> None:
+    text = ('(define (shorten text)\n'
+            '  (syntax-e (llm-query #:instruction "Shorten." #:data text #:model "gpt-4o"\n'
+            '                       #:max-tokens 50)))\n'
+            '(finish (iterate-until shorten (lambda (t) (< (string-length t) 100)) "long"\n'
+            '                       #:max-iter 3))\n')
+    analysis = Analysis(read(text), Config())
+    (call,) = analysis.estimates.calls
+    assert call.multiplicity == 3 and call.latency_s is not None
+    assert analysis.estimates.total().latency_s == pytest.approx(3 * call.latency_s)

@@ -716,12 +716,13 @@ class _Estimator:
         sites = self.sites_by_call.get(id(node), [])
         site_functions = {id(f) for s in sites for f in s.functions}
         for item in node.items[1:]:
-            if isinstance(item, ListNode) and item.head_name() in LAMBDA_NAMES:
-                if id(item) in site_functions:
+            function = self._handed_function(item, call)
+            if function is not None:
+                if id(function) in site_functions:
                     continue
-                # a lambda handed to another procedure: taken to run (factor) times here
+                # a function handed to another procedure: taken to run (factor) times here
                 factor = self.combinator_factor(node, item)
-                body = self.function_latency(item, depth + 1)
+                body = self.function_latency(function, depth + 1)
                 if body is not None and factor is not None:
                     clock.wait(body[0] * factor)
                     clock.start(body[1])
@@ -749,6 +750,18 @@ class _Estimator:
             else:
                 clock.wait(body[0])
                 clock.start(body[1])
+
+    def _handed_function(self, item: Node, call: Call) -> ListNode | None:
+        """The function ``item`` hands to the catalogue call ``call``: a lambda written in
+        place, or a user function passed by name."""
+        if isinstance(item, ListNode) and item.head_name() in LAMBDA_NAMES:
+            return item
+        if call.entry is not None and call.binding is None and isinstance(item, Atom) \
+                and item.kind == SYMBOL:
+            binding = self.scopes.binding_of(item)
+            if binding is not None and binding.function is not None and binding.kind != "loop":
+                return binding.function
+        return None
 
     def walk_form(self, node: ListNode, head: str | None, clock: _Clock, depth: int) -> None:
         items = node.items
