@@ -15,6 +15,7 @@ import queue
 import re
 import threading
 from collections.abc import Mapping
+from dataclasses import replace
 from fractions import Fraction
 from typing import Any
 
@@ -223,6 +224,8 @@ def _call_llm(who: str, req: LLMRequest, site: str) -> LLMResult:
 @builtin("llm-query", keywords=(*LLM_KEYWORDS, "recursive"), site=True)
 def llm_query(*, recursive: Any = False, _site: str = "", **kw: Any) -> SyntaxObj:
     req = build_request("llm-query", _site, **kw)
+    if recursive is not False:
+        req = replace(req, recursive=True)
     result = _call_llm("llm-query", req, _site)
     if recursive is not False:
         return run_recursive(result.text, req.data if kw.get("data") else "", _site)
@@ -232,6 +235,8 @@ def llm_query(*, recursive: Any = False, _site: str = "", **kw: Any) -> SyntaxOb
 @builtin("unsafe-raw-query", keywords=(*LLM_KEYWORDS, "recursive"), site=True)
 def unsafe_raw_query(*, recursive: Any = False, _site: str = "", **kw: Any) -> Any:
     req = build_request("unsafe-raw-query", _site, **kw)
+    if recursive is not False:
+        req = replace(req, recursive=True)
     result = _call_llm("unsafe-raw-query", req, _site)
     if recursive is not False:
         return run_recursive(result.text, req.data if kw.get("data") else "", _site).text

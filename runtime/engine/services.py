@@ -32,6 +32,7 @@ class LLMRequest:
     images: tuple[str, ...] = ()
     site: str = ""  # "file:line:col" of the call in the recipe
     budgets: tuple[BudgetScope, ...] = ()  # innermost last; every scope must fit the call
+    recursive: bool = False  # the reply will be run as a recipe (#:recursive #t)
 
 
 @dataclass(frozen=True)

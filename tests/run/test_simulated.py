@@ -91,3 +91,14 @@ def test_json_answers_follow_the_shape_the_instruction_asks_for() -> None:
     data = json.loads(anyio.run(_complete, SimulatedProvider(), r).text)
     assert set(data) == {"invoice_number", "total", "due_date"}
     assert isinstance(data["total"], float) and isinstance(data["due_date"], str)
+
+
+def test_a_recursive_request_is_answered_with_a_recipe() -> None:
+    # #:recursive runs the reply as a recipe: offline, that reply must be one
+    from recipe.runtime.lang.reader import read
+
+    out = anyio.run(_complete, SimulatedProvider(), req(recursive=True, max_tokens=40))
+    doc = read(out.text)
+    assert not doc.errors and len(doc.forms) == 1
+    assert out.text.startswith('(finish "[sim ')
+    assert out.completion_tokens <= 40

@@ -97,14 +97,10 @@ class SimulatedProvider(Provider):
                 text = json.dumps(obj)
             return text
         text = f"[sim {tag}] " + " ".join(picked) + "."
-        if count_tokens(text) <= limit:
-            return text
-        out: list[str] = []
-        for word in text.split(" "):
-            if count_tokens(" ".join([*out, word])) > limit:
-                break
-            out.append(word)
-        return " ".join(out)
+        if request.recursive:
+            # The reply is run as a recipe: make it one (the words are plain ASCII letters).
+            return f'(finish "{_fit(text, max(limit - 4, 1))}")'
+        return _fit(text, limit)
 
     async def complete(self, request: LLMRequest, *, max_tokens: int | None,
                        timeout: float) -> ProviderResponse:
@@ -176,3 +172,15 @@ def _fill(shape: object, rng: random.Random, vocab: list[str], depth: int = 0) -
     if isinstance(shape, str) and shape.startswith("<"):
         return " ".join(rng.choice(vocab) for _ in range(rng.randint(2, 6)))
     return shape  # a literal in the template (an enum value, a number) is kept
+
+
+def _fit(text: str, limit: int) -> str:
+    """``text`` cut at a word boundary to at most ``limit`` tokens."""
+    if count_tokens(text) <= limit:
+        return text
+    out: list[str] = []
+    for word in text.split(" "):
+        if count_tokens(" ".join([*out, word])) > limit:
+            break
+        out.append(word)
+    return " ".join(out)
