@@ -164,8 +164,9 @@ def _total_line(total: EstimateTotal) -> str:
                     f"unknown)")
         cost = f"{_range(total.known_low, total.known_high)} + {unpriced}" \
             if total.known_high else unpriced
-    latency = format_seconds(total.latency_s) if total.latency_s is not None else "?"
-    return f"total: {calls} LLM calls, {cost}, ~{latency}"
+    latency = f"~{format_seconds(total.latency_s)}" if total.latency_s is not None \
+        else "latency unknown"
+    return f"total: {calls} LLM calls, {cost}, {latency}"
 
 
 def total_dict(total: EstimateTotal) -> dict[str, Any]:

@@ -349,3 +349,12 @@ def test_latency_counts_a_named_function_handed_to_a_combinator() -> None:
     (call,) = analysis.estimates.calls
     assert call.multiplicity == 3 and call.latency_s is not None
     assert analysis.estimates.total().latency_s == pytest.approx(3 * call.latency_s)
+
+
+def test_a_fan_out_of_unresolved_functions_has_unknown_latency() -> None:
+    text = ('(define models (list "gpt-4o" "gpt-4.1-mini"))\n'
+            '(define answers (race (for/list ([m models])\n'
+            '                        (lambda () (llm-query-async #:instruction "Hi." #:model m\n'
+            '                                                    #:max-tokens 5)))))\n'
+            '(finish answers)\n')
+    assert Analysis(read(text), Config()).estimates.total().latency_s is None

@@ -855,6 +855,8 @@ class _Estimator:
 
     def fan_out_latency(self, site: FanOutSite, depth: int) -> tuple[float | None, float | None]:
         """(per-item seconds, whole fan-out seconds)."""
+        if not site.functions:
+            return None, None  # what runs per item is not known here
         per_item: float | None = 0.0
         for function in site.functions:
             body = self.function_latency(function, depth + 1)
