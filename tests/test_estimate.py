@@ -352,9 +352,9 @@ def test_latency_counts_a_named_function_handed_to_a_combinator() -> None:
 
 
 def test_a_fan_out_of_unresolved_functions_has_unknown_latency() -> None:
-    text = ('(define models (list "gpt-4o" "gpt-4.1-mini"))\n'
-            '(define answers (race (for/list ([m models])\n'
-            '                        (lambda () (llm-query-async #:instruction "Hi." #:model m\n'
-            '                                                    #:max-tokens 5)))))\n'
-            '(finish answers)\n')
+    # the thunks come from calling a function that returns a lambda: not resolved
+    text = ('(define (classifier model)\n'
+            '  (lambda () (syntax-e (llm-query #:instruction "Label it." #:data "x"\n'
+            '                                  #:model model #:max-tokens 5))))\n'
+            '(finish (vote (list (classifier "gpt-4.1-nano") (classifier "gpt-4o-mini"))))\n')
     assert Analysis(read(text), Config()).estimates.total().latency_s is None
