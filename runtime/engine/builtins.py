@@ -58,6 +58,8 @@ def builtin(name: str, *, keywords: tuple[str, ...] = (), site: bool = False,
         mn = 0
         mx: int | None = 0
         for p in sig.parameters.values():
+            if p.name == "_site":
+                continue  # the call site, passed by keyword by the evaluator: not an argument
             if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
                 if p.default is p.empty:
                     mn += 1

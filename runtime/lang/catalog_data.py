@@ -23,6 +23,7 @@ from .catalog import (
     AWAIT,
     BOOLEAN,
     BUILTIN,
+    CHAR,
     COMBINATOR,
     CONTROL,
     FALSE_OR_NUMBER,
@@ -70,6 +71,8 @@ from .catalog import (
 # the first argument, the list the second, called one item after another.
 _SEQ_FN_LIST = FanOut(func=0, items=1, concurrent=False, window_keyword=None, window_default=None)
 _SEQ_FOLD = FanOut(func=0, items=2, concurrent=False, window_keyword=None, window_default=None)
+# The same for the procedures that take the list first and the function second (takef, …).
+_SEQ_LIST_FN = FanOut(func=1, items=0, concurrent=False, window_keyword=None, window_default=None)
 
 # The list parameters of `map`-like procedures: `lst ...+`.
 _LISTS = (Param("lst", LIST), Param("lst", LIST, rest=True))
@@ -84,6 +87,34 @@ _MAX_CONCURRENT_MAP = Keyword(
     "How many calls are kept in flight at once: a rolling window, refilled as each call "
     "finishes. A positive integer, or #f to start every call at once. Default 10.",
     minimum=1)
+
+# `#:max-concurrent` of the combinators that run a list of thunks in strands (vote, ensemble).
+_MAX_CONCURRENT_THUNKS = Keyword(
+    "max-concurrent", INTEGER_OR_FALSE, None, "#f",
+    "How many thunks run at once: a rolling window, refilled as each thunk finishes. A "
+    "positive integer, or #f to start every thunk at once. Default #f.",
+    minimum=1)
+
+# The keywords of `~a`, `~s` and `~v` (racket/format), which share one implementation.
+_TILDE_KEYWORDS = (
+    Keyword("separator", STRING, None, "\"\"",
+            "Text put between the values. Default \"\"."),
+    Keyword("width", INTEGER_OR_FALSE, None, "#f",
+            "Exact width: pad or truncate to it; a natural number, or #f for no "
+            "constraint. Default #f.", minimum=0),
+    Keyword("max-width", NUMBER, None, "+inf.0",
+            "Truncate longer results to this many characters; a natural number or "
+            "+inf.0. Default +inf.0 (no limit).", minimum=0),
+    Keyword("min-width", NATURAL, 0, "0",
+            "Pad shorter results to this many characters; a natural number. "
+            "Default 0.", minimum=0),
+    Keyword("limit-marker", STRING, None, "\"\"",
+            "Text that ends a truncated result, e.g. \"...\". Default \"\"."),
+    Keyword("align", SYMBOL, "left", "'left", "Where padding goes. Default 'left.",
+            choices=("left", "center", "right")),
+    Keyword("pad-string", STRING, None, "\" \"",
+            "Text used for padding. Default \" \"."),
+)
 
 ENTRIES: tuple[Entry, ...] = (
     # ------------------------------------------------------------------------------------
@@ -511,6 +542,64 @@ ENTRIES: tuple[Entry, ...] = (
             "a string (LLM text must be unwrapped with `syntax-e` first)."),
         example="(for/list ([c (in-string \"abc\")]) c) ; → '(#\\a #\\b #\\c)",
     ),
+    Entry(
+        "in-vector", BUILTIN,
+        params=(Param("vec", VECTOR),),
+        result=ANY,
+        doc=(
+            "Returns a sequence of the elements of the vector `vec`, in order, for use in a "
+            "`for` clause. Raises an error if `vec` is not a vector."),
+        example="(for/list ([x (in-vector (vector 1 2 3))]) (* 10 x)) ; → '(10 20 30)",
+    ),
+    Entry(
+        "in-hash-keys", BUILTIN,
+        params=(Param("hash", HASH),),
+        result=ANY,
+        doc=(
+            "Returns a sequence of the keys of `hash`, one value per element, for use in a "
+            "`for` clause. The order of the keys is unspecified."),
+        example="(for/list ([k (in-hash-keys (hash 'a 1))]) k) ; → '(a)",
+    ),
+    Entry(
+        "in-hash-values", BUILTIN,
+        params=(Param("hash", HASH),),
+        result=ANY,
+        doc=(
+            "Returns a sequence of the values of `hash`, one value per element, for use in a "
+            "`for` clause. The order of the values is unspecified."),
+        example="(for/sum ([v (in-hash-values (hash 'a 1 'b 2))]) v) ; → 3",
+    ),
+    Entry(
+        "in-indexed", BUILTIN,
+        params=(Param("seq"),),
+        result=ANY,
+        doc=(
+            "Returns a sequence with two values per element: each element of the sequence "
+            "`seq` (a list, vector, string, range …) and its position, counting from 0. Bind "
+            "them with a clause of the form `[(x i) (in-indexed seq)]`."),
+        example="(for/list ([(x i) (in-indexed '(a b))]) (list i x)) ; → '((0 a) (1 b))",
+    ),
+    Entry(
+        "sequence->list", BUILTIN,
+        params=(Param("seq"),),
+        result=LIST,
+        doc=(
+            "Returns a list of the elements of the sequence `seq`: a list, a vector, a string "
+            "(its characters), a non-negative integer n (0 to n−1), or the result of "
+            "`in-range`, `in-string` and the other `in-` procedures. An infinite sequence, "
+            "such as `(in-naturals)`, never ends."),
+        example="(sequence->list (in-range 1 4)) ; → '(1 2 3)",
+    ),
+    Entry(
+        "sequence?", BUILTIN,
+        params=(Param("v"),),
+        result=BOOLEAN,
+        doc=(
+            "Returns `#t` if `v` can be iterated by a `for` clause — a list or pair, a "
+            "vector, a string, a hash, a non-negative exact integer, or the result of "
+            "`in-range`, `in-naturals` and the other `in-` procedures — `#f` otherwise."),
+        example="(sequence? \"abc\") ; → #t",
+    ),
     # ------------------------------------------------------------------------------------
     # §4 Built-in procedures: lists
     # ------------------------------------------------------------------------------------
@@ -529,6 +618,17 @@ ENTRIES: tuple[Entry, ...] = (
             "Returns a newly allocated pair whose first element is `a` and second element "
             "is `d`. When `d` is a list, the result is the list `d` with `a` in front."),
         example="(cons 1 '(2 3)) ; → '(1 2 3)",
+    ),
+    Entry(
+        "list*", BUILTIN,
+        params=(Param("v"), Param("v", rest=True)),
+        signature_text="(list* v ... tail) → any",
+        doc=(
+            "Like `list`, but the last argument is the tail of the result: returns the other "
+            "`v`s, in order, in front of `tail`. The result is a list when `tail` is one and "
+            "an improper list otherwise; `(list* tail)` is `tail`. At least one argument is "
+            "required."),
+        example="(list* 1 2 '(3 4)) ; → '(1 2 3 4)",
     ),
     Entry(
         "car", BUILTIN,
@@ -563,6 +663,65 @@ ENTRIES: tuple[Entry, ...] = (
         example="(caddr '(a b c)) ; → 'c",
     ),
     Entry(
+        "caar", BUILTIN,
+        params=(Param("v", PAIR),),
+        doc=(
+            "Returns `(car (car v))`: the first element of the first element of `v`, e.g. the "
+            "first key of an association list. Raises an error if `v` or its first element "
+            "is not a pair."),
+        example="(caar '((a . 1) (b . 2))) ; → 'a",
+    ),
+    Entry(
+        "cdar", BUILTIN,
+        params=(Param("v", PAIR),),
+        doc=(
+            "Returns `(cdr (car v))`: the rest of the first element of `v`, e.g. the first "
+            "value of an association list. Raises an error if `v` or its first element is "
+            "not a pair."),
+        example="(cdar '((a . 1) (b . 2))) ; → 1",
+    ),
+    Entry(
+        "cddr", BUILTIN,
+        params=(Param("v", PAIR),),
+        doc=(
+            "Returns `(cdr (cdr v))`: a list without its first two elements. Raises an error "
+            "if `v` has fewer than two elements."),
+        example="(cddr '(a b c)) ; → '(c)",
+    ),
+    Entry(
+        "cdddr", BUILTIN,
+        params=(Param("v", PAIR),),
+        doc=(
+            "Returns `(cdr (cdr (cdr v)))`: a list without its first three elements. Raises "
+            "an error if `v` has fewer than three elements."),
+        example="(cdddr '(a b c d)) ; → '(d)",
+    ),
+    Entry(
+        "cadar", BUILTIN,
+        params=(Param("v", PAIR),),
+        doc=(
+            "Returns `(car (cdr (car v)))`: the second element of the first element of `v`, "
+            "e.g. of the first row of a list of lists. Raises an error if there is no such "
+            "element."),
+        example="(cadar '((a b) (c d))) ; → 'b",
+    ),
+    Entry(
+        "cddar", BUILTIN,
+        params=(Param("v", PAIR),),
+        doc=(
+            "Returns `(cdr (cdr (car v)))`: the first element of `v` without its first two "
+            "elements. Raises an error if the first element has fewer than two elements."),
+        example="(cddar '((a b c) (d))) ; → '(c)",
+    ),
+    Entry(
+        "caddar", BUILTIN,
+        params=(Param("v", PAIR),),
+        doc=(
+            "Returns `(car (cdr (cdr (car v))))`: the third element of the first element of "
+            "`v`. Raises an error if there is no such element."),
+        example="(caddar '((a b c) (d))) ; → 'c",
+    ),
+    Entry(
         "first", BUILTIN,
         params=(Param("lst", LIST),),
         doc=(
@@ -583,6 +742,24 @@ ENTRIES: tuple[Entry, ...] = (
         example="(third '(1 2 3)) ; → 3",
     ),
     Entry(
+        "fourth", BUILTIN,
+        params=(Param("lst", LIST),),
+        doc="Returns the fourth element of the list `lst`; an error if it has fewer than four.",
+        example="(fourth '(1 2 3 4 5 6)) ; → 4",
+    ),
+    Entry(
+        "fifth", BUILTIN,
+        params=(Param("lst", LIST),),
+        doc="Returns the fifth element of the list `lst`; an error if it has fewer than five.",
+        example="(fifth '(1 2 3 4 5 6)) ; → 5",
+    ),
+    Entry(
+        "sixth", BUILTIN,
+        params=(Param("lst", LIST),),
+        doc="Returns the sixth element of the list `lst`; an error if it has fewer than six.",
+        example="(sixth '(1 2 3 4 5 6)) ; → 6",
+    ),
+    Entry(
         "rest", BUILTIN,
         params=(Param("lst", LIST),),
         result=LIST,
@@ -596,6 +773,16 @@ ENTRIES: tuple[Entry, ...] = (
         params=(Param("lst", LIST),),
         doc="Returns the last element of the non-empty list `lst`; an error on the empty list.",
         example="(last '(1 2 3)) ; → 3",
+    ),
+    Entry(
+        "last-pair", BUILTIN,
+        params=(Param("p", PAIR),),
+        result=PAIR,
+        doc=(
+            "Returns the last pair of `p`, a list or an improper list: for a list, the "
+            "one-element list holding its last element. Raises an error if `p` is not a pair "
+            "(in particular on the empty list)."),
+        example="(last-pair '(1 2 3)) ; → '(3)",
     ),
     Entry(
         "empty?", BUILTIN,
@@ -619,6 +806,13 @@ ENTRIES: tuple[Entry, ...] = (
         result=BOOLEAN,
         doc="Returns `#t` if `v` is a pair — any non-empty list is one — `#f` otherwise.",
         example="(pair? '(1)) ; → #t",
+    ),
+    Entry(
+        "cons?", BUILTIN,
+        params=(Param("v"),),
+        result=BOOLEAN,
+        doc="Returns `#t` if `v` is a pair — any non-empty list is one — `#f` otherwise. Same as `pair?`.",
+        example="(cons? '()) ; → #f",
     ),
     Entry(
         "list?", BUILTIN,
@@ -671,6 +865,16 @@ ENTRIES: tuple[Entry, ...] = (
         example="(list-tail '(a b c d) 2) ; → '(c d)",
     ),
     Entry(
+        "list-set", BUILTIN,
+        params=(Param("lst", LIST), Param("pos", NATURAL), Param("value")),
+        result=LIST,
+        doc=(
+            "Returns a copy of `lst` whose element at position `pos` (counting from 0) is "
+            "`value`; `lst` itself is unchanged. Raises an error if the list has `pos` or "
+            "fewer elements."),
+        example="(list-set '(a b c) 1 'x) ; → '(a x c)",
+    ),
+    Entry(
         "take", BUILTIN,
         params=(Param("lst", LIST), Param("pos", NATURAL)),
         result=LIST,
@@ -717,6 +921,30 @@ ENTRIES: tuple[Entry, ...] = (
         example="(split-at '(1 2 3 4) 1) ; → (values '(1) '(2 3 4))",
     ),
     Entry(
+        "takef", BUILTIN,
+        params=(Param("lst", LIST), Param("pred", PROCEDURE)),
+        result=LIST,
+        cost=SEQUENTIAL,
+        fan_out=(_SEQ_LIST_FN,),
+        doc=(
+            "Returns the longest prefix of `lst` whose elements all make `pred` return a "
+            "value other than `#f`: the elements before the first one `pred` rejects. Note "
+            "the argument order: the list comes first."),
+        example="(takef '(2 4 5 6) even?) ; → '(2 4)",
+    ),
+    Entry(
+        "dropf", BUILTIN,
+        params=(Param("lst", LIST), Param("pred", PROCEDURE)),
+        result=LIST,
+        cost=SEQUENTIAL,
+        fan_out=(_SEQ_LIST_FN,),
+        doc=(
+            "Returns `lst` without its longest prefix of elements that make `pred` return a "
+            "value other than `#f`: the tail that starts at the first element `pred` rejects "
+            "(shared, not copied)."),
+        example="(dropf '(2 4 5 6) even?) ; → '(5 6)",
+    ),
+    Entry(
         "map", BUILTIN,
         params=(Param("proc", PROCEDURE), *_LISTS),
         result=LIST,
@@ -743,6 +971,31 @@ ENTRIES: tuple[Entry, ...] = (
         example="(for-each displayln '(\"a\" \"b\")) ; prints a and b",
     ),
     Entry(
+        "andmap", BUILTIN,
+        params=(Param("proc", PROCEDURE), *_LISTS),
+        cost=SEQUENTIAL,
+        fan_out=(_SEQ_FN_LIST,),
+        doc=(
+            "Applies `proc` to the elements of the `lst`s from the first to the last and "
+            "stops at the first call that returns `#f`, returning `#f`; otherwise returns the "
+            "value of the last call, or `#t` when the lists are empty. With several lists, "
+            "`proc` takes one argument per list and all lists must have the same length."),
+        example="(andmap even? '(2 4 6)) ; → #t",
+    ),
+    Entry(
+        "ormap", BUILTIN,
+        params=(Param("proc", PROCEDURE), *_LISTS),
+        cost=SEQUENTIAL,
+        fan_out=(_SEQ_FN_LIST,),
+        doc=(
+            "Applies `proc` to the elements of the `lst`s from the first to the last and "
+            "returns the first value other than `#f`, without calling `proc` on the rest; "
+            "returns `#f` when every call returns `#f` or the lists are empty. With several "
+            "lists, `proc` takes one argument per list and all lists must have the same "
+            "length."),
+        example="(ormap (lambda (x) (and (> x 2) x)) '(1 3 5)) ; → 3",
+    ),
+    Entry(
         "filter", BUILTIN,
         params=(Param("pred", PROCEDURE), Param("lst", LIST)),
         result=LIST,
@@ -755,14 +1008,26 @@ ENTRIES: tuple[Entry, ...] = (
         example="(filter even? '(1 2 3 4)) ; → '(2 4)",
     ),
     Entry(
-        "filter-map", BUILTIN,
-        params=(Param("proc", PROCEDURE), *_LISTS),
+        "filter-not", BUILTIN,
+        params=(Param("pred", PROCEDURE), Param("lst", LIST)),
         result=LIST,
         cost=SEQUENTIAL,
         fan_out=(_SEQ_FN_LIST,),
         doc=(
-            "Like `map`, but keeps only the results that are not `#f`. Useful to parse and "
-            "drop failures in one pass."),
+            "Like `filter`, but keeps the elements for which `pred` returns `#f`: returns the "
+            "list of the elements of `lst` that `pred` rejects, in their original order."),
+        example="(filter-not even? '(1 2 3 4)) ; → '(1 3)",
+    ),
+    Entry(
+        "filter-map", BUILTIN,
+        params=(Param("proc", PROCEDURE), Param("lst", LIST)),
+        result=LIST,
+        cost=SEQUENTIAL,
+        fan_out=(_SEQ_FN_LIST,),
+        doc=(
+            "Like `map` over one list, but keeps only the results that are not `#f`. Useful "
+            "to parse and drop failures in one pass. Unlike Racket, only one list is "
+            "accepted."),
         example="(filter-map string->number '(\"1\" \"x\" \"3\")) ; → '(1 3)",
     ),
     Entry(
@@ -775,6 +1040,25 @@ ENTRIES: tuple[Entry, ...] = (
             "`proc` (default `equal?`). If no element matches, returns `lst` unchanged. "
             "To drop every element satisfying a predicate, use `filter` with the negation."),
         example="(remove 2 '(1 2 3 2)) ; → '(1 3 2)",
+    ),
+    Entry(
+        "remq", BUILTIN,
+        params=(Param("v"), Param("lst", LIST)),
+        result=LIST,
+        doc=(
+            "Like `remove`, but compares with `eqv?` (Racket's `remq` uses `eq?`; both suit "
+            "symbols): returns `lst` without the first element `eqv?` to `v`, or `lst` "
+            "unchanged when there is none. Not suited to strings: use `remove`."),
+        example="(remq 'b '(a b c b)) ; → '(a c b)",
+    ),
+    Entry(
+        "remove*", BUILTIN,
+        params=(Param("v-lst", LIST), Param("lst", LIST)),
+        result=LIST,
+        doc=(
+            "Returns `lst` without every element that is `equal?` to one of the elements of "
+            "`v-lst` — all occurrences, unlike `remove` — keeping the others in order."),
+        example="(remove* '(1 2) '(1 2 3 2 4)) ; → '(3 4)",
     ),
     Entry(
         "foldl", BUILTIN,
@@ -820,6 +1104,41 @@ ENTRIES: tuple[Entry, ...] = (
         example="(assoc \"b\" '((\"a\" . 1) (\"b\" . 2))) ; → '(\"b\" . 2)",
     ),
     Entry(
+        "assq", BUILTIN,
+        params=(Param("v"), Param("lst", LIST),
+                Param("is-equal?", PROCEDURE, optional=True, default="eqv?")),
+        doc=(
+            "Like `assoc`, but compares with `eqv?` (Racket's `assq` uses `eq?`; both suit "
+            "symbol keys): returns the first pair of the association list `lst` whose first "
+            "element is `v`, or `#f`. Raises an error if an element of `lst` is not a pair. "
+            "A third argument gives another equality procedure, an extension of this runtime "
+            "(Racket's `assq` takes two)."),
+        example="(assq 'b '((a . 1) (b . 2))) ; → '(b . 2)",
+    ),
+    Entry(
+        "assv", BUILTIN,
+        params=(Param("v"), Param("lst", LIST),
+                Param("is-equal?", PROCEDURE, optional=True, default="eqv?")),
+        doc=(
+            "Like `assoc`, but compares with `eqv?`: returns the first pair of the "
+            "association list `lst` whose first element is `eqv?` to `v` (numbers by value "
+            "and exactness), or `#f`. Raises an error if an element of `lst` is not a pair. "
+            "A third argument gives another equality procedure, an extension of this runtime "
+            "(Racket's `assv` takes two)."),
+        example="(assv 2 '((1 . one) (2 . two))) ; → '(2 . two)",
+    ),
+    Entry(
+        "assf", BUILTIN,
+        params=(Param("proc", PROCEDURE), Param("lst", LIST)),
+        cost=SEQUENTIAL,
+        fan_out=(_SEQ_FN_LIST,),
+        doc=(
+            "Returns the first pair of the association list `lst` whose first element makes "
+            "`proc` return a value other than `#f`, or `#f` if there is none. Elements that "
+            "are not pairs are skipped."),
+        example="(assf (lambda (k) (> k 1)) '((1 . a) (2 . b))) ; → '(2 . b)",
+    ),
+    Entry(
         "member", BUILTIN,
         params=(Param("v"), Param("lst", LIST),
                 Param("is-equal?", PROCEDURE, optional=True, default="equal?")),
@@ -831,11 +1150,45 @@ ENTRIES: tuple[Entry, ...] = (
     ),
     Entry(
         "memq", BUILTIN,
-        params=(Param("v"), Param("lst", LIST)),
+        params=(Param("v"), Param("lst", LIST),
+                Param("is-equal?", PROCEDURE, optional=True, default="eqv?")),
         doc=(
-            "Like `member`, but compares with `eq?`: suited to symbols, not to strings or "
-            "numbers."),
+            "Like `member`, but compares with `eqv?` (Racket's `memq` uses `eq?`): suited to "
+            "symbols, not to strings. A third argument gives another equality procedure, an "
+            "extension of this runtime (Racket's `memq` takes two)."),
         example="(memq 'c '(a b c d)) ; → '(c d)",
+    ),
+    Entry(
+        "memv", BUILTIN,
+        params=(Param("v"), Param("lst", LIST),
+                Param("is-equal?", PROCEDURE, optional=True, default="eqv?")),
+        doc=(
+            "Like `member`, but compares with `eqv?`: returns the tail of `lst` that starts "
+            "with the first element `eqv?` to `v`, or `#f`. Numbers compare by value and "
+            "exactness, so `(memv 1.0 '(1))` is `#f`. A third argument gives another "
+            "equality procedure, an extension of this runtime (Racket's `memv` takes two)."),
+        example="(memv 2 '(1 2 3)) ; → '(2 3)",
+    ),
+    Entry(
+        "memf", BUILTIN,
+        params=(Param("proc", PROCEDURE), Param("lst", LIST)),
+        cost=SEQUENTIAL,
+        fan_out=(_SEQ_FN_LIST,),
+        doc=(
+            "Returns the tail of `lst` that starts with the first element for which `proc` "
+            "returns a value other than `#f`, or `#f` if there is none."),
+        example="(memf even? '(1 2 3)) ; → '(2 3)",
+    ),
+    Entry(
+        "findf", BUILTIN,
+        params=(Param("proc", PROCEDURE), Param("lst", LIST)),
+        cost=SEQUENTIAL,
+        fan_out=(_SEQ_FN_LIST,),
+        doc=(
+            "Returns the first element of `lst` for which `proc` returns a value other than "
+            "`#f`, or `#f` if there is none (so a matching element that is itself `#f` cannot "
+            "be told apart: use `memf` then)."),
+        example="(findf string? '(1 \"a\" \"b\")) ; → \"a\"",
     ),
     Entry(
         "index-of", BUILTIN,
@@ -845,6 +1198,17 @@ ENTRIES: tuple[Entry, ...] = (
             "Returns the position (from 0) of the first element of `lst` equal to `v` "
             "(according to `is-equal?`, default `equal?`), or `#f` if there is none."),
         example="(index-of '(a b c) 'c) ; → 2",
+    ),
+    Entry(
+        "index-where", BUILTIN,
+        params=(Param("lst", LIST), Param("proc", PROCEDURE)),
+        cost=SEQUENTIAL,
+        fan_out=(_SEQ_LIST_FN,),
+        doc=(
+            "Returns the position (from 0) of the first element of `lst` for which `proc` "
+            "returns a value other than `#f`, or `#f` if there is none. Note the argument "
+            "order: the list comes first."),
+        example="(index-where '(1 3 4 5) even?) ; → 2",
     ),
     Entry(
         "range", BUILTIN,
@@ -858,6 +1222,24 @@ ENTRIES: tuple[Entry, ...] = (
             "has `n` elements, which the cost estimator uses as the size of a fan-out over "
             "it."),
         example="(range 5) ; → '(0 1 2 3 4)",
+    ),
+    Entry(
+        "make-list", BUILTIN,
+        params=(Param("k", NATURAL), Param("v")),
+        result=LIST,
+        doc=(
+            "Returns a list of `k` elements, each of them `v`. Raises an error unless `k` is "
+            "an exact non-negative integer."),
+        example="(make-list 3 'x) ; → '(x x x)",
+    ),
+    Entry(
+        "build-list", BUILTIN,
+        params=(Param("n", NATURAL), Param("proc", PROCEDURE)),
+        result=LIST,
+        doc=(
+            "Returns the list `(list (proc 0) (proc 1) … (proc (- n 1)))`: `proc` is called "
+            "on each index from 0 to `n`−1, one call after another, in order."),
+        example="(build-list 4 (lambda (i) (* i i))) ; → '(0 1 4 9)",
     ),
     Entry(
         "sort", BUILTIN,
@@ -907,25 +1289,45 @@ ENTRIES: tuple[Entry, ...] = (
         example="(flatten '(1 (2 (3)) ())) ; → '(1 2 3)",
     ),
     Entry(
+        "add-between", BUILTIN,
+        params=(Param("lst", LIST), Param("v")),
+        result=LIST,
+        doc=(
+            "Returns `lst` with `v` inserted between each two consecutive elements. Racket's "
+            "keywords (`#:before-first`, `#:splice?` …) are not supported; to join strings "
+            "use `string-join`."),
+        example="(add-between '(a b c) 'x) ; → '(a x b x c)",
+    ),
+    Entry(
+        "shuffle", BUILTIN,
+        params=(Param("lst", LIST),),
+        result=LIST,
+        doc=(
+            "Returns a list with the elements of `lst` in a random order, every order being "
+            "equally likely; `lst` itself is unchanged."),
+        example="(shuffle '(1 2 3)) ; → e.g. '(2 3 1)",
+    ),
+    Entry(
         "append-map", BUILTIN,
-        params=(Param("proc", PROCEDURE), *_LISTS),
+        params=(Param("proc", PROCEDURE), Param("lst", LIST)),
         result=LIST,
         cost=SEQUENTIAL,
         fan_out=(_SEQ_FN_LIST,),
         doc=(
-            "Like `map`, but `proc` returns a list for each element and the results are "
-            "appended into one list. The calls run one after another."),
+            "Like `map` over one list, but `proc` returns a list for each element and the "
+            "results are appended into one list. The calls run one after another. Unlike "
+            "Racket, only one list is accepted."),
         example="(append-map (lambda (x) (list x x)) '(1 2)) ; → '(1 1 2 2)",
     ),
     Entry(
         "count", BUILTIN,
-        params=(Param("proc", PROCEDURE), *_LISTS),
+        params=(Param("proc", PROCEDURE), Param("lst", LIST)),
         result=NATURAL,
         cost=SEQUENTIAL,
         fan_out=(_SEQ_FN_LIST,),
         doc=(
-            "Returns how many elements of the `lst`s make `proc` return a value other than "
-            "`#f`. With several lists, `proc` takes one argument per list."),
+            "Returns how many elements of `lst` make `proc` return a value other than `#f`. "
+            "Unlike Racket, only one list is accepted."),
         example="(count even? '(1 2 3 4)) ; → 2",
     ),
     Entry(
@@ -995,6 +1397,60 @@ ENTRIES: tuple[Entry, ...] = (
             "Returns the number of characters in `str`. Raises an error if `str` is not a "
             "string — including LLM text still wrapped as a syntax object."),
         example="(string-length \"λx\") ; → 2",
+    ),
+    Entry(
+        "string-ref", BUILTIN,
+        params=(Param("str", STRING), Param("k", NATURAL)),
+        result=CHAR,
+        doc=(
+            "Returns the character at position `k` of `str`, counting from 0. Raises an "
+            "error unless `k` is less than `(string-length str)`."),
+        example="(string-ref \"abc\" 1) ; → #\\b",
+    ),
+    Entry(
+        "string", BUILTIN,
+        params=(Param("char", CHAR, rest=True),),
+        result=STRING,
+        doc=(
+            "Returns a new string made of the characters `char`, in order; `(string)` is "
+            "`\"\"`. Every argument must be a character: to join strings use "
+            "`string-append`."),
+        example="(string #\\o #\\k) ; → \"ok\"",
+    ),
+    Entry(
+        "make-string", BUILTIN,
+        params=(Param("k", NATURAL), Param("char", CHAR, optional=True, default="#\\space")),
+        result=STRING,
+        doc=(
+            "Returns a string of `k` copies of the character `char`. Without `char`, or when "
+            "it is not a character, the string is made of spaces (Racket's default is "
+            "`#\\nul`)."),
+        example="(make-string 3 #\\-) ; → \"---\"",
+    ),
+    Entry(
+        "string-copy", BUILTIN,
+        params=(Param("str", STRING),),
+        result=STRING,
+        doc=(
+            "Returns a string with the same characters as `str`. Strings cannot be modified "
+            "here, so the copy only serves code written for Racket."),
+        example="(string-copy \"abc\") ; → \"abc\"",
+    ),
+    Entry(
+        "string->list", BUILTIN,
+        params=(Param("str", STRING),),
+        result=LIST,
+        doc="Returns the list of the characters of `str`, in order.",
+        example="(string->list \"ab\") ; → '(#\\a #\\b)",
+    ),
+    Entry(
+        "list->string", BUILTIN,
+        params=(Param("lst", LIST),),
+        result=STRING,
+        doc=(
+            "Returns the string made of the characters of the list `lst`, in order. Raises "
+            "an error if an element is not a character (to join strings use `string-join`)."),
+        example="(list->string (list #\\o #\\k)) ; → \"ok\"",
     ),
     Entry(
         "string-join", BUILTIN,
@@ -1103,23 +1559,80 @@ ENTRIES: tuple[Entry, ...] = (
         example="(string-downcase \"APPROVED\") ; → \"approved\"",
     ),
     Entry(
+        "string-titlecase", BUILTIN,
+        params=(Param("str", STRING),),
+        result=STRING,
+        doc=(
+            "Returns `str` with the first letter of each word in upper case and the other "
+            "letters in lower case. A word starts after any character that is not a letter, "
+            "an apostrophe included: `\"it's\"` becomes `\"It'S\"`."),
+        example="(string-titlecase \"hello WORLD\") ; → \"Hello World\"",
+    ),
+    Entry(
         "string=?", BUILTIN,
-        params=(Param("str1", STRING), Param("str", STRING, rest=True)),
+        params=(Param("str1", STRING), Param("str2", STRING), Param("str", STRING, rest=True)),
         result=BOOLEAN,
         doc=(
-            "Returns `#t` if all the arguments are equal strings (case-sensitive), `#f` "
-            "otherwise. Every argument must be a string; to compare any values use "
-            "`equal?`."),
+            "Returns `#t` if all the arguments, at least two, are equal strings "
+            "(case-sensitive), `#f` otherwise. Every argument must be a string; to compare "
+            "any values use `equal?`."),
         example="(string=? \"yes\" (string-downcase \"YES\")) ; → #t",
     ),
     Entry(
         "string<?", BUILTIN,
-        params=(Param("str1", STRING), Param("str", STRING, rest=True)),
+        params=(Param("str1", STRING), Param("str2", STRING), Param("str", STRING, rest=True)),
         result=BOOLEAN,
         doc=(
-            "Returns `#t` if the arguments are in strictly increasing lexicographic order "
-            "(by character code), `#f` otherwise. Usable as the comparison of `sort`."),
+            "Returns `#t` if the arguments, at least two strings, are in strictly increasing "
+            "lexicographic order (by character code), `#f` otherwise. Usable as the "
+            "comparison of `sort`."),
         example="(sort '(\"b\" \"a\") string<?) ; → '(\"a\" \"b\")",
+    ),
+    Entry(
+        "string>?", BUILTIN,
+        params=(Param("str1", STRING), Param("str2", STRING), Param("str", STRING, rest=True)),
+        result=BOOLEAN,
+        doc=(
+            "Returns `#t` if the arguments, at least two strings, are in strictly decreasing "
+            "lexicographic order (by character code), `#f` otherwise. Usable as the "
+            "comparison of `sort` for a descending order."),
+        example="(sort '(\"a\" \"c\" \"b\") string>?) ; → '(\"c\" \"b\" \"a\")",
+    ),
+    Entry(
+        "string<=?", BUILTIN,
+        params=(Param("str1", STRING), Param("str2", STRING), Param("str", STRING, rest=True)),
+        result=BOOLEAN,
+        doc=(
+            "Returns `#t` if the arguments, at least two strings, are in non-decreasing "
+            "lexicographic order (by character code), `#f` otherwise."),
+        example="(string<=? \"a\" \"a\" \"b\") ; → #t",
+    ),
+    Entry(
+        "string>=?", BUILTIN,
+        params=(Param("str1", STRING), Param("str2", STRING), Param("str", STRING, rest=True)),
+        result=BOOLEAN,
+        doc=(
+            "Returns `#t` if the arguments, at least two strings, are in non-increasing "
+            "lexicographic order (by character code), `#f` otherwise."),
+        example="(string>=? \"b\" \"a\" \"a\") ; → #t",
+    ),
+    Entry(
+        "string-ci=?", BUILTIN,
+        params=(Param("str1", STRING), Param("str2", STRING), Param("str", STRING, rest=True)),
+        result=BOOLEAN,
+        doc=(
+            "Like `string=?`, but ignores case: the strings are compared after Unicode case "
+            "folding. Handy to test a model's yes/no reply."),
+        example="(string-ci=? \"Yes\" \"YES\") ; → #t",
+    ),
+    Entry(
+        "string-ci<?", BUILTIN,
+        params=(Param("str1", STRING), Param("str2", STRING), Param("str", STRING, rest=True)),
+        result=BOOLEAN,
+        doc=(
+            "Like `string<?`, but ignores case: the strings are compared after Unicode case "
+            "folding. Usable as the comparison of `sort` for a case-insensitive order."),
+        example="(string-ci<? \"apple\" \"Banana\") ; → #t",
     ),
     Entry(
         "number->string", BUILTIN,
@@ -1156,6 +1669,16 @@ ENTRIES: tuple[Entry, ...] = (
         example="(string->symbol \"total\") ; → 'total",
     ),
     Entry(
+        "symbol=?", BUILTIN,
+        params=(Param("a", SYMBOL), Param("b", SYMBOL)),
+        result=BOOLEAN,
+        doc=(
+            "Returns `#t` if `a` and `b` are the same symbol, `#f` otherwise. Takes exactly "
+            "two arguments; other values are not rejected but compared by identity, as "
+            "`eq?` does."),
+        example="(symbol=? 'total (string->symbol \"total\")) ; → #t",
+    ),
+    Entry(
         "format", BUILTIN,
         params=(Param("form", STRING), Param("v", rest=True)),
         result=STRING,
@@ -1177,51 +1700,102 @@ ENTRIES: tuple[Entry, ...] = (
         example="(printf \"~a items\\n\" 3) ; prints: 3 items",
     ),
     Entry(
-        "display", BUILTIN,
-        params=(Param("v"),),
+        "fprintf", BUILTIN,
+        params=(Param("out"), Param("form", STRING), Param("v", rest=True)),
         result=VOID,
         doc=(
-            "Writes `v` to standard output as `~a` formats it: strings without quotes, "
-            "lists as `(1 two #t)`. No newline is added (see `displayln`)."),
+            "Like `printf`, but writes to the port `out`: `(current-error-port)` for "
+            "standard error, `(current-output-port)` — or any other value — for standard "
+            "output. Returns `void`."),
+        example="(fprintf (current-error-port) \"~a left\\n\" 3) ; prints to stderr: 3 left",
+    ),
+    Entry(
+        "display", BUILTIN,
+        params=(Param("v"), Param("out", optional=True, default="(current-output-port)")),
+        result=VOID,
+        doc=(
+            "Writes `v` to the port `out` (default standard output) as `~a` formats it: "
+            "strings without quotes, lists as `(1 two #t)`. No newline is added (see "
+            "`displayln`)."),
         example="(display \"ok\") ; prints: ok",
     ),
     Entry(
         "displayln", BUILTIN,
-        params=(Param("v"),),
+        params=(Param("v"), Param("out", optional=True, default="(current-output-port)")),
         result=VOID,
         doc=(
-            "Writes `v` to standard output as `display` does, followed by a newline. The "
-            "usual way to report progress from a recipe."),
+            "Writes `v` to the port `out` (default standard output) as `display` does, "
+            "followed by a newline. The usual way to report progress from a recipe; give "
+            "`(current-error-port)` as `out` to keep it out of the recipe's output."),
         example="(displayln (list 1 \"two\")) ; prints: (1 two)",
     ),
     Entry(
-        "newline", BUILTIN,
+        "write", BUILTIN,
+        params=(Param("v"), Param("out", optional=True, default="(current-output-port)")),
         result=VOID,
-        doc="Writes a newline to standard output and returns `void`.",
+        doc=(
+            "Writes `v` to the port `out` (default standard output) as `~s` formats it: "
+            "strings in double quotes with escapes, characters as `#\\a`. No newline is "
+            "added (see `writeln`)."),
+        example="(write \"hi\") ; prints: \"hi\"",
+    ),
+    Entry(
+        "writeln", BUILTIN,
+        params=(Param("v"), Param("out", optional=True, default="(current-output-port)")),
+        result=VOID,
+        doc=(
+            "Writes `v` to the port `out` (default standard output) as `write` does, "
+            "followed by a newline."),
+        example="(writeln '(1 \"a\")) ; prints: (1 \"a\")",
+    ),
+    Entry(
+        "print", BUILTIN,
+        params=(Param("v"), Param("out", optional=True, default="(current-output-port)")),
+        result=VOID,
+        doc=(
+            "Writes `v` to the port `out` (default standard output) as `write` does, except "
+            "that a symbol is printed with a leading quote. Unlike Racket's `print`, lists "
+            "and other values are not quoted: `(print '(1 2))` prints `(1 2)`."),
+        example="(print 'done) ; prints: 'done",
+    ),
+    Entry(
+        "newline", BUILTIN,
+        params=(Param("out", optional=True, default="(current-output-port)"),),
+        result=VOID,
+        doc="Writes a newline to the port `out` (default standard output) and returns `void`.",
         example="(newline) ; prints an empty line",
+    ),
+    Entry(
+        "current-output-port", BUILTIN,
+        result=ANY,
+        doc=(
+            "Returns the port of standard output, the recipe's output stream, to pass as the "
+            "port argument of `fprintf`, `display`, `write` and the like. Ports cannot be "
+            "opened or redirected."),
+        example="(fprintf (current-output-port) \"~a\\n\" 42) ; prints: 42",
+    ),
+    Entry(
+        "current-error-port", BUILTIN,
+        result=ANY,
+        doc=(
+            "Returns the port of standard error, which is not part of the recipe's output: "
+            "pass it to `fprintf`, `displayln`, `write` and the like for progress and "
+            "diagnostics."),
+        example="(displayln \"retrying\" (current-error-port)) ; prints to stderr",
+    ),
+    Entry(
+        "flush-output", BUILTIN,
+        params=(Param("out", optional=True, default="(current-output-port)"),),
+        result=VOID,
+        doc=(
+            "Does nothing and returns `void`: output is not buffered, every write is flushed "
+            "at once. Accepted for compatibility with Racket code."),
+        example="(flush-output) ; no effect",
     ),
     Entry(
         "~a", BUILTIN,
         params=(Param("v", rest=True),),
-        keywords=(
-            Keyword("separator", STRING, None, "\"\"",
-                    "Text put between the values. Default \"\"."),
-            Keyword("width", INTEGER_OR_FALSE, None, "#f",
-                    "Exact width: pad or truncate to it; a natural number, or #f for no "
-                    "constraint. Default #f.", minimum=0),
-            Keyword("max-width", NUMBER, None, "+inf.0",
-                    "Truncate longer results to this many characters; a natural number or "
-                    "+inf.0. Default +inf.0 (no limit).", minimum=0),
-            Keyword("min-width", NATURAL, 0, "0",
-                    "Pad shorter results to this many characters; a natural number. "
-                    "Default 0.", minimum=0),
-            Keyword("limit-marker", STRING, None, "\"\"",
-                    "Text that ends a truncated result, e.g. \"...\". Default \"\"."),
-            Keyword("align", SYMBOL, "left", "'left", "Where padding goes. Default 'left.",
-                    choices=("left", "center", "right")),
-            Keyword("pad-string", STRING, None, "\" \"",
-                    "Text used for padding. Default \" \"."),
-        ),
+        keywords=_TILDE_KEYWORDS,
         result=STRING,
         doc=(
             "Converts each `v` to a string as `display` prints it and concatenates them "
@@ -1229,6 +1803,51 @@ ENTRIES: tuple[Entry, ...] = (
             "which makes `(~a text #:max-width 2000 #:limit-marker \"...\")` a safe way to cap "
             "a prompt's length."),
         example="(~a \"n=\" 3) ; → \"n=3\"",
+    ),
+    Entry(
+        "~s", BUILTIN,
+        params=(Param("v", rest=True),),
+        keywords=_TILDE_KEYWORDS,
+        result=STRING,
+        doc=(
+            "Like `~a`, but converts each `v` as `write` prints it: strings in double quotes "
+            "with escapes, characters as `#\\a`. Takes the same keywords as `~a`."),
+        example="(~s \"yes\") ; → \"\\\"yes\\\"\"",
+    ),
+    Entry(
+        "~v", BUILTIN,
+        params=(Param("v", rest=True),),
+        keywords=_TILDE_KEYWORDS,
+        result=STRING,
+        doc=(
+            "Converts each `v` as `write` prints it, exactly like `~s`: Racket's `~v` uses "
+            "`print`, which also quotes symbols and lists, but this runtime does not. Takes "
+            "the same keywords as `~a`."),
+        example="(~v \"yes\" 'no #:separator \" \") ; → \"\\\"yes\\\" no\"",
+    ),
+    Entry(
+        "~r", BUILTIN,
+        params=(Param("x", NUMBER),),
+        keywords=(
+            Keyword("precision", ANY, None, "none",
+                    "Digits after the decimal point: a natural number `n` for at most `n` "
+                    "(trailing zeros dropped), or `(list '= n)` for exactly `n`. Default: "
+                    "none, the number is printed in full as by `number->string` (Racket's "
+                    "default is 6)."),
+            Keyword("min-width", NATURAL, 1, "1",
+                    "Pad shorter results on the left to this many characters. Default 1.",
+                    minimum=0),
+            Keyword("pad-string", STRING, None, "\" \"",
+                    "Text used for the padding. Default \" \"."),
+        ),
+        result=STRING,
+        doc=(
+            "Formats the number `x` as a string: with `#:precision`, in decimal notation "
+            "rounded to that many digits after the point; without it, as `number->string` "
+            "does (so an exact fraction stays `1/3`). `#:min-width` pads the result on the "
+            "left, which right-aligns numbers in a column. Racket's other `~r` keywords "
+            "(`#:sign`, `#:base`, `#:notation` …) are not supported."),
+        example="(~r 3.14159 #:precision 2) ; → \"3.14\"",
     ),
     Entry(
         "string?", BUILTIN,
@@ -1245,6 +1864,113 @@ ENTRIES: tuple[Entry, ...] = (
         result=BOOLEAN,
         doc="Returns `#t` if `v` is a string with at least one character, `#f` otherwise.",
         example="(non-empty-string? \"\") ; → #f",
+    ),
+    Entry(
+        "string-empty?", BUILTIN,
+        params=(Param("str", STRING),),
+        result=BOOLEAN,
+        doc=(
+            "Returns `#t` if `str` is the empty string `\"\"`, `#f` otherwise. Unlike "
+            "`non-empty-string?`, raises an error if `str` is not a string."),
+        example="(string-empty? (string-trim \"  \")) ; → #t",
+    ),
+    # Characters.
+    Entry(
+        "char?", BUILTIN,
+        params=(Param("v"),),
+        result=BOOLEAN,
+        doc=(
+            "Returns `#t` if `v` is a character, such as `#\\a` or an element of "
+            "`(string->list str)`, `#f` otherwise."),
+        example="(char? (string-ref \"abc\" 0)) ; → #t",
+    ),
+    Entry(
+        "char=?", BUILTIN,
+        params=(Param("char1", CHAR), Param("char2", CHAR), Param("char", CHAR, rest=True)),
+        result=BOOLEAN,
+        doc=(
+            "Returns `#t` if all the arguments, at least two, are the same character "
+            "(case-sensitive), `#f` otherwise. Every argument must be a character."),
+        example="(char=? #\\a (string-ref \"abc\" 0)) ; → #t",
+    ),
+    Entry(
+        "char->integer", BUILTIN,
+        params=(Param("char", CHAR),),
+        result=NATURAL,
+        doc="Returns the Unicode code point of the character `char`, an exact integer.",
+        example="(char->integer #\\A) ; → 65",
+    ),
+    Entry(
+        "integer->char", BUILTIN,
+        params=(Param("k", NATURAL),),
+        result=CHAR,
+        doc=(
+            "Returns the character whose Unicode code point is `k`. Raises an error if `k` "
+            "is not an exact non-negative integer or is beyond the Unicode range."),
+        example="(integer->char 97) ; → #\\a",
+    ),
+    Entry(
+        "char-alphabetic?", BUILTIN,
+        params=(Param("char", CHAR),),
+        result=BOOLEAN,
+        doc=(
+            "Returns `#t` if `char` is a letter, of any script, `#f` otherwise. Raises an "
+            "error if `char` is not a character."),
+        example="(char-alphabetic? #\\é) ; → #t",
+    ),
+    Entry(
+        "char-numeric?", BUILTIN,
+        params=(Param("char", CHAR),),
+        result=BOOLEAN,
+        doc=(
+            "Returns `#t` if `char` is a digit, of any script, `#f` otherwise. Raises an "
+            "error if `char` is not a character."),
+        example="(char-numeric? #\\7) ; → #t",
+    ),
+    Entry(
+        "char-whitespace?", BUILTIN,
+        params=(Param("char", CHAR),),
+        result=BOOLEAN,
+        doc=(
+            "Returns `#t` if `char` is whitespace — a space, tab, newline and the like — `#f` "
+            "otherwise. Raises an error if `char` is not a character."),
+        example="(char-whitespace? #\\space) ; → #t",
+    ),
+    Entry(
+        "char-upper-case?", BUILTIN,
+        params=(Param("char", CHAR),),
+        result=BOOLEAN,
+        doc=(
+            "Returns `#t` if `char` is an upper-case letter, `#f` otherwise. Raises an error "
+            "if `char` is not a character."),
+        example="(char-upper-case? #\\A) ; → #t",
+    ),
+    Entry(
+        "char-lower-case?", BUILTIN,
+        params=(Param("char", CHAR),),
+        result=BOOLEAN,
+        doc=(
+            "Returns `#t` if `char` is a lower-case letter, `#f` otherwise. Raises an error "
+            "if `char` is not a character."),
+        example="(char-lower-case? #\\A) ; → #f",
+    ),
+    Entry(
+        "char-upcase", BUILTIN,
+        params=(Param("char", CHAR),),
+        result=CHAR,
+        doc=(
+            "Returns the upper-case form of the character `char`, or `char` itself when it "
+            "has none."),
+        example="(char-upcase #\\a) ; → #\\A",
+    ),
+    Entry(
+        "char-downcase", BUILTIN,
+        params=(Param("char", CHAR),),
+        result=CHAR,
+        doc=(
+            "Returns the lower-case form of the character `char`, or `char` itself when it "
+            "has none."),
+        example="(char-downcase #\\A) ; → #\\a",
     ),
     # ------------------------------------------------------------------------------------
     # §4 Built-in procedures: numbers
@@ -1332,6 +2058,42 @@ ENTRIES: tuple[Entry, ...] = (
         example="(modulo -17 5) ; → 3",
     ),
     Entry(
+        "gcd", BUILTIN,
+        params=(Param("n", INTEGER, rest=True),),
+        result=INTEGER,
+        doc=(
+            "Returns the greatest common divisor of the integers `n`, a non-negative exact "
+            "integer; `(gcd)` is 0. Raises an error on a number that is not an integer."),
+        example="(gcd 12 18) ; → 6",
+    ),
+    Entry(
+        "lcm", BUILTIN,
+        params=(Param("n", INTEGER, rest=True),),
+        result=INTEGER,
+        doc=(
+            "Returns the least common multiple of the integers `n`, a non-negative exact "
+            "integer; `(lcm)` is 1. Raises an error on a number that is not an integer."),
+        example="(lcm 4 6) ; → 12",
+    ),
+    Entry(
+        "numerator", BUILTIN,
+        params=(Param("q", NUMBER),),
+        result=NUMBER,
+        doc=(
+            "Returns the numerator of the rational number `q` in lowest terms: exact for an "
+            "exact `q`, a float for a float."),
+        example="(numerator 6/4) ; → 3",
+    ),
+    Entry(
+        "denominator", BUILTIN,
+        params=(Param("q", NUMBER),),
+        result=NUMBER,
+        doc=(
+            "Returns the denominator of the rational number `q` in lowest terms: exact for "
+            "an exact `q`, a float for a float; 1 for an integer."),
+        example="(denominator 6/4) ; → 2",
+    ),
+    Entry(
         "abs", BUILTIN,
         params=(Param("x", NUMBER),),
         result=NUMBER,
@@ -1396,6 +2158,20 @@ ENTRIES: tuple[Entry, ...] = (
         example="(exact->inexact 1/3) ; → 0.3333333333333333",
     ),
     Entry(
+        "inexact", BUILTIN,
+        params=(Param("z", NUMBER),),
+        result=NUMBER,
+        doc="Returns the float closest to `z`. Same as `exact->inexact`, under its newer Racket name.",
+        example="(inexact 1/4) ; → 0.25",
+    ),
+    Entry(
+        "real->double-flonum", BUILTIN,
+        params=(Param("x", NUMBER),),
+        result=NUMBER,
+        doc="Returns the float closest to the real number `x`. Same as `exact->inexact`.",
+        example="(real->double-flonum 1/2) ; → 0.5",
+    ),
+    Entry(
         "inexact->exact", BUILTIN,
         params=(Param("z", NUMBER),),
         result=NUMBER,
@@ -1405,6 +2181,15 @@ ENTRIES: tuple[Entry, ...] = (
         example="(inexact->exact 0.5) ; → 1/2",
     ),
     Entry(
+        "exact", BUILTIN,
+        params=(Param("z", NUMBER),),
+        result=NUMBER,
+        doc=(
+            "Returns the exact number equal to `z`. Same as `inexact->exact`, under its newer "
+            "Racket name: raises an error for infinities and NaN."),
+        example="(exact 0.5) ; → 1/2",
+    ),
+    Entry(
         "exact-round", BUILTIN,
         params=(Param("x", NUMBER),),
         result=INTEGER,
@@ -1412,6 +2197,33 @@ ENTRIES: tuple[Entry, ...] = (
             "Returns `(inexact->exact (round x))`: the nearest exact integer, handy for "
             "turning a computed float into a count."),
         example="(exact-round 2.6) ; → 3",
+    ),
+    Entry(
+        "exact-floor", BUILTIN,
+        params=(Param("x", NUMBER),),
+        result=INTEGER,
+        doc=(
+            "Returns `(inexact->exact (floor x))`: the largest exact integer not greater than "
+            "`x`. Raises an error for infinities and NaN."),
+        example="(exact-floor 2.7) ; → 2",
+    ),
+    Entry(
+        "exact-ceiling", BUILTIN,
+        params=(Param("x", NUMBER),),
+        result=INTEGER,
+        doc=(
+            "Returns `(inexact->exact (ceiling x))`: the smallest exact integer not less than "
+            "`x`, e.g. a number of batches. Raises an error for infinities and NaN."),
+        example="(exact-ceiling (/ 10 3)) ; → 4",
+    ),
+    Entry(
+        "exact-truncate", BUILTIN,
+        params=(Param("x", NUMBER),),
+        result=INTEGER,
+        doc=(
+            "Returns `(inexact->exact (truncate x))`: the integer part of `x` as an exact "
+            "integer (rounded towards zero). Raises an error for infinities and NaN."),
+        example="(exact-truncate -2.7) ; → -2",
     ),
     Entry(
         "sqrt", BUILTIN,
@@ -1431,40 +2243,49 @@ ENTRIES: tuple[Entry, ...] = (
     ),
     Entry(
         "=", BUILTIN,
-        params=(Param("z", NUMBER), Param("w", NUMBER, rest=True)),
+        params=(Param("z", NUMBER), Param("w", NUMBER), Param("w", NUMBER, rest=True)),
         result=BOOLEAN,
         doc=(
             "Returns `#t` if all the arguments are numerically equal (`(= 1 1.0)` is `#t`), "
-            "`#f` otherwise. Raises an error on a non-number; compare strings with "
-            "`string=?` and other values with `equal?`."),
+            "`#f` otherwise. Takes at least two arguments (Racket also accepts one). Raises "
+            "an error on a non-number; compare strings with `string=?` and other values with "
+            "`equal?`."),
         example="(= 2 2.0) ; → #t",
     ),
     Entry(
         "<", BUILTIN,
-        params=(Param("x", NUMBER), Param("y", NUMBER, rest=True)),
+        params=(Param("x", NUMBER), Param("y", NUMBER), Param("y", NUMBER, rest=True)),
         result=BOOLEAN,
-        doc="Returns `#t` if the arguments are in strictly increasing order, `#f` otherwise.",
+        doc=(
+            "Returns `#t` if the arguments, at least two numbers, are in strictly increasing "
+            "order, `#f` otherwise."),
         example="(< 1 2 3) ; → #t",
     ),
     Entry(
         ">", BUILTIN,
-        params=(Param("x", NUMBER), Param("y", NUMBER, rest=True)),
+        params=(Param("x", NUMBER), Param("y", NUMBER), Param("y", NUMBER, rest=True)),
         result=BOOLEAN,
-        doc="Returns `#t` if the arguments are in strictly decreasing order, `#f` otherwise.",
+        doc=(
+            "Returns `#t` if the arguments, at least two numbers, are in strictly decreasing "
+            "order, `#f` otherwise."),
         example="(> 3 2 1) ; → #t",
     ),
     Entry(
         "<=", BUILTIN,
-        params=(Param("x", NUMBER), Param("y", NUMBER, rest=True)),
+        params=(Param("x", NUMBER), Param("y", NUMBER), Param("y", NUMBER, rest=True)),
         result=BOOLEAN,
-        doc="Returns `#t` if the arguments are in non-decreasing order, `#f` otherwise.",
+        doc=(
+            "Returns `#t` if the arguments, at least two numbers, are in non-decreasing "
+            "order, `#f` otherwise."),
         example="(<= 1 1 2) ; → #t",
     ),
     Entry(
         ">=", BUILTIN,
-        params=(Param("x", NUMBER), Param("y", NUMBER, rest=True)),
+        params=(Param("x", NUMBER), Param("y", NUMBER), Param("y", NUMBER, rest=True)),
         result=BOOLEAN,
-        doc="Returns `#t` if the arguments are in non-increasing order, `#f` otherwise.",
+        doc=(
+            "Returns `#t` if the arguments, at least two numbers, are in non-increasing "
+            "order, `#f` otherwise."),
         example="(>= 0.7 0.7) ; → #t",
     ),
     Entry(
@@ -1524,6 +2345,94 @@ ENTRIES: tuple[Entry, ...] = (
         example="(real? 1/2) ; → #t",
     ),
     Entry(
+        "rational?", BUILTIN,
+        params=(Param("v"),),
+        result=BOOLEAN,
+        doc=(
+            "Returns `#t` if `v` is a rational number — any exact number, or a float that is "
+            "neither infinite nor NaN — `#f` otherwise."),
+        example="(rational? 0.5) ; → #t",
+    ),
+    Entry(
+        "exact-integer?", BUILTIN,
+        params=(Param("v"),),
+        result=BOOLEAN,
+        doc=(
+            "Returns `#t` if `v` is an exact integer, `#f` otherwise: `2.0` is an `integer?` "
+            "but not an exact one."),
+        example="(exact-integer? 2.0) ; → #f",
+    ),
+    Entry(
+        "exact-nonnegative-integer?", BUILTIN,
+        params=(Param("v"),),
+        result=BOOLEAN,
+        doc=(
+            "Returns `#t` if `v` is an exact integer ≥ 0 — a valid count, index or list "
+            "position — `#f` otherwise. Same as `natural?`."),
+        example="(exact-nonnegative-integer? 0) ; → #t",
+    ),
+    Entry(
+        "exact-positive-integer?", BUILTIN,
+        params=(Param("v"),),
+        result=BOOLEAN,
+        doc="Returns `#t` if `v` is an exact integer greater than 0, `#f` otherwise.",
+        example="(exact-positive-integer? 0) ; → #f",
+    ),
+    Entry(
+        "natural?", BUILTIN,
+        params=(Param("v"),),
+        result=BOOLEAN,
+        doc=(
+            "Returns `#t` if `v` is an exact non-negative integer, `#f` otherwise. Same as "
+            "`exact-nonnegative-integer?`."),
+        example="(natural? 3) ; → #t",
+    ),
+    Entry(
+        "exact?", BUILTIN,
+        params=(Param("z", NUMBER),),
+        result=BOOLEAN,
+        doc=(
+            "Returns `#t` if the number `z` is exact (an integer or a fraction such as `1/2`), "
+            "`#f` if it is a float. Raises an error if `z` is not a number."),
+        example="(exact? 1/2) ; → #t",
+    ),
+    Entry(
+        "inexact?", BUILTIN,
+        params=(Param("z", NUMBER),),
+        result=BOOLEAN,
+        doc=(
+            "Returns `#t` if the number `z` is a float, `#f` if it is exact. Raises an error "
+            "if `z` is not a number."),
+        example="(inexact? 0.5) ; → #t",
+    ),
+    Entry(
+        "flonum?", BUILTIN,
+        params=(Param("v"),),
+        result=BOOLEAN,
+        doc=(
+            "Returns `#t` if `v` is a float (an inexact real such as `1.5`, `+inf.0` or "
+            "`+nan.0`), `#f` otherwise."),
+        example="(flonum? 1.0) ; → #t",
+    ),
+    Entry(
+        "nan?", BUILTIN,
+        params=(Param("x"),),
+        result=BOOLEAN,
+        doc=(
+            "Returns `#t` if `x` is the float not-a-number `+nan.0`, `#f` for any other "
+            "value. Racket requires a real number; this runtime accepts any value."),
+        example="(nan? (/ 0.0 0.0)) ; → #t",
+    ),
+    Entry(
+        "infinite?", BUILTIN,
+        params=(Param("x"),),
+        result=BOOLEAN,
+        doc=(
+            "Returns `#t` if `x` is `+inf.0` or `-inf.0`, `#f` for any other value. Racket "
+            "requires a real number; this runtime accepts any value."),
+        example="(infinite? (/ 1.0 0.0)) ; → #t",
+    ),
+    Entry(
         "log", BUILTIN,
         params=(Param("z", NUMBER), Param("b", NUMBER, optional=True, default="e")),
         result=NUMBER,
@@ -1538,6 +2447,55 @@ ENTRIES: tuple[Entry, ...] = (
         result=NUMBER,
         doc="Returns Euler's number raised to the power `z`.",
         example="(exp 0) ; → 1",
+    ),
+    Entry(
+        "sin", BUILTIN,
+        params=(Param("z", NUMBER),),
+        result=NUMBER,
+        doc="Returns the sine of `z`, an angle in radians, as a float (even for an exact `z`).",
+        example="(sin 0) ; → 0.0",
+    ),
+    Entry(
+        "cos", BUILTIN,
+        params=(Param("z", NUMBER),),
+        result=NUMBER,
+        doc="Returns the cosine of `z`, an angle in radians, as a float (even for an exact `z`).",
+        example="(cos 0) ; → 1.0",
+    ),
+    Entry(
+        "tan", BUILTIN,
+        params=(Param("z", NUMBER),),
+        result=NUMBER,
+        doc="Returns the tangent of `z`, an angle in radians, as a float (even for an exact `z`).",
+        example="(tan 0) ; → 0.0",
+    ),
+    Entry(
+        "asin", BUILTIN,
+        params=(Param("z", NUMBER),),
+        result=NUMBER,
+        doc=(
+            "Returns the arcsine of `z` in radians, a float between −π/2 and π/2. Raises an "
+            "error when `z` is outside [−1, 1] (complex results are not supported)."),
+        example="(asin 1) ; → 1.5707963267948966",
+    ),
+    Entry(
+        "acos", BUILTIN,
+        params=(Param("z", NUMBER),),
+        result=NUMBER,
+        doc=(
+            "Returns the arccosine of `z` in radians, a float between 0 and π. Raises an "
+            "error when `z` is outside [−1, 1] (complex results are not supported)."),
+        example="(acos 1) ; → 0.0",
+    ),
+    Entry(
+        "atan", BUILTIN,
+        params=(Param("y", NUMBER), Param("x", NUMBER, optional=True)),
+        result=NUMBER,
+        doc=(
+            "With one argument, returns the arctangent of `y` in radians, a float between "
+            "−π/2 and π/2. With two, returns the angle of the point (`x`, `y`): the "
+            "arctangent of `y`/`x` in the right quadrant, between −π and π."),
+        example="(atan 1 1) ; → 0.7853981633974483",
     ),
     Entry(
         "random", BUILTIN,
@@ -1620,6 +2578,22 @@ ENTRIES: tuple[Entry, ...] = (
         example="(hash? (make-hash)) ; → #t",
     ),
     Entry(
+        "keyword?", BUILTIN,
+        params=(Param("v"),),
+        result=BOOLEAN,
+        doc="Returns `#t` if `v` is a keyword value, such as the quoted `'#:key`, `#f` otherwise.",
+        example="(keyword? '#:key) ; → #t",
+    ),
+    Entry(
+        "syntax?", BUILTIN,
+        params=(Param("v"),),
+        result=BOOLEAN,
+        doc=(
+            "Returns `#t` if `v` is a syntax object — LLM text returned by `llm-query` or "
+            "`await`, not yet unwrapped with `syntax-e` — `#f` otherwise."),
+        example="(syntax? (datum->syntax #f \"text\")) ; → #t",
+    ),
+    Entry(
         "void", BUILTIN,
         params=(Param("v", rest=True),),
         result=VOID,
@@ -1627,6 +2601,15 @@ ENTRIES: tuple[Entry, ...] = (
             "Ignores its arguments and returns the void value, which `display` prints as "
             "nothing and `py-set!` converts to Python's None."),
         example="(void 1 2) ; → #<void>",
+    ),
+    Entry(
+        "void?", BUILTIN,
+        params=(Param("v"),),
+        result=BOOLEAN,
+        doc=(
+            "Returns `#t` if `v` is the void value — the result of `void`, `for`, `set!` or a "
+            "`when` whose test is false — `#f` otherwise."),
+        example="(void? (void)) ; → #t",
     ),
     # ------------------------------------------------------------------------------------
     # §4 Built-in procedures: hashes
@@ -1641,6 +2624,45 @@ ENTRIES: tuple[Entry, ...] = (
         example="(hash-ref (make-hash '((a . 1))) 'a) ; → 1",
     ),
     Entry(
+        "make-hasheq", BUILTIN,
+        params=(Param("assocs", LIST, optional=True, default="'()"),),
+        result=HASH,
+        doc=(
+            "Same as `make-hash` in this runtime: a new mutable hash table initialised from "
+            "the association list `assocs`, comparing keys with `equal?` (Racket's compares "
+            "them with `eq?`, which differs for strings and lists used as keys)."),
+        example="(hash-ref (make-hasheq '((a . 1))) 'a) ; → 1",
+    ),
+    Entry(
+        "make-hasheqv", BUILTIN,
+        params=(Param("assocs", LIST, optional=True, default="'()"),),
+        result=HASH,
+        doc=(
+            "Same as `make-hash` in this runtime: a new mutable hash table initialised from "
+            "the association list `assocs`, comparing keys with `equal?` (Racket's compares "
+            "them with `eqv?`, which differs for strings and lists used as keys)."),
+        example="(hash-ref (make-hasheqv '((1 . one))) 1) ; → 'one",
+    ),
+    Entry(
+        "make-immutable-hash", BUILTIN,
+        params=(Param("assocs", LIST, optional=True, default="'()"),),
+        result=HASH,
+        doc=(
+            "Returns an immutable hash table comparing keys with `equal?`, holding the "
+            "`(key . value)` pairs of the association list `assocs`. Extend it with "
+            "`hash-set`, which returns a new table; `hash-set!` on it is an error."),
+        example="(hash-ref (make-immutable-hash '((a . 1))) 'a) ; → 1",
+    ),
+    Entry(
+        "make-immutable-hasheq", BUILTIN,
+        params=(Param("assocs", LIST, optional=True, default="'()"),),
+        result=HASH,
+        doc=(
+            "Same as `make-immutable-hash` in this runtime: keys are compared with `equal?`, "
+            "not with `eq?` as in Racket."),
+        example="(hash-ref (make-immutable-hasheq '((a . 1))) 'a) ; → 1",
+    ),
+    Entry(
         "hash", BUILTIN,
         params=(Param("key-and-val", rest=True),),
         result=HASH,
@@ -1650,6 +2672,28 @@ ENTRIES: tuple[Entry, ...] = (
             "mapped to the values that follow them; a later key replaces an earlier equal "
             "one. An odd number of arguments is an error."),
         example="(hash-ref (hash 'model \"gpt-4o-mini\" 'n 3) 'n) ; → 3",
+    ),
+    Entry(
+        "hasheq", BUILTIN,
+        params=(Param("key-and-val", rest=True),),
+        result=HASH,
+        signature_text="(hasheq key val ... ...) → hash",
+        doc=(
+            "Same as `hash` in this runtime: an immutable hash table of the given keys and "
+            "values, comparing keys with `equal?` rather than Racket's `eq?`. An odd number "
+            "of arguments is an error."),
+        example="(hash-ref (hasheq 'a 1) 'a) ; → 1",
+    ),
+    Entry(
+        "hasheqv", BUILTIN,
+        params=(Param("key-and-val", rest=True),),
+        result=HASH,
+        signature_text="(hasheqv key val ... ...) → hash",
+        doc=(
+            "Same as `hash` in this runtime: an immutable hash table of the given keys and "
+            "values, comparing keys with `equal?` rather than Racket's `eqv?`. An odd number "
+            "of arguments is an error."),
+        example="(hash-ref (hasheqv 1 'one) 1) ; → 'one",
     ),
     Entry(
         "hash-ref", BUILTIN,
@@ -1663,6 +2707,16 @@ ENTRIES: tuple[Entry, ...] = (
         example="(hash-ref (hash 'a 1) 'b 0) ; → 0",
     ),
     Entry(
+        "hash-ref!", BUILTIN,
+        params=(Param("hash", HASH), Param("key"), Param("to-set")),
+        doc=(
+            "Returns the value for `key` in `hash`; when there is none, stores `to-set` — or "
+            "the result of calling it with no arguments, when it is a procedure — under `key` "
+            "in the mutable `hash`, and returns it. A cache lookup in one call: "
+            "`(hash-ref! cache k (lambda () (compute k)))`."),
+        example="(define h (make-hash))\n(hash-ref! h 'n 5) ; → 5, and h now maps 'n to 5",
+    ),
+    Entry(
         "hash-set!", BUILTIN,
         params=(Param("hash", HASH), Param("key"), Param("v")),
         result=VOID,
@@ -1670,6 +2724,16 @@ ENTRIES: tuple[Entry, ...] = (
             "Maps `key` to `v` in the hash table `hash`, replacing any previous value, and "
             "returns `void`."),
         example="(define h (make-hash))\n(hash-set! h 'done 3) ; h now maps 'done to 3",
+    ),
+    Entry(
+        "hash-set", BUILTIN,
+        params=(Param("hash", HASH), Param("key"), Param("v")),
+        result=HASH,
+        doc=(
+            "Returns a new immutable hash table like `hash` but with `key` mapped to `v`; "
+            "`hash` itself is unchanged. `hash` must be immutable (made by `hash` or "
+            "`make-immutable-hash`): a mutable table is an error, use `hash-set!` on it."),
+        example="(hash-ref (hash-set (hash) 'a 1) 'a) ; → 1",
     ),
     Entry(
         "hash-update!", BUILTIN,
@@ -1684,11 +2748,43 @@ ENTRIES: tuple[Entry, ...] = (
         example="(define h (make-hash))\n(hash-update! h 'seen add1 0) ; h maps 'seen to 1",
     ),
     Entry(
+        "hash-update", BUILTIN,
+        params=(Param("hash", HASH), Param("key"), Param("updater", PROCEDURE),
+                Param("failure-result", optional=True)),
+        result=HASH,
+        doc=(
+            "Returns a new hash table like `hash` but with the value for `key` replaced by "
+            "the result of calling `updater` on it; `hash` itself is unchanged. When the key "
+            "is absent, `updater` receives `failure-result` (or the result of calling it, "
+            "when a procedure); without one, an absent key is an error. A mutable `hash` is "
+            "accepted too and gives a mutable copy."),
+        example="(hash-ref (hash-update (hash 'n 1) 'n add1) 'n) ; → 2",
+    ),
+    Entry(
         "hash-remove!", BUILTIN,
         params=(Param("hash", HASH), Param("key")),
         result=VOID,
         doc="Removes any mapping for `key` from the mutable hash table `hash`.",
         example="(hash-remove! h 'draft)",
+    ),
+    Entry(
+        "hash-remove", BUILTIN,
+        params=(Param("hash", HASH), Param("key")),
+        result=HASH,
+        doc=(
+            "Returns a new hash table like `hash` but without a mapping for `key`; `hash` "
+            "itself is unchanged. Unlike Racket, a mutable `hash` is accepted too and gives a "
+            "mutable copy."),
+        example="(hash-count (hash-remove (hash 'a 1 'b 2) 'a)) ; → 1",
+    ),
+    Entry(
+        "hash-clear!", BUILTIN,
+        params=(Param("hash", HASH),),
+        result=VOID,
+        doc=(
+            "Removes every mapping from the mutable hash table `hash` and returns `void`. An "
+            "immutable table is an error."),
+        example="(define h (make-hash '((a . 1))))\n(hash-clear! h) ; h is now empty",
     ),
     Entry(
         "hash-has-key?", BUILTIN,
@@ -1725,6 +2821,41 @@ ENTRIES: tuple[Entry, ...] = (
         doc="Returns the number of keys in `hash`.",
         example="(hash-count (hash 'a 1 'b 2)) ; → 2",
     ),
+    Entry(
+        "hash-empty?", BUILTIN,
+        params=(Param("hash", HASH),),
+        result=BOOLEAN,
+        doc="Returns `#t` if `hash` has no keys, `#f` otherwise.",
+        example="(hash-empty? (make-hash)) ; → #t",
+    ),
+    Entry(
+        "hash-copy", BUILTIN,
+        params=(Param("hash", HASH),),
+        result=HASH,
+        doc=(
+            "Returns a new mutable hash table with the keys and values of `hash`, mutable or "
+            "not; changing one table does not change the other."),
+        example="(define h (hash-copy (hash 'a 1)))\n(hash-set! h 'b 2) ; h maps 'a and 'b",
+    ),
+    Entry(
+        "hash-map", BUILTIN,
+        params=(Param("hash", HASH), Param("proc", PROCEDURE)),
+        result=LIST,
+        doc=(
+            "Calls `proc` with each key of `hash` and its value, one call after another, and "
+            "returns the list of the results, in an unspecified order. Note the argument "
+            "order: the hash comes first."),
+        example="(hash-map (hash 'a 1) (lambda (k v) (list k v))) ; → '((a 1))",
+    ),
+    Entry(
+        "hash-for-each", BUILTIN,
+        params=(Param("hash", HASH), Param("proc", PROCEDURE)),
+        result=VOID,
+        doc=(
+            "Calls `proc` with each key of `hash` and its value, one call after another, for "
+            "its effect, and returns `void`. The order is unspecified."),
+        example="(hash-for-each (hash 'a 1) (lambda (k v) (printf \"~a=~a\\n\" k v))) ; prints a=1",
+    ),
     # ------------------------------------------------------------------------------------
     # §4 Built-in procedures: errors
     # ------------------------------------------------------------------------------------
@@ -1760,6 +2891,22 @@ ENTRIES: tuple[Entry, ...] = (
         example="(with-handlers ([string? identity]) (raise \"stop\")) ; → \"stop\"",
     ),
     Entry(
+        "raise-argument-error", BUILTIN,
+        params=(Param("name", SYMBOL), Param("expected", STRING), Param("v"),
+                Param("v", rest=True)),
+        result=NEVER,
+        cost=CONTROL,
+        doc=(
+            "Raises a contract error (an `exn:fail:contract`) whose message is `name: "
+            "contract violation: expected <expected>, given <v>`, with `v` shown as `write` "
+            "prints it. Only this three-argument form is supported: in Racket's form with an "
+            "argument position, `(raise-argument-error name expected pos v ...)`, the "
+            "message shows `pos` as the value and the other arguments are ignored."),
+        example=(
+            "(raise-argument-error 'summarise \"string?\" 42)"
+            " ; raises \"summarise: contract violation: expected string?, given 42\""),
+    ),
+    Entry(
         "exn:fail?", BUILTIN,
         params=(Param("v"),),
         result=BOOLEAN,
@@ -1770,6 +2917,53 @@ ENTRIES: tuple[Entry, ...] = (
         example="(with-handlers ([exn:fail? (lambda (e) 'failed)]) (car '())) ; → 'failed",
     ),
     Entry(
+        "exn?", BUILTIN,
+        params=(Param("v"),),
+        result=BOOLEAN,
+        doc=(
+            "Returns `#t` if `v` is an error value — raised by `error`, by a failing "
+            "primitive or built-in, or made by `make-exn:fail` — `#f` otherwise. Same as "
+            "`exn:fail?` here: every error value is an `exn:fail`."),
+        example="(with-handlers ([exn? (lambda (e) 'caught)]) (error 'step \"boom\")) ; → 'caught",
+    ),
+    Entry(
+        "exn:fail:contract?", BUILTIN,
+        params=(Param("v"),),
+        result=BOOLEAN,
+        doc=(
+            "Returns `#t` if `v` is the error of a bad call — an argument of the wrong type "
+            "or out of range, the wrong number of arguments, a division by zero, a variable "
+            "used before its definition — `#f` for other errors (such as those of `error`) "
+            "and other values."),
+        example=(
+            "(with-handlers ([exn:fail:contract? (lambda (e) 'bad-call)]) (car '()))"
+            " ; → 'bad-call"),
+    ),
+    Entry(
+        "exn:fail:contract:divide-by-zero?", BUILTIN,
+        params=(Param("v"),),
+        result=BOOLEAN,
+        doc=(
+            "Returns `#t` if `v` is the error of a division by zero — `(/ 1 0)`, "
+            "`quotient`, `remainder` or `modulo` by 0, `(log 0)` — `#f` otherwise. `/` with the "
+            "float `0.0` as divisor gives an infinity or NaN instead of an error."),
+        example=(
+            "(with-handlers ([exn:fail:contract:divide-by-zero? (lambda (e) 0)]) (/ 1 0))"
+            " ; → 0"),
+    ),
+    Entry(
+        "exn:fail:contract:variable?", BUILTIN,
+        params=(Param("v"),),
+        result=BOOLEAN,
+        doc=(
+            "Returns `#t` if `v` is the error of a variable used before its definition has "
+            "run, or of `finish-var` given an unknown name, `#f` otherwise. (A name defined "
+            "nowhere is reported before the run starts.)"),
+        example=(
+            "(with-handlers ([exn:fail:contract:variable? (lambda (e) 'none)])"
+            " (finish-var \"nope\")) ; → 'none"),
+    ),
+    Entry(
         "exn-message", BUILTIN,
         params=(Param("exn"),),
         result=STRING,
@@ -1777,6 +2971,16 @@ ENTRIES: tuple[Entry, ...] = (
         example=(
             "(with-handlers ([exn:fail? exn-message]) (error 'step \"timed out\"))"
             " ; → \"step: timed out\""),
+    ),
+    Entry(
+        "make-exn:fail", BUILTIN,
+        params=(Param("message", STRING), Param("marks", optional=True, default="#f")),
+        doc=(
+            "Returns an error value with the message `message`, which `exn:fail?` accepts "
+            "and `exn-message` reads; `raise` it to fail with that message. `marks` stands "
+            "for Racket's continuation marks, which Racket requires: here it is optional and "
+            "ignored."),
+        example="(exn-message (make-exn:fail \"stopped\" #f)) ; → \"stopped\"",
     ),
     # ------------------------------------------------------------------------------------
     # §4 Built-in procedures: values, procedures, output, vectors
@@ -1807,6 +3011,15 @@ ENTRIES: tuple[Entry, ...] = (
         example="(identity 5) ; → 5",
     ),
     Entry(
+        "procedure-arity", BUILTIN,
+        params=(Param("proc", PROCEDURE),),
+        doc=(
+            "Returns the number of arguments `proc` takes when that number is fixed, an "
+            "exact integer, and `#f` for a procedure with optional, rest or keyword "
+            "arguments — where Racket returns an `arity-at-least` value or a list instead."),
+        example="(procedure-arity (lambda (x y) x)) ; → 2",
+    ),
+    Entry(
         "sleep", BUILTIN,
         params=(Param("secs", NUMBER, optional=True, default="0"),),
         result=VOID,
@@ -1816,6 +3029,24 @@ ENTRIES: tuple[Entry, ...] = (
             "Only the current strand waits: LLM calls already in flight and other strands "
             "of a fan-out keep running."),
         example="(sleep 1.5) ; waits a second and a half",
+    ),
+    Entry(
+        "current-seconds", BUILTIN,
+        result=INTEGER,
+        doc=(
+            "Returns the current time as a whole number of seconds since the Unix epoch "
+            "(1970-01-01 UTC)."),
+        example="(current-seconds) ; → e.g. 1767225600",
+    ),
+    Entry(
+        "current-inexact-milliseconds", BUILTIN,
+        result=NUMBER,
+        doc=(
+            "Returns the current time in milliseconds since the Unix epoch, as a float with a "
+            "fractional part: subtract two readings to time a step."),
+        example=(
+            "(define t0 (current-inexact-milliseconds))\n"
+            "(- (current-inexact-milliseconds) t0) ; → the elapsed milliseconds"),
     ),
     Entry(
         "eprintf", BUILTIN,
@@ -1832,6 +3063,13 @@ ENTRIES: tuple[Entry, ...] = (
         result=VECTOR,
         doc="Returns a new mutable vector holding the `v`s, in order.",
         example="(vector 1 2 3) ; → '#(1 2 3)",
+    ),
+    Entry(
+        "vector?", BUILTIN,
+        params=(Param("v"),),
+        result=BOOLEAN,
+        doc="Returns `#t` if `v` is a vector, `#f` otherwise; a list is not a vector.",
+        example="(vector? (vector 1 2)) ; → #t",
     ),
     Entry(
         "vector-ref", BUILTIN,
@@ -1879,6 +3117,31 @@ ENTRIES: tuple[Entry, ...] = (
         result=NATURAL,
         doc="Returns the number of elements of `vec`.",
         example="(vector-length (vector 1 2 3)) ; → 3",
+    ),
+    Entry(
+        "vector-map", BUILTIN,
+        params=(Param("proc", PROCEDURE), Param("vec", VECTOR)),
+        result=VECTOR,
+        doc=(
+            "Returns a new vector of the results of calling `proc` on each element of `vec`, "
+            "one call after another, in order. Unlike Racket, only one vector is accepted."),
+        example="(vector-map add1 (vector 1 2)) ; → '#(2 3)",
+    ),
+    Entry(
+        "vector-fill!", BUILTIN,
+        params=(Param("vec", VECTOR), Param("v")),
+        result=VOID,
+        doc="Stores `v` at every position of the mutable vector `vec` and returns `void`.",
+        example="(define v (make-vector 3 0))\n(vector-fill! v 'x) ; v is now '#(x x x)",
+    ),
+    Entry(
+        "vector-copy", BUILTIN,
+        params=(Param("vec", VECTOR),),
+        result=VECTOR,
+        doc=(
+            "Returns a new mutable vector with the elements of `vec`; changing one does not "
+            "change the other. Racket's optional start and end positions are not supported."),
+        example="(vector-copy (vector 1 2)) ; → '#(1 2)",
     ),
     # Values Racket provides next to `null?`/`empty?`.
     Entry(
@@ -2484,16 +3747,20 @@ ENTRIES: tuple[Entry, ...] = (
                     "result wins, ties to the earliest; 'consensus: all must agree. "
                     "Default 'majority.",
                     choices=("majority", "plurality", "consensus")),
+            _MAX_CONCURRENT_THUNKS,
         ),
         cost=FAN_OUT,
         protected=True,
-        fan_out=(FanOut(func=0, items=None, concurrent=True, window_keyword=None,
-                        window_default=None),),
+        fan_out=(FanOut(func=0, items=None, concurrent=True, window_default=None),),
         doc=(
-            "Calls the thunks concurrently and returns the winning result by `#:method`, "
-            "results being compared with `equal?` (so normalise model replies, e.g. with "
-            "`string-trim` and `string-downcase`, inside the thunks). Raises an error when "
-            "there is no majority (`'majority`) or the results disagree (`'consensus`)."),
+            "Calls the thunks concurrently, at most `#:max-concurrent` at a time, and returns "
+            "the winning answer by `#:method`. Each result is taken as text — an async handle "
+            "is awaited, a syntax object unwrapped, another value converted as `display` "
+            "does — and answers are compared after trimming surrounding whitespace, so "
+            "normalise case inside the thunks (e.g. with `string-downcase`); the winning "
+            "answer is returned as the text of the first thunk that gave it. Raises an error "
+            "on `'()`, when there is no majority (`'majority`) or the answers disagree "
+            "(`'consensus`)."),
         example=(
             "(vote (list (lambda () \"yes\") (lambda () \"yes\") (lambda () \"no\")))"
             " ; → \"yes\""),
@@ -2505,15 +3772,17 @@ ENTRIES: tuple[Entry, ...] = (
             Keyword("aggregator", PROCEDURE, None, "#f",
                     "A procedure given the list of results. Default #f: the results joined "
                     "as numbered text."),
+            _MAX_CONCURRENT_THUNKS,
         ),
         cost=FAN_OUT,
         protected=True,
-        fan_out=(FanOut(func=0, items=None, concurrent=True, window_keyword=None,
-                        window_default=None),),
+        fan_out=(FanOut(func=0, items=None, concurrent=True, window_default=None),),
         doc=(
-            "Calls the thunks concurrently and combines all their results, in order, with "
-            "`#:aggregator`; without one, returns the results as numbered text "
-            "(\"Model 1: …\" and so on), ready to hand to a synthesis call."),
+            "Calls the thunks concurrently, at most `#:max-concurrent` at a time, takes each "
+            "result as text (an async handle is awaited, a syntax object unwrapped) and "
+            "combines the list of texts, in order, with `#:aggregator`; without one, returns "
+            "them as numbered text — \"1. …\", \"2. …\" separated by blank lines — ready to "
+            "hand to a synthesis call."),
         example=(
             "(ensemble (list (lambda () \"a\") (lambda () \"b\"))"
             " #:aggregator (lambda (rs) (string-join rs \",\"))) ; → \"a,b\""),
