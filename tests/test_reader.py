@@ -202,10 +202,12 @@ SAMPLE = """#lang recipe
 
 def _check_reread(text: str, start: int, end: int, new: str) -> None:
     old = read(text)
+    assert old.line_starts  # computed, so that reread carries them over instead of rescanning
     expected = read(text[:start] + new + text[end:])
     got = reread(old, start, end, new)
     assert got.text == expected.text
     assert doc_shape(got) == doc_shape(expected)
+    assert got.line_starts == expected.line_starts
 
 
 @pytest.mark.parametrize(("start", "end", "new"), [
@@ -306,9 +308,13 @@ def test_reread_chained_random_edits_match_full_reads() -> None:
         start = rng.randint(0, len(text))
         end = min(len(text), start + rng.choice([0, 0, 1, 3, 10]))
         new = "".join(rng.choice(pieces) for _ in range(rng.choice([0, 1, 1, 2])))
+        if rng.random() < 0.5:
+            assert doc.line_starts  # carried over by reread when known
         doc = reread(doc, start, end, new)
         text = text[:start] + new + text[end:]
-        assert doc_shape(doc) == doc_shape(read(text)), (start, end, new)
+        expected = read(text)
+        assert doc_shape(doc) == doc_shape(expected), (start, end, new)
+        assert doc.line_starts == expected.line_starts, (start, end, new)
 
 
 def test_dangling_prefixes_nest_and_keep_source_order() -> None:

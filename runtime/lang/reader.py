@@ -444,4 +444,14 @@ def reread(old: Document, start: int, end: int, new_text: str) -> Document:
         errors + _sorted(reader.errors) + reused_errors,
     )
     document.recovering = recover
+    old_starts = old._line_starts
+    if old_starts is not None:
+        # Line starts move like the text: those up to the edit stay, those after it shift,
+        # the new text's newlines come in between (a 2,000-line rescan on every keystroke).
+        lo = bisect.bisect_right(old_starts, start)
+        hi = bisect.bisect_right(old_starts, end)
+        added = [start + i + 1 for i, ch in enumerate(new_text) if ch == "\n"] \
+            if "\n" in new_text else []
+        after = [s + delta for s in old_starts[hi:]] if delta else old_starts[hi:]
+        document._line_starts = old_starts[:lo] + added + after
     return document

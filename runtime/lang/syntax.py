@@ -113,13 +113,26 @@ class ListNode(Node):
     """``( … )``, ``[ … ]``, ``{ … }`` or a vector ``#( … )``; ``closed`` is False when the
     reader had to close it itself (S001)."""
 
-    __slots__ = ("closed", "items", "opener")
+    __slots__ = ("_below", "closed", "items", "opener")
 
     def __init__(self, opener: str, items: list[Node], start: int, end: int, closed: bool) -> None:
         super().__init__(start, end)
         self.opener = opener
         self.items = items
         self.closed = closed
+        self._below: list[Node] | None = None
+
+    def _shift(self, delta: int) -> None:
+        # A top-level form after an edit moves on every keystroke: its nodes are listed once
+        # (the tree of a read form never changes) and moved in a flat loop.
+        below = self._below
+        if below is None:
+            below = self._below = list(_walk(list(self.items)))
+        self.start += delta
+        self.end += delta
+        for node in below:
+            node.start += delta
+            node.end += delta
 
     @property
     def is_vector(self) -> bool:

@@ -179,6 +179,15 @@ class IncrementalLinter:
         self._parts: dict[tuple[int | bool, ...], PartResult] = {}
         self._links: list[tuple[Any, ...]] = []
         self._last_parts: list[list[int]] = []
+        # The last lint's forms, their infos, and each part's key and result, in part order:
+        # what lets an edit that changed no link touch only the parts of the forms it changed.
+        self._forms: list[Node] = []
+        self._info_list: list[FormInfo] = []
+        self._names: tuple[str, ...] = ()
+        self._part_of: list[int] = []
+        self._keys: list[tuple[int | bool, ...]] = []
+        self._results: list[PartResult] = []
+        self._changed_forms: list[int] = []
         self.relinted_forms = 0  # forms re-analysed by the last lint (for tests and benches)
 
     def lint(self, document: Document, analysis: Analysis | None = None,
@@ -190,42 +199,68 @@ class IncrementalLinter:
         the nodes of the forms after them in place)."""
         analysis = analysis or Analysis(document, self.config, self.filename)
         forms = document.forms
-        infos, fresh_infos = self._form_infos(document)
-        names = tuple(dict.fromkeys(name for info in infos for name in info.binders))
-        links = [info.link for info in infos]
-        if links == self._links:
-            parts = self._last_parts  # the edit changed no link (typing inside a string…)
-        elif SPECIAL_FORM_NAMES.isdisjoint(names):
-            parts = _parts(infos, len(forms) - 1)
+        fast = self._unchanged_links(forms, document)
+        if fast is not None:
+            # The edit changed no link (typing inside a string, a number, a keyword value…):
+            # same parts, same top-level names; only the parts of the changed forms re-lint.
+            infos, changed = fast
+            names, parts, links = self._names, self._last_parts, self._links
+            fresh_infos = None
         else:
-            # A top-level definition shadows a special form (`(define (lambda …) …)`): how
-            # every other form binds names then depends on it. One part, the whole file.
-            parts = [list(range(len(forms)))] if forms else []
+            infos, fresh = self._form_infos(document)
+            fresh_infos = fresh
+            changed = None
+            names = tuple(dict.fromkeys(name for info in infos for name in info.binders))
+            links = [info.link for info in infos]
+            if links == self._links:
+                parts = self._last_parts
+            elif SPECIAL_FORM_NAMES.isdisjoint(names):
+                parts = _parts(infos, len(forms) - 1)
+            else:
+                # A top-level definition shadows a special form (`(define (lambda …) …)`):
+                # how every other form binds names then depends on it. One part, the file.
+                parts = [list(range(len(forms)))] if forms else []
         diagnostics: list[Diagnostic] = []
         internal: list[str] = []
         partials: dict[str, list[Any]] = {}
-        kept: dict[tuple[int | bool, ...], PartResult] = {}
+        keys: list[tuple[int | bool, ...]] = []
+        results: list[PartResult] = []
         self.relinted_forms = 0
         enabled = gc.isenabled()
         gc.disable()  # see lint_document
         try:
-            for indices in parts:
-                part_forms = [forms[i] for i in indices]
-                # Whether the part holds the file's last form is part of the key: F001, N008
-                # and the discarded-value rules treat the last form apart.
-                key = (*(id(f) for f in part_forms), indices[-1] == len(forms) - 1)
-                result = self._parts.get(key)
-                moved = result.shifted() if result is not None \
-                    and result.reusable(names, document) else None
-                if result is None or moved is None:
-                    result = self._lint_part(document, part_forms, names)
-                    moved = result.diagnostics
-                    self.relinted_forms += len(part_forms)
-                elif moved is not result.diagnostics:
-                    result = result.moved(moved)
-                kept[key] = result
-                diagnostics.extend(moved)
-                internal.extend(result.internal)
+            last = len(forms) - 1
+            for p, indices in enumerate(parts):
+                if changed is not None and p not in changed:
+                    # Same forms as last time: the key and result stand; a result with no
+                    # diagnostics and no line:col in a message needs no moving either.
+                    key, result = self._keys[p], self._results[p]
+                    if result.diagnostics or result.positions is not None:
+                        moved = result.shifted() if result.reusable(names, document) else None
+                        if moved is None:
+                            result = self._lint_part(document, [forms[i] for i in indices], names)
+                            self.relinted_forms += len(indices)
+                        elif moved is not result.diagnostics:
+                            result = result.moved(moved)
+                else:
+                    part_forms = [forms[i] for i in indices]
+                    # Whether the part holds the file's last form is part of the key: F001,
+                    # N008 and the discarded-value rules treat the last form apart.
+                    key = (*(id(f) for f in part_forms), indices[-1] == last)
+                    result = self._parts.get(key)  # type: ignore[assignment]
+                    moved = result.shifted() if result is not None \
+                        and result.reusable(names, document) else None
+                    if result is None or moved is None:
+                        result = self._lint_part(document, part_forms, names)
+                        self.relinted_forms += len(part_forms)
+                    elif moved is not result.diagnostics:
+                        result = result.moved(moved)
+                keys.append(key)
+                results.append(result)
+                if result.diagnostics:
+                    diagnostics.extend(result.diagnostics)
+                if result.internal:
+                    internal.extend(result.internal)
                 for code, values in result.partials.items():
                     partials.setdefault(code, []).extend(values)
             for rule in self.rules:
@@ -242,10 +277,43 @@ class IncrementalLinter:
             if enabled:
                 gc.enable()
         if commit is None or commit():
-            self._parts = kept
+            self._parts = dict(zip(keys, results, strict=True))
+            if fresh_infos is None:
+                fresh_infos = self._infos
+                for i in self._changed_forms:
+                    del fresh_infos[id(self._forms[i])]
+                    fresh_infos[id(forms[i])] = infos[i]
             self._infos = fresh_infos
-            self._links, self._last_parts = links, parts
+            self._links, self._last_parts, self._names = links, parts, names
+            self._forms, self._info_list = list(forms), infos
+            self._keys, self._results = keys, results
+            if fast is None:
+                part_of = [0] * len(forms)
+                for p, indices in enumerate(parts):
+                    for i in indices:
+                        part_of[i] = p
+                self._part_of = part_of
         return LintResult(analysis, apply_noqa(document, diagnostics), internal)
+
+    def _unchanged_links(self, forms: list[Node],
+                         document: Document) -> tuple[list[FormInfo], set[int]] | None:
+        """When ``forms`` differ from the last lint's only in forms whose links are the same
+        as before: the infos of ``forms`` and the indices of the parts holding a changed
+        form. Otherwise None."""
+        old = self._forms
+        if len(forms) != len(old) or not old or len(self._results) != len(self._last_parts):
+            return None
+        changed_forms = [i for i, (a, b) in enumerate(zip(forms, old, strict=True)) if a is not b]
+        if len(changed_forms) > 8:
+            return None
+        infos = list(self._info_list)
+        for i in changed_forms:
+            info = FormInfo(forms[i], document)
+            if info.link != infos[i].link:
+                return None
+            infos[i] = info
+        self._changed_forms = changed_forms
+        return infos, {self._part_of[i] for i in changed_forms}
 
     def _form_infos(self, document: Document) -> tuple[list[FormInfo], dict[int, FormInfo]]:
         old = self._infos
