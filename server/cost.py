@@ -19,7 +19,7 @@ from recipe.server.analysis.estimate import (
     CallEstimate,
     EstimateTotal,
     format_seconds,
-    format_usd,
+    format_usd_range,
 )
 
 
@@ -53,7 +53,8 @@ def row_for(est: CallEstimate, analysis: Analysis) -> CostRow:
     latency = est.latency_s
     site = est.innermost_fan_out
     if site is not None:
-        fo = analysis.estimates.fan_out(site.call.node)
+        # this site's own estimate: a call such as active-learning has one site per function
+        fo = analysis.estimates.fan_out_of(site)
         size = f"×{site.size}" if site.size is not None else "×N"
         window = ""
         if fo is not None and site.concurrent:
@@ -93,11 +94,8 @@ def cost_total(analysis: Analysis) -> EstimateTotal:
 
 
 def _range(low: float | None, high: float | None) -> str:
-    if low is None or high is None:
-        return "?"
-    low_text: str = format_usd(low)
-    high_text: str = format_usd(high)
-    return high_text if low_text == high_text else f"{low_text}–{high_text}"
+    text: str = format_usd_range(low, high)
+    return text
 
 
 def _cells(row: CostRow) -> list[str]:
@@ -155,18 +153,35 @@ def render_cost_text(rows: list[CostRow], total: EstimateTotal | None = None,
 
 
 def _total_line(total: EstimateTotal) -> str:
-    calls = str(total.calls) if total.calls is not None else "N"
+    return (f"total: {total_calls_text(total)} LLM calls, {total_cost_text(total)}, "
+            f"{total_latency_text(total)}")
+
+
+def total_calls_text(total: EstimateTotal) -> str:
+    """The number of LLM calls of the recipe (``N`` when a count is unknown)."""
+    return str(total.calls) if total.calls is not None else "N"
+
+
+def total_cost_text(total: EstimateTotal, short: bool = False) -> str:
+    """The recipe's cost range, with the sites that cannot be priced (``+ 2 sites not
+    priced …``, or ``+ 2 unpriced`` when ``short``). Shared by the total line of ``recipe
+    cost`` and the language server (hover on ``finish``, the code lens)."""
     if total.complete:
-        cost = _range(total.low, total.high)
+        return _range(total.low, total.high)
+    n = len(total.unknown)
+    if short:
+        unpriced = f"{n} unpriced"
     else:
-        n = len(total.unknown)
         unpriced = (f"{n} site{'s' if n != 1 else ''} not priced (input size, count or model "
                     f"unknown)")
-        cost = f"{_range(total.known_low, total.known_high)} + {unpriced}" \
-            if total.known_high else unpriced
-    latency = f"~{format_seconds(total.latency_s)}" if total.latency_s is not None \
+    return f"{_range(total.known_low, total.known_high)} + {unpriced}" \
+        if total.known_high else unpriced
+
+
+def total_latency_text(total: EstimateTotal) -> str:
+    """``~2.5 min``, or ``latency unknown``."""
+    return f"~{format_seconds(total.latency_s)}" if total.latency_s is not None \
         else "latency unknown"
-    return f"total: {calls} LLM calls, {cost}, {latency}"
 
 
 def total_dict(total: EstimateTotal) -> dict[str, Any]:

@@ -214,8 +214,12 @@ class Estimates:
         self._estimator = estimator
         self._by_node: dict[int, CallEstimate] = {id(c.node): c for c in calls}
         self._fan_out_by_node: dict[int, FanOutEstimate] = {}
+        self._fan_outs_by_node: dict[int, list[FanOutEstimate]] = {}
+        self._fan_out_by_site: dict[int, FanOutEstimate] = {}
         for fo in fan_outs:
             self._fan_out_by_node.setdefault(id(fo.node), fo)
+            self._fan_outs_by_node.setdefault(id(fo.node), []).append(fo)
+            self._fan_out_by_site[id(fo.site)] = fo
 
     def call(self, node: Node) -> CallEstimate | None:
         """The estimate of an LLM call node (or of its head symbol)."""
@@ -233,6 +237,22 @@ class Estimates:
             if parent is not None and parent.items and parent.items[0] is node:
                 found = self._fan_out_by_node.get(id(parent))
         return found
+
+    def fan_outs_at(self, node: Node) -> list[FanOutEstimate]:
+        """Every fan-out of a call node (or of its head symbol). Most calls have one; a
+        combinator that spreads several functions over its items (``active-learning``:
+        the cheap and the expensive one) has one per function, and :meth:`fan_out` gives
+        only the first."""
+        found = self._fan_outs_by_node.get(id(node))
+        if found is None:
+            parent = self._estimator.parents.get(id(node))
+            if parent is not None and parent.items and parent.items[0] is node:
+                found = self._fan_outs_by_node.get(id(parent))
+        return list(found or ())
+
+    def fan_out_of(self, site: FanOutSite) -> FanOutEstimate | None:
+        """The estimate of one fan-out site (exact even where a call has several)."""
+        return self._fan_out_by_site.get(id(site))
 
     def for_node(self, node: Node) -> CallEstimate | FanOutEstimate | None:
         """For hover: the call or fan-out estimate of a node (or of its head symbol)."""
@@ -300,6 +320,14 @@ def format_usd(value: float | None) -> str:
     digits = max(2, 1 - math.floor(math.log10(value)))
     text = f"{value:.{digits}f}".rstrip("0")
     return f"${text}"
+
+
+def format_usd_range(low: float | None, high: float | None) -> str:
+    """``$0.0012–$0.0048``; one figure when both ends print the same (``$0.001``)."""
+    if low is None or high is None:
+        return "?"
+    low_text, high_text = format_usd(low), format_usd(high)
+    return high_text if low_text == high_text else f"{low_text}–{high_text}"
 
 
 def format_seconds(seconds: float | None) -> str:

@@ -104,13 +104,19 @@ def code_actions(analysis: Analysis, lint: LintResult, pos: Positions, uri: str,
 
 
 def lens_title(analysis: Analysis) -> str:
-    t = est.totals(analysis)
-    if t.high <= 0 and t.calls == 0:
+    """``▶ Run · est. $0.0047–$0.012 + 1 unpriced · ~2.5 min``: the total of ``recipe cost``
+    (one figure when the range is a point)."""
+    total = est.total(analysis)
+    if total is None:
+        return "▶ Run · no estimate"
+    if total.calls == 0:
         return "▶ Run · no LLM calls"
-    cost = est.money(t.low) if abs(t.high - t.low) < 0.005 else \
-        f"{est.money(t.low)}–{est.money(t.high).lstrip('$')}"
-    more = f" + {t.unknown} unpriced" if t.unknown else ""
-    return f"▶ Run · est. {cost}{more} · {est.duration(t.latency_s)}"
+    if total.complete or total.known_high:
+        cost = f"est. {est.total_cost_text(total, short=True)}"
+    else:
+        n = len(total.unknown)
+        cost = f"cost unknown ({n} call site{'s' if n != 1 else ''} unpriced)"
+    return f"▶ Run · {cost} · {est.total_latency_text(total)}"
 
 
 def code_lenses(analysis: Analysis, pos: Positions, uri: str) -> list[types.CodeLens]:
@@ -124,22 +130,21 @@ def code_lenses(analysis: Analysis, pos: Positions, uri: str) -> list[types.Code
 
 
 def inlay_hints(analysis: Analysis, pos: Positions, start: int, end: int) -> list[types.InlayHint]:
+    """After each fan-out: the calls it makes per model and what they cost in all (the rows
+    of ``recipe cost`` for those calls), e.g. `` 12 × gpt-4.1-nano + 3 × gpt-4.1 ≈ $0.02``."""
     hints: list[types.InlayHint] = []
-    for site in est.fan_out_sites(analysis):
-        node = site.call.node
+    for node, group in est.fan_out_groups(analysis):
         if not (start <= node.end <= end):
             continue
-        fc = est.fan_out_cost(analysis, site)
-        if fc.calls_per_item == 0:
+        calls = est.group_calls(group)
+        if not calls:
             continue
-        count = f"{fc.items}" if fc.items is not None else "?"
-        cost = est.money(fc.total_high)
-        label = f" {count} × {fc.model or 'model'} ≈ {cost}"
-        if fc.items is None:
-            label += f" (per {est.UNKNOWN_FAN_OUT})"
+        window = group[0].window
         hints.append(types.InlayHint(
-            position=pos.position(node.end), label=label, kind=None, padding_left=True,
-            tooltip=f"estimated {est.money(fc.total_low)}–{est.money(fc.total_high)}, "
-                    f"{est.duration(fc.latency_s)} at window "
-                    f"{fc.window if fc.window is not None else 'unbounded'}"))
+            position=pos.position(node.end),
+            label=f" {est.calls_text(calls)} ≈ {est.calls_cost_text(calls)}",
+            kind=None, padding_left=True,
+            tooltip=f"estimated {est.calls_cost_text(calls)}, "
+                    f"{est.latency(est.group_latency(group))} at window "
+                    f"{window if window is not None else 'unbounded'}"))
     return hints

@@ -1,293 +1,209 @@
 """Cost and latency figures for hover, inlay hints, code lens and ``recipe.estimateCost``.
 
-Prefers the analyser's estimates (:attr:`Analysis.estimates`); when they are unavailable or
-fail, a rough local estimate is used so that "$" figures are always shown.
+A presentation of the analyser's estimates (:mod:`recipe.server.analysis.estimate`, through
+:attr:`Analysis.estimates`), the one source of figures: per call site the rows of ``recipe
+cost`` (:mod:`recipe.server.cost`), per fan-out the :class:`FanOutEstimate` of each of its
+sites and the rows of the calls it runs, for the recipe its :class:`EstimateTotal`. Money
+and time are printed with the estimator's formatters, so the editor shows what ``recipe
+cost FILE`` prints. When the estimates cannot be computed, features show no figures.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-from typing import Any
+import logging
 
-from recipe.runtime.lang import catalog
-from recipe.runtime.lang.syntax import Node
+from recipe.runtime.lang.syntax import ListNode, Node
+from recipe.server import cost as report
 from recipe.server.analysis.context import Analysis
-from recipe.server.analysis.facts import FanOutSite
-from recipe.server.analysis.scopes import Call
+from recipe.server.analysis.estimate import (
+    PER_INPUT_TOKENS,
+    CallEstimate,
+    Estimates,
+    EstimateTotal,
+    FanOutEstimate,
+    format_seconds,
+    format_usd,
+    format_usd_range,
+)
 
-LLM_CALLS = ("llm-query", "llm-query-async", "unsafe-raw-query")
-DEFAULT_OUT_LOW = 200
-DEFAULT_OUT_HIGH = 800
-DEFAULT_DATA_TOKENS = 500
-UNKNOWN_FAN_OUT = 10
+log = logging.getLogger(__name__)
 
+PER_1K_INPUT = f"/{PER_INPUT_TOKENS // 1000}k in"  # after figures that assume 1,000 input tokens
 
-@dataclass
-class CallCost:
-    """What one LLM call site costs per call, and how many times it runs."""
-
-    model: str | None
-    tier: str
-    tokens_in: float
-    tokens_out_low: float
-    tokens_out_high: float
-    cost_low: float
-    cost_high: float
-    multiplicity: float = 1.0
-    multiplicity_known: bool = True
-    latency_s: float = 10.0
-    source: str = "analysis"
-    per_1k_input: bool = False  # the input size is unknown: figures per 1,000 input tokens
+def usd(value: float | None) -> str:
+    return format_usd(value)
 
 
-@dataclass
-class FanOutCost:
-    items: int | None
-    window: int | None
-    total_low: float
-    total_high: float
-    latency_s: float
-    model: str | None
-    calls_per_item: int
+def usd_range(low: float | None, high: float | None) -> str:
+    """``$0.0012–$0.0048``, or one figure when both ends print the same."""
+    return format_usd_range(low, high)
 
 
-def money(value: float) -> str:
-    if value == 0:
-        return "$0.00"
-    if value < 0.01:
-        return f"${value:.4f}"
-    if value < 10:
-        return f"${value:.2f}"
-    return f"${value:,.0f}"
+def latency(seconds: float | None) -> str:
+    """``~30 s``, ``~2.5 min``; ``?`` when unknown."""
+    return f"~{format_seconds(seconds)}" if seconds is not None else "?"
 
 
-def duration(seconds: float) -> str:
-    if seconds < 90:
-        return f"~{seconds:.0f} s"
-    if seconds < 5400:
-        return f"~{seconds / 60:.1f} min"
-    return f"~{seconds / 3600:.1f} h"
-
-
-def analyser_estimates(analysis: Analysis) -> Any:
+def estimates_of(analysis: Analysis) -> Estimates | None:
+    """The analyser's estimates of the document, or None when they cannot be computed (the
+    features then show no figures rather than failing)."""
     try:
-        return analysis.estimates
+        found: Estimates = analysis.estimates
     except Exception:
+        log.warning("cost estimates failed for %s", analysis.filename, exc_info=True)
+        return None
+    return found
+
+
+# -- one call ----------------------------------------------------------------------------------
+def call_row(analysis: Analysis, node: Node) -> tuple[CallEstimate, report.CostRow] | None:
+    """The estimate of an LLM call node and its ``recipe cost`` row."""
+    est = estimates_of(analysis)
+    if est is None:
+        return None
+    try:
+        found = est.call(node)
+        if found is None:
+            return None
+        return found, report.row_for(found, analysis)
+    except Exception:
+        log.warning("cost estimate of a call failed", exc_info=True)
         return None
 
 
-def is_llm_call(call: Call) -> bool:
-    return call.binding is None and call.entry is not None and call.entry.cost in (
-        catalog.LLM_SYNC, catalog.LLM_ASYNC)
+# -- fan-outs ----------------------------------------------------------------------------------
+def fan_out_groups(analysis: Analysis) -> list[tuple[ListNode, list[FanOutEstimate]]]:
+    """The fan-out estimates of the document grouped by call (a call such as
+    ``active-learning`` has one site per function it spreads), in source order."""
+    est = estimates_of(analysis)
+    if est is None:
+        return []
+    groups: dict[int, tuple[ListNode, list[FanOutEstimate]]] = {}
+    for fo in est.fan_outs:
+        groups.setdefault(id(fo.node), (fo.node, []))[1].append(fo)
+    return sorted(groups.values(), key=lambda group: group[0].start)
 
 
-def call_cost(analysis: Analysis, call: Call) -> CallCost:
-    """Per-call cost of an LLM call site."""
-    est = analyser_estimates(analysis)
-    if est is not None:
-        try:
-            ce = est.call(call.node)
-            converted = _from_estimate(analysis, ce) if ce is not None else None
-        except Exception:
-            converted = None
-        if converted is not None:
-            return converted
-    return _fallback(analysis, call)
-
-
-def _from_estimate(analysis: Analysis, ce: Any) -> CallCost | None:
-    low, high = ce.cost_low, ce.cost_high
-    if low is None or high is None:
-        return None
-    bound = ce.output_bound or 0
-    mult = ce.multiplicity
-    latency = ce.latency_s
-    return CallCost(
-        model=ce.model_name, tier=str(ce.tier or "unknown"),
-        tokens_in=float(ce.tokens_in if ce.tokens_in is not None else 1000),
-        tokens_out_low=float(bound) * 0.25, tokens_out_high=float(bound),
-        cost_low=float(low), cost_high=float(high),
-        multiplicity=float(mult if mult is not None else UNKNOWN_FAN_OUT),
-        multiplicity_known=mult is not None,
-        latency_s=float(latency if latency is not None else 10.0),
-        source="analysis", per_1k_input=bool(ce.per_1k_input))
-
-
-def _fallback(analysis: Analysis, call: Call) -> CallCost:
-    facts = analysis.facts
-    config = analysis.config
+def fan_out_group(analysis: Analysis, node: Node) -> list[FanOutEstimate]:
+    """The fan-out estimates of a call node (or of its head symbol); empty when it is not a
+    fan-out."""
+    est = estimates_of(analysis)
+    if est is None:
+        return []
     try:
-        name, _ = facts.model_name(call, config.default_model)
+        return est.fan_outs_at(node)
     except Exception:
-        name = config.default_model
-    row = analysis.model(name) if name else None
-    if row is None and name is None:
-        row = config.models.get(config.default_model)
-    chars = 0
-    unknown_data = False
-    for kw in ("instruction", "data"):
-        node = call.keyword(kw)
-        if node is None:
-            continue
-        text = facts.literal_string(node)
-        if text is None:
-            chars += sum(len(p) for p in facts.literal_parts(node))
-            if kw == "data":
-                unknown_data = True
-        else:
-            chars += len(text)
-    tokens_in = chars / 4 + 10
-    if unknown_data:
-        tokens_in += analysis.context_tokens or DEFAULT_DATA_TOKENS
-    max_tokens = facts.literal_number(call.keyword("max-tokens"))
-    if max_tokens is not None and max_tokens > 0:
-        out_low, out_high = min(DEFAULT_OUT_LOW, float(max_tokens)), float(max_tokens)
-    else:
-        out_low, out_high = DEFAULT_OUT_LOW, DEFAULT_OUT_HIGH
-    low = row.cost(tokens_in, out_low) if row else 0.0
-    high = row.cost(tokens_in, out_high) if row else 0.0
-    mult, known = _multiplicity(analysis, call.node)
-    return CallCost(row.name if row else name, row.tier if row else "unknown", tokens_in,
-                    out_low, out_high, low, high, mult, known,
-                    row.latency_s if row else 10.0, "fallback")
-
-
-def _multiplicity(analysis: Analysis, node: Node) -> tuple[float, bool]:
-    mult = 1.0
-    known = True
-    try:
-        for site in analysis.facts.enclosing_fan_outs(node):
-            if site.size is None:
-                mult *= UNKNOWN_FAN_OUT
-                known = False
-            else:
-                mult *= site.size
-    except Exception:
-        pass
-    return mult, known
-
-
-def fan_out_sites(analysis: Analysis) -> list[FanOutSite]:
-    try:
-        return list(analysis.facts.fan_outs())
-    except Exception:
+        log.warning("cost estimate of a fan-out failed", exc_info=True)
         return []
 
 
-def site_for(analysis: Analysis, node: Node) -> FanOutSite | None:
-    for site in fan_out_sites(analysis):
-        if site.call.node is node:
-            return site
-    return None
+def group_calls(group: list[FanOutEstimate]) -> list[CallEstimate]:
+    """The LLM call sites run by a fan-out (by any of its sites), in source order."""
+    seen: dict[int, CallEstimate] = {}
+    for fo in group:
+        for call in fo.calls:
+            seen.setdefault(id(call.node), call)
+    return sorted(seen.values(), key=lambda call: call.node.start)
 
 
-def fan_out_cost(analysis: Analysis, site: FanOutSite) -> FanOutCost:
-    """Total cost and latency of one fan-out: its per-item calls × the number of items."""
-    est = analyser_estimates(analysis)
-    fo = None
-    if est is not None:
-        try:
-            fo = est.fan_out(site.call.node)
-        except Exception:
-            fo = None
-    calls: list[Call] = []
-    if fo is not None:
-        calls = [c.call for c in fo.calls]
-    else:
-        for function in site.functions:
-            try:
-                calls.extend(c for c in analysis.facts.calls_within(function) if is_llm_call(c))
-            except Exception:
-                pass
-    items = fo.size if fo is not None else site.size
-    n = items if items is not None else UNKNOWN_FAN_OUT
-    low = high = 0.0
-    latency = 0.0
-    model: str | None = None
-    for c in calls:
-        cc = call_cost(analysis, c)
-        low += cc.cost_low * n
-        high += cc.cost_high * n
-        latency = max(latency, cc.latency_s)
-        model = model or cc.model
-    window = fo.window if fo is not None else (site.window if site.concurrent else 1)
-    if fo is not None and fo.latency_s is not None:
-        total_latency = float(fo.latency_s)
-    else:
-        rounds = math.ceil(n / window) if window else 1
-        total_latency = rounds * latency
-    return FanOutCost(items, window, low, high, total_latency, model, len(calls))
+def group_latency(group: list[FanOutEstimate]) -> float | None:
+    """Seconds of the whole fan-out: its sites run one after the other (the estimator adds
+    them up the same way)."""
+    seconds = 0.0
+    for fo in group:
+        if fo.latency_s is None:
+            return None
+        seconds += fo.latency_s
+    return seconds
 
 
-@dataclass
-class Totals:
-    low: float
-    high: float
-    latency_s: float
-    calls: float
-    rows: list[tuple[str, str, float, float, float]]  # where, model, calls, low, high
-    unknown: int = 0  # call sites that cannot be priced (unknown input size or count)
+def calls_text(calls: list[CallEstimate]) -> str:
+    """``12 × gpt-4.1-nano + 12 × gpt-4.1``: how many calls each model gets (``N`` when a
+    count is unknown), as the ``calls`` column of ``recipe cost`` adds up."""
+    counts: dict[str, int | None] = {}
+    for call in calls:
+        name = call.model_name or "(computed model)"
+        if name in counts:
+            before = counts[name]
+            counts[name] = None if before is None or call.multiplicity is None \
+                else before + call.multiplicity
+        else:
+            counts[name] = call.multiplicity
+    return " + ".join(f"{count if count is not None else 'N'} × {name}"
+                      for name, count in counts.items())
 
 
-def totals(analysis: Analysis) -> Totals:
-    """The recipe's total estimated cost (low–high), latency and per-site rows."""
-    scopes = analysis.scopes
-    rows: list[tuple[str, str, float, float, float]] = []
-    low = high = 0.0
-    latency = 0.0
-    n_calls = 0.0
-    for call in scopes.calls:
-        if not is_llm_call(call):
-            continue
-        cc = call_cost(analysis, call)
-        rows.append((analysis.where(call.node.start), cc.model or "?", cc.multiplicity,
-                     cc.cost_low * cc.multiplicity, cc.cost_high * cc.multiplicity))
-        low += cc.cost_low * cc.multiplicity
-        high += cc.cost_high * cc.multiplicity
-        n_calls += cc.multiplicity
-        inside = any(True for _ in _enclosing(analysis, call.node))
-        if not inside:
-            latency += cc.latency_s
-    for site in fan_out_sites(analysis):
-        if not any(True for _ in _enclosing(analysis, site.call.node)):
-            latency += fan_out_cost(analysis, site).latency_s
-    est = analyser_estimates(analysis)
-    if est is not None:
-        try:
-            total = est.total()
-            if total.low is not None and total.high is not None:
-                low, high = float(total.low), float(total.high)
-            # else: keep the row sums, which price unknown inputs per 1,000 tokens
-            if total.latency_s is not None:
-                latency = float(total.latency_s)
-            unknown = len(total.unknown)
-        except Exception:
-            unknown = 0
-    else:
-        unknown = 0
-    return Totals(low, high, latency, n_calls, rows, unknown)
+def calls_cost_text(calls: list[CallEstimate]) -> str:
+    """What a set of call sites costs in all, in the terms of the rows of ``recipe cost``:
+    a range in USD for the calls that can be priced, ``… /1k in`` for calls whose input size
+    is unknown (figures per 1,000 input tokens), ``… each`` for calls whose count is
+    unknown, ``N unpriced`` for calls of an unknown model."""
+    priced_low = priced_high = 0.0
+    per_1k_low = per_1k_high = 0.0
+    each_low = each_high = 0.0
+    priced = per_1k = each = 0
+    each_per_1k = False
+    unpriced = 0
+    for call in calls:
+        low, high = call.cost_low, call.cost_high
+        if low is None or high is None:
+            unpriced += 1
+        elif call.multiplicity is None:
+            each += 1
+            each_low += low
+            each_high += high
+            each_per_1k = each_per_1k or call.per_1k_input
+        elif call.per_1k_input:
+            per_1k += 1
+            per_1k_low += low * call.multiplicity
+            per_1k_high += high * call.multiplicity
+        else:
+            priced += 1
+            priced_low += low * call.multiplicity
+            priced_high += high * call.multiplicity
+    parts: list[str] = []
+    if priced or not (per_1k or each or unpriced):
+        parts.append(usd_range(priced_low, priced_high))
+    if per_1k:
+        parts.append(f"{usd_range(per_1k_low, per_1k_high)} {PER_1K_INPUT}")
+    if each:
+        parts.append(f"{usd_range(each_low, each_high)} each"
+                     + (f" {PER_1K_INPUT}" if each_per_1k else ""))
+    if unpriced:
+        parts.append(f"{unpriced} unpriced")
+    return " + ".join(parts)
 
 
-def _enclosing(analysis: Analysis, node: Node) -> Any:
+# -- the whole recipe --------------------------------------------------------------------------
+def total(analysis: Analysis) -> EstimateTotal | None:
+    """The recipe's total (the total line of ``recipe cost``), or None when unavailable."""
+    est = estimates_of(analysis)
+    if est is None:
+        return None
     try:
-        return analysis.facts.enclosing_fan_outs(node)
+        return est.total()
     except Exception:
-        return iter(())
+        log.warning("cost estimate of the recipe failed", exc_info=True)
+        return None
+
+
+def total_cost_text(total: EstimateTotal, short: bool = False) -> str:
+    """The recipe's cost range (one figure when low == high) and its unpriced sites."""
+    text: str = report.total_cost_text(total, short)
+    return text
+
+
+def total_calls_text(total: EstimateTotal) -> str:
+    text: str = report.total_calls_text(total)
+    return text
+
+
+def total_latency_text(total: EstimateTotal) -> str:
+    text: str = report.total_latency_text(total)
+    return text
 
 
 def cost_table(analysis: Analysis) -> str:
-    """The text of ``recipe cost`` for this document (the analyser's renderer when present)."""
-    try:
-        from recipe.server import cost as cost_module  # type: ignore[attr-defined]
-
-        return str(cost_module.render_cost_text(cost_module.cost_rows(analysis)))
-    except Exception:
-        pass
-    t = totals(analysis)
-    lines = [f"{'where':<10} {'model':<20} {'calls':>8} {'low':>10} {'high':>10}"]
-    for where, model, calls, low, high in t.rows:
-        lines.append(f"{where:<10} {model:<20} {calls:>8g} {money(low):>10} {money(high):>10}")
-    lines.append(f"{'total':<10} {'':<20} {t.calls:>8g} {money(t.low):>10} {money(t.high):>10}")
-    lines.append(f"latency {duration(t.latency_s)}")
-    return "\n".join(lines)
+    """The text of ``recipe cost`` for this document."""
+    text: str = report.render_cost_text(report.cost_rows(analysis))
+    return text

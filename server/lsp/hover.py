@@ -103,41 +103,90 @@ def binding_markdown(analysis: Analysis, binding: Binding) -> str:
 
 
 def llm_markdown(analysis: Analysis, call_node: ListNode) -> str | None:
-    call = analysis.facts.call_at.get(id(call_node))
-    if call is None or not est.is_llm_call(call):
+    """The estimate of one LLM call: its row of ``recipe cost``."""
+    found = est.call_row(analysis, call_node)
+    if found is None:
         return None
-    cc = est.call_cost(analysis, call)
-    model = analysis.model(cc.model) if cc.model else None
-    lines = ["**Estimate for this call**", "",
-             f"- model: `{cc.model or 'computed at run time'}` ({cc.tier} tier)"]
-    if model is not None:
-        lines.append(f"- price: {model.price_text}")
-    tokens_in = "input size unknown (figures per 1,000 input tokens)" if cc.per_1k_input \
-        else f"~{cc.tokens_in:,.0f} in"
-    lines.append(f"- tokens: {tokens_in}, ~{cc.tokens_out_low:,.0f}–"
-                 f"{cc.tokens_out_high:,.0f} out")
-    lines.append(f"- cost per call: {est.money(cc.cost_low)}–{est.money(cc.cost_high)}")
-    if cc.multiplicity != 1:
-        approx = "" if cc.multiplicity_known else " (unknown count, assumed)"
-        lines.append(f"- runs ×{cc.multiplicity:g}{approx}: {est.money(cc.cost_low * cc.multiplicity)}"
-                     f"–{est.money(cc.cost_high * cc.multiplicity)} in total")
-    lines.append(f"- latency: ~{cc.latency_s:g} s per call")
+    ce, row = found
+    lines = ["**Estimate for this call**", ""]
+    if row.model is None:
+        lines.append("- model: computed at run time (not priced)")
+    else:
+        lines.append(f"- model: `{row.model}` ({row.tier or 'not in the price table'}"
+                     f"{' tier' if row.tier else ''})")
+    if ce.model is not None:
+        lines.append(f"- price: {ce.model.price_text}")
+    if row.tokens_in is not None:
+        tokens_in = f"~{row.tokens_in:,} in" + (" (data taken as the context size)"
+                                                if row.input_basis == "context" else "")
+    elif row.input_basis == "context":
+        tokens_in = "input: the context, size unknown (set `context-size`; figures per 1,000 " \
+                    "input tokens)"
+    else:
+        tokens_in = "input size unknown (figures per 1,000 input tokens)"
+    if row.tokens_out is not None:
+        tokens_out = f"≤{row.tokens_out:,} out"
+    elif row.output_bound is not None:
+        tokens_out = f"unbounded out (≤{row.output_bound:,}, the model's limit)"
+    else:
+        tokens_out = "unbounded out"
+    lines.append(f"- tokens: {tokens_in}, {tokens_out}")
+    per_1k = f" {est.PER_1K_INPUT}" if row.per_1k_input else ""
+    if row.per_call_low is not None and row.per_call_high is not None:
+        lines.append(f"- cost per call: {est.usd_range(row.per_call_low, row.per_call_high)}"
+                     f"{per_1k}")
+    else:
+        lines.append("- cost per call: unknown (model not priced)")
+    if row.calls is None:
+        lines.append("- runs: N times (count unknown)")
+    elif row.calls != 1:
+        total = f": {est.usd_range(row.cost_low, row.cost_high)}{per_1k} in total" \
+            if row.cost_low is not None else ""
+        lines.append(f"- runs ×{row.calls}{total}")
+    call_latency = ce.latency_s
+    latency = f"{est.latency(call_latency)} per call" if call_latency is not None else "unknown"
+    if row.fan_out:
+        latency += f"; {row.fan_out}: {est.latency(row.latency_s)}"
+    lines.append(f"- latency: {latency}")
     return "\n".join(lines)
 
 
 def fan_out_markdown(analysis: Analysis, call_node: ListNode) -> str | None:
-    site = est.site_for(analysis, call_node)
-    if site is None:
+    """The estimate of a fan-out: every call it runs, their cost and its latency."""
+    group = est.fan_out_group(analysis, call_node)
+    if not group:
         return None
-    fc = est.fan_out_cost(analysis, site)
-    items = f"{fc.items}" if fc.items is not None else f"unknown (assuming {est.UNKNOWN_FAN_OUT})"
-    window = "all at once" if fc.window is None else str(fc.window)
-    lines = ["**Fan-out estimate**", "",
-             f"- items: {items}",
-             f"- LLM calls per item: {fc.calls_per_item}" + (f" (`{fc.model}`)" if fc.model else ""),
-             f"- total cost: {est.money(fc.total_low)}–{est.money(fc.total_high)}",
-             f"- latency at window {window}: {est.duration(fc.latency_s)}"]
+    calls = est.group_calls(group)
+    sizes = list(dict.fromkeys(fo.size for fo in group))
+    items = " / ".join(str(size) if size is not None else "N (unknown)" for size in sizes)
+    window = group[0].window
+    window_text = "all at once" if window is None else str(window)
+    lines = ["**Fan-out estimate**", "", f"- items: {items}"]
+    if calls:
+        lines.append(f"- LLM calls: {est.calls_text(calls)}")
+        lines.append(f"- total cost: {est.calls_cost_text(calls)}")
+    else:
+        lines.append("- LLM calls: none found in the functions it runs")
+    lines.append(f"- latency at window {window_text}: {est.latency(est.group_latency(group))}")
     return "\n".join(lines)
+
+
+FINISH_FORMS = ("finish", "finish-var")
+
+
+def recipe_markdown(analysis: Analysis) -> str | None:
+    """The whole recipe's estimate: the total line of ``recipe cost``."""
+    total = est.total(analysis)
+    if total is None:
+        return None
+    if total.calls == 0:
+        return "**Estimate for the whole recipe**\n\n- no LLM calls"
+    return "\n".join([
+        "**Estimate for the whole recipe**", "",
+        f"- cost: {est.total_cost_text(total)}",
+        f"- latency: {est.total_latency_text(total)}",
+        f"- LLM calls: {est.total_calls_text(total)}",
+    ])
 
 
 def hover_markdown(analysis: Analysis, offset: int) -> tuple[str, tuple[int, int]] | None:
@@ -196,7 +245,10 @@ def hover_markdown(analysis: Analysis, offset: int) -> tuple[str, tuple[int, int
             return None
         sections.append(entry_markdown(entry))
         if parent is not None and parent.items and parent.items[0] is atom:
-            extra = llm_markdown(analysis, parent) or fan_out_markdown(analysis, parent)
+            if entry.name in FINISH_FORMS:
+                extra = recipe_markdown(analysis)
+            else:
+                extra = llm_markdown(analysis, parent) or fan_out_markdown(analysis, parent)
             if extra:
                 sections.insert(1, extra)
     return "\n\n---\n\n".join(sections), span

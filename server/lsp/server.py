@@ -37,6 +37,7 @@ from recipe.runtime.lang.reader import read
 from recipe.runtime.lang.syntax import Document
 from recipe.server.analysis.context import Analysis
 from recipe.server.analysis.lint import LintResult, lint_document
+from recipe.server.cost import total_dict
 
 from . import actions, completion, hover, navigation, structure
 from . import estimates as est
@@ -840,11 +841,17 @@ async def estimate_cost(ls: RecipeLanguageServer, *args: Any) -> dict[str, Any]:
     config = ls.settings.config_for(path)
 
     def work() -> dict[str, Any]:
+        # The figures of `recipe cost FILE`: the table, and its total (JSON as `--format json`
+        # gives it). total_usd_low/high sum what can be priced; `complete` says whether that
+        # is every call (else `unpriced_sites` were left out).
         analysis = Analysis(doc, config, filename)
-        totals = est.totals(analysis)
-        return {"table": est.cost_table(analysis), "total_usd_low": round(totals.low, 6),
-                "total_usd_high": round(totals.high, 6), "latency_s": round(totals.latency_s, 1),
-                "llm_calls": totals.calls}
+        total = analysis.estimates.total()
+        return {"table": est.cost_table(analysis),
+                "total_usd_low": round(total.known_low, 6),
+                "total_usd_high": round(total.known_high, 6),
+                "complete": total.complete, "unpriced_sites": len(total.unknown),
+                "latency_s": round(total.latency_s, 1) if total.latency_s is not None else None,
+                "llm_calls": total.calls, "total": total_dict(total)}
 
     return await asyncio.get_running_loop().run_in_executor(ls.background_pool, work)
 
