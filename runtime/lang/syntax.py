@@ -122,12 +122,18 @@ class ListNode(Node):
         self.closed = closed
         self._below: list[Node] | None = None
 
-    def _shift(self, delta: int) -> None:
-        # A top-level form after an edit moves on every keystroke: its nodes are listed once
-        # (the tree of a read form never changes) and moved in a flat loop.
+    def descendants(self) -> list[Node]:
+        """Every node below this one, in source order (listed once: a read tree never
+        changes shape)."""
         below = self._below
         if below is None:
-            below = self._below = list(_walk(list(self.items)))
+            below = self._below = list(_walk(self.items))
+        return below
+
+    def _shift(self, delta: int) -> None:
+        # A top-level form after an edit moves on every keystroke: its nodes move in a flat
+        # loop.
+        below = self.descendants()
         self.start += delta
         self.end += delta
         for node in below:
@@ -225,7 +231,8 @@ class SyntaxIssue:
 class Document:
     """A read recipe: its text, top-level forms, comments and syntax errors, in source order."""
 
-    __slots__ = ("_last", "_line_starts", "comments", "errors", "forms", "recovering", "text")
+    __slots__ = ("_last", "_line_starts", "_nodes", "comments", "errors", "forms", "recovering",
+                 "text")
 
     def __init__(
         self, text: str, forms: list[Node], comments: list[Comment], errors: list[SyntaxIssue]
@@ -236,6 +243,7 @@ class Document:
         self.errors = errors
         self.recovering = True  # the reader used column-0 recovery (unbalanced brackets)
         self._line_starts: list[int] | None = None
+        self._nodes: list[Node] | None = None
         self._last: Node | _Unset | None = _UNSET
         for issue in errors:
             if issue.refs:
@@ -260,6 +268,7 @@ class Document:
         sub.errors = []
         sub.recovering = self.recovering
         sub._line_starts = self.line_starts
+        sub._nodes = None
         sub._last = self.last_form
         return sub
 
@@ -322,7 +331,21 @@ class Document:
 
     def walk(self) -> Iterator[Node]:
         """Every form node of the document, in source order."""
-        return _walk(self.forms)
+        nodes = self._nodes
+        if nodes is None:
+            # Listed once: every rule walks the whole tree (the forms' node lists are the
+            # ones their moves use, see ListNode._shift).
+            nodes = []
+            for form in self.forms:
+                nodes.append(form)
+                if form.__class__ is ListNode:
+                    nodes.extend(form.descendants())  # type: ignore[attr-defined]
+                else:
+                    below = _walk([form])
+                    next(below)  # the form itself
+                    nodes.extend(below)
+            self._nodes = nodes
+        return iter(nodes)
 
     def node_at(self, offset: int) -> list[Node]:
         """The chain of forms containing ``offset``, outermost first (empty between forms)."""
