@@ -55,15 +55,49 @@ DEFAULT_DEBOUNCE = 0.08
 MAX_WORKSPACE_FILES = 5000
 
 
+class JsonRpcRequestFailed(JsonRpcException):
+    """LSP RequestFailed (-32803): a valid request the server cannot carry out (rename
+    refused, already running, …); the message is meant for the user."""
+
+    CODE = -32803
+    MESSAGE = "Request Failed"
+
+
+class JsonRpcServerCancelled(JsonRpcException):
+    """LSP ServerCancelled (-32802): the document changed while its diagnostics were computed."""
+
+    CODE = -32802
+    MESSAGE = "Server Cancelled"
+
+
 class _Ignored:
     """Stands for a message that could not be decoded (already answered with an error)."""
 
     jsonrpc = "invalid"
 
 
+# Errors the server raises on purpose to answer a request (a refused rename, an unknown
+# document, an edit that overtook the request): expected outcomes, not server faults.
+EXPECTED_ERRORS = (JsonRpcRequestFailed, JsonRpcServerCancelled, JsonRpcContentModified,
+                   JsonRpcInvalidParams)
+
+
 class RecipeProtocol(LanguageServerProtocol):
     """Answers requests whose params cannot be decoded with InvalidParams (pygls would
-    only log them, leaving the client waiting)."""
+    only log them, leaving the client waiting), and answers the errors the handlers raise
+    on purpose (:data:`EXPECTED_ERRORS`) without logging a traceback."""
+
+    def _send_handler_result(self, future: Any, *, msg_id: Any) -> None:
+        # pygls logs every JsonRpcException a handler raises with logger.exception (a full
+        # traceback on stderr) before answering with it; a refusal is not a fault.
+        if not future.cancelled():
+            exc = future.exception()
+            if isinstance(exc, EXPECTED_ERRORS):
+                self._request_futures.pop(msg_id, None)
+                log.info("request %s answered with %s: %s", msg_id, type(exc).__name__, exc)
+                self._send_response(msg_id, error=exc.to_response_error())
+                return
+        super()._send_handler_result(future, msg_id=msg_id)
 
     def structure_message(self, data: dict[str, Any]) -> Any:
         try:
@@ -268,21 +302,6 @@ class RecipeLanguageServer(LanguageServer):
         if st.version != version or self.docs.get(uri) is not st:
             raise JsonRpcContentModified()
         return result
-
-
-class JsonRpcRequestFailed(JsonRpcException):
-    """LSP RequestFailed (-32803): a valid request the server cannot carry out (rename
-    refused, already running, …); the message is meant for the user."""
-
-    CODE = -32803
-    MESSAGE = "Request Failed"
-
-
-class JsonRpcServerCancelled(JsonRpcException):
-    """LSP ServerCancelled (-32802): the document changed while its diagnostics were computed."""
-
-    CODE = -32802
-    MESSAGE = "Server Cancelled"
 
 
 server = RecipeLanguageServer()
@@ -614,14 +633,17 @@ def on_highlight(ls: RecipeLanguageServer,
 @server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
 def on_prepare_rename(ls: RecipeLanguageServer,
                       params: types.PrepareRenameParams) -> types.Range | None:
-    _st, analysis, pos = _need(ls, params)
-    offset = _offset_checked(pos, params.position)
-    if offset is None:
-        raise JsonRpcRequestFailed("position outside the document")
+    # null, not an error, where nothing can be renamed (whitespace, a string, a number, a
+    # name of the language, an unknown document): the LSP's answer for "not renameable
+    # here". textDocument/rename still explains its refusals with RequestFailed.
+    at = _at_position(ls, params)
+    if at is None:
+        return None
+    _st, analysis, pos, offset = at
     try:
         atom, _ = navigation.prepare_rename(analysis, offset)
-    except navigation.RenameError as exc:
-        raise JsonRpcRequestFailed(str(exc)) from None
+    except navigation.RenameError:
+        return None
     return pos.range(atom.start, atom.end)
 
 

@@ -178,3 +178,58 @@ MISTAKES = '''(define (ask q)
 (define x (llm-query #:instruction "Say hi" #:model "gpt-4.1-nano" #:temperature 3))
 (finish (string-append "answer: " x))
 '''
+
+
+class ServerLog:
+    """The server's stderr (its log: ``recipe-lsp LEVEL logger: message`` and any
+    traceback), recorded line by line while still forwarded to the test's stderr."""
+
+    MARKER = "recipe/logMarker"
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.markers = 0
+        self.synced = 0  # lines read by the last sync
+
+    @property
+    def text(self) -> str:
+        return "".join(self.lines)
+
+    async def sync(self, client: LanguageClient, timeout: float = 10.0) -> str:
+        """What the server logged since the previous sync, up to now. The server logs a
+        warning naming an unknown notification once it has handled every earlier message;
+        when that line has been read, so has all earlier output (one pipe, in order)."""
+        self.markers += 1
+        client.protocol.notify(self.MARKER, {})
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while sum(self.MARKER in line for line in self.lines) < self.markers:
+            if loop.time() > deadline:
+                raise TimeoutError("the server did not log the marker notification")
+            await asyncio.sleep(0.01)
+        since, self.synced = self.synced, len(self.lines)
+        return "".join(self.lines[since:])
+
+
+def record_server_log(client: LanguageClient) -> ServerLog:
+    """Record the server's stderr (pytest-lsp only forwards it). Call once the client is
+    started."""
+    found: ServerLog | None = getattr(client, "_recipe_log", None)
+    if found is not None:
+        return found
+    record = ServerLog()
+    client._recipe_log = record  # type: ignore[attr-defined]
+    process = client._server
+    assert process is not None and process.stderr is not None
+    forwarder = client._stderr_forwarder
+    if forwarder is not None:
+        forwarder.cancel()
+
+    async def read() -> None:
+        while (line := await process.stderr.readline()) != b"":
+            text = line.decode("utf-8", "replace")
+            record.lines.append(text)
+            sys.stderr.write(text)
+
+    client._stderr_forwarder = asyncio.ensure_future(read())
+    return record
