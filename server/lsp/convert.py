@@ -35,14 +35,26 @@ _UNNECESSARY = {"N008", "F002"}
 _DEPRECATED = {"J005"}
 
 
+def encoding_name(encoding: object) -> str:
+    """``utf-8``, ``utf-16`` or ``utf-32`` for a negotiated position encoding, given as a
+    ``PositionEncodingKind`` or as its value; UTF-16 (the LSP default) for anything else.
+
+    ``str()`` of a ``PositionEncodingKind`` is ``"PositionEncodingKind.Utf16"``, not
+    ``"utf-16"`` (a str-valued Enum, not a StrEnum): compare values, never ``str()``.
+    """
+    value = getattr(encoding, "value", encoding)
+    name = value.lower() if isinstance(value, str) else UTF16
+    return name if name in (UTF8, UTF16, UTF32) else UTF16
+
+
 class Positions:
     """Converts between offsets of one document and LSP positions in one encoding."""
 
     __slots__ = ("document", "encoding")
 
-    def __init__(self, document: Document, encoding: str = UTF16) -> None:
+    def __init__(self, document: Document, encoding: object = UTF16) -> None:
         self.document = document
-        self.encoding = str(encoding)
+        self.encoding = encoding_name(encoding)
 
     def line_character(self, offset: int) -> tuple[int, int]:
         """(line, character) of an offset, the character counted in this encoding."""

@@ -41,7 +41,7 @@ from recipe.server.cost import total_dict
 
 from . import actions, completion, hover, navigation, structure
 from . import estimates as est
-from .convert import UTF16, Positions, to_lsp_diagnostic
+from .convert import UTF16, Positions, encoding_name, to_lsp_diagnostic
 from .run import RunJob, RunRequest, RunResult, result_file
 from .state import DocState, Settings, uri_to_path
 
@@ -138,8 +138,9 @@ class RecipeLanguageServer(LanguageServer):
     # -- helpers ---------------------------------------------------------------------------
     @property
     def encoding(self) -> str:
+        """The negotiated position encoding: ``utf-8``, ``utf-16`` or ``utf-32``."""
         try:
-            return str(self.workspace.position_encoding or UTF16)
+            return encoding_name(self.workspace.position_encoding)
         except Exception:
             return UTF16
 
@@ -422,6 +423,7 @@ def did_change(ls: RecipeLanguageServer, params: types.DidChangeTextDocumentPara
             else:
                 st.replace(change.text)
         # safety net: pygls applies the same changes to its own copy; trust it if we disagree
+        # (never expected: tests/lsp/test_unicode_sync.py checks that it stays silent)
         try:
             source = ls.workspace.get_text_document(uri).source
             if source != st.document.text:

@@ -9,7 +9,15 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pytest_lsp import LanguageClient
 
-from .helpers import config, diagnostics_for, doc_id, open_doc, position_of, record_server_log, start
+from .helpers import (
+    config,
+    diagnostics_for,
+    doc_id,
+    open_doc,
+    position_of,
+    record_server_log,
+    start,
+)
 
 URI = "untitled:refusals.recipe"
 TEXT = """; a comment
