@@ -779,44 +779,52 @@ def flush_output(port: Any = None) -> Void:
 # ============================================================================ hashes
 
 
-def _hash_from_args(name: str, args: tuple[Any, ...], mutable: bool) -> Hash:
+def _hash_from_args(name: str, args: tuple[Any, ...], mutable: bool, kind: str = "equal") -> Hash:
     if len(args) % 2:
         raise RecipeError(f"{name}: expected an even number of arguments (key value ...), given {len(args)}",
                           "arity")
-    return Hash(((args[i], args[i + 1]) for i in range(0, len(args), 2)), mutable=mutable)
+    return Hash(((args[i], args[i + 1]) for i in range(0, len(args), 2)), mutable=mutable, kind=kind)
 
 
-def _hash_from_assoc(name: str, assoc: Any, mutable: bool) -> Hash:
+def _hash_from_assoc(name: str, assoc: Any, mutable: bool, kind: str = "equal") -> Hash:
     if assoc is None:
-        return Hash(mutable=mutable)
+        return Hash(mutable=mutable, kind=kind)
     items = check_list(name, assoc, 1)
     pairs = []
     for p in items:
         if type(p) is not Pair:
             raise contract_error(name, "(listof pair?)", assoc, 1)
         pairs.append((p.car, p.cdr))
-    return Hash(pairs, mutable=mutable)
+    return Hash(pairs, mutable=mutable, kind=kind)
 
 
-@builtin("make-hash", aliases=("make-hasheq", "make-hasheqv"))
-def make_hash(assoc: Any = None) -> Hash:
-    return _hash_from_assoc("make-hash", assoc, True)
+def _assoc_maker(name: str, mutable: bool, kind: str) -> Callable[..., Hash]:
+    def make(assoc: Any = None) -> Hash:
+        return _hash_from_assoc(name, assoc, mutable, kind)
+
+    return make
 
 
-@builtin("make-immutable-hash", aliases=("make-immutable-hasheq",))
-def make_immutable_hash(assoc: Any = None) -> Hash:
-    return _hash_from_assoc("make-immutable-hash", assoc, False)
+def _args_maker(name: str, kind: str) -> Callable[..., Hash]:
+    def make(*args: Any) -> Hash:
+        return _hash_from_args(name, args, False, kind)
+
+    return make
 
 
-@builtin("hash", aliases=("hasheq", "hasheqv"))
-def hash_(*args: Any) -> Hash:
-    return _hash_from_args("hash", args, False)
+# hash/make-hash compare keys with equal?, the -eqv variants with eqv?, the -eq ones with eq?
+for _n, _kind in (("make-hash", "equal"), ("make-hasheqv", "eqv"), ("make-hasheq", "eq")):
+    builtin(_n)(_assoc_maker(_n, True, _kind))
+for _n, _kind in (("make-immutable-hash", "equal"), ("make-immutable-hasheq", "eq")):
+    builtin(_n)(_assoc_maker(_n, False, _kind))
+for _n, _kind in (("hash", "equal"), ("hasheqv", "eqv"), ("hasheq", "eq")):
+    builtin(_n)(_args_maker(_n, _kind))
 
 
 @builtin("hash-ref")
 def hash_ref(h: Any, key: Any, failure: Any = None) -> Any:
     check_hash("hash-ref", h, 1)
-    entry = h.data.get(_hkey(key))
+    entry = h.data.get(h.key(key))
     if entry is not None:
         return entry[1]
     if failure is None:
@@ -824,12 +832,6 @@ def hash_ref(h: Any, key: Any, failure: Any = None) -> Any:
     if isinstance(failure, Procedure):
         return call_proc(failure, [])
     return failure
-
-
-def _hkey(k: Any) -> Any:
-    from .values import hash_key
-
-    return hash_key(k)
 
 
 @builtin("hash-ref!")

@@ -14,6 +14,7 @@ from .values import (
     MultipleValues,
     Nil,
     Pair,
+    eq,
     equal,
     eqv,
     from_iter,
@@ -332,7 +333,7 @@ def remove(v: Any, lst: Any, same: Any = None) -> Any:
 def remq(v: Any, lst: Any) -> Any:
     items = check_list("remq", lst, 2)
     for i, x in enumerate(items):
-        if eqv(v, x):
+        if eq(v, x):
             return from_iter(items[:i] + items[i + 1:])
     return lst
 
@@ -379,7 +380,7 @@ def _assoc_like(name: str, same: Callable[[Any, Any], bool]) -> Callable[..., An
 
 builtin("assoc")(_assoc_like("assoc", equal))
 builtin("assv")(_assoc_like("assv", eqv))
-builtin("assq")(_assoc_like("assq", eqv))
+builtin("assq")(_assoc_like("assq", eq))
 
 
 @builtin("assf")
@@ -405,7 +406,7 @@ def _member_like(name: str, same: Callable[[Any, Any], bool]) -> Callable[..., A
 
 builtin("member")(_member_like("member", equal))
 builtin("memv")(_member_like("memv", eqv))
-builtin("memq")(_member_like("memq", eqv))
+builtin("memq")(_member_like("memq", eq))
 
 
 @builtin("memf")

@@ -718,7 +718,9 @@ class Compiler:
         if kind == KEYWORD:
             return KeywordValue(str(v))
         if kind == STRING:
-            return str(v)
+            # Racket's reader interns literal strings (read-syntax mode), so two equal
+            # literals are eq?; a string built at run time is a new object.
+            return sys.intern(str(v))
         if kind == NUMBER:
             if v is None:
                 raise self.error(node, f"bad number {node.text!r}")

@@ -11,7 +11,8 @@ Representation (chosen for speed of the common cases):
   recursion stay linear; ``length`` and ``list-ref`` are O(n) as in Racket. Built-ins that
   work on whole lists convert to a Python list once (O(n)) and back. Improper lists are
   the same cells with a non-list final ``cdr``.
-* vectors → Python ``list``; hash tables → :class:`Hash` (``equal?``-based keys).
+* vectors → Python ``list``; hash tables → :class:`Hash` (keys compared by ``equal?``,
+  ``eqv?`` or ``eq?``, as the constructor says).
 * ``void`` → :data:`VOID`; multiple values → :class:`MultipleValues`.
 * LLM text → :class:`SyntaxObj`; async calls → :class:`AsyncHandle`; Python objects →
   ``services.PyRef``.
@@ -141,6 +142,20 @@ class Void:
 VOID = Void()
 
 
+class ArityAtLeast:
+    """Racket's ``arity-at-least`` structure: what ``procedure-arity`` returns for a
+    procedure taking ``value`` or more arguments. A transparent structure: it displays and
+    writes as ``#(struct:arity-at-least n)`` and prints as ``(arity-at-least n)``."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: int) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return f"#(struct:arity-at-least {self.value})"
+
+
 class Unspecified:
     """Placeholder of a variable that is declared but not yet defined."""
 
@@ -183,28 +198,34 @@ class AsyncHandle:
 
 
 class Hash:
-    """A hash table keyed by ``equal?``. ``mutable`` is False for ``(hash ...)`` tables."""
+    """A hash table. ``kind`` is how keys compare: ``"equal"`` (``hash``, ``make-hash``),
+    ``"eqv"`` (``hasheqv``…) or ``"eq"`` (``hasheq``…). ``mutable`` is False for
+    ``(hash ...)`` tables."""
 
-    __slots__ = ("data", "mutable")
+    __slots__ = ("data", "key", "kind", "mutable")
 
-    def __init__(self, items: Iterable[tuple[Any, Any]] = (), mutable: bool = True) -> None:
+    def __init__(self, items: Iterable[tuple[Any, Any]] = (), mutable: bool = True,
+                 kind: str = "equal") -> None:
+        self.kind = kind
+        self.key: Callable[[Any], Any] = HASH_KEYS[kind]
+        key = self.key
         self.data: dict[Any, tuple[Any, Any]] = {}
         for k, v in items:
-            self.data[hash_key(k)] = (k, v)
+            self.data[key(k)] = (k, v)
         self.mutable = mutable
 
     def get(self, key: Any, default: Any = None) -> Any:
-        entry = self.data.get(hash_key(key))
+        entry = self.data.get(self.key(key))
         return default if entry is None else entry[1]
 
     def has(self, key: Any) -> bool:
-        return hash_key(key) in self.data
+        return self.key(key) in self.data
 
     def set(self, key: Any, value: Any) -> None:
-        self.data[hash_key(key)] = (key, value)
+        self.data[self.key(key)] = (key, value)
 
     def remove(self, key: Any) -> None:
-        self.data.pop(hash_key(key), None)
+        self.data.pop(self.key(key), None)
 
     def keys(self) -> list[Any]:
         return [k for k, _ in self.data.values()]
@@ -216,12 +237,21 @@ class Hash:
         return list(self.data.values())
 
     def copy(self, mutable: bool | None = None) -> Hash:
-        h = Hash(mutable=self.mutable if mutable is None else mutable)
+        h = Hash(mutable=self.mutable if mutable is None else mutable, kind=self.kind)
         h.data = dict(self.data)
         return h
 
     def __len__(self) -> int:
         return len(self.data)
+
+
+def _float_key(v: float) -> Any:
+    """Floats as ``eqv?`` sees them: 0.0 and -0.0 differ, every NaN is the same."""
+    if v == 0.0:
+        return ("#fl0", math.copysign(1.0, v))
+    if v != v:
+        return ("#fl", "nan")
+    return ("#fl", v)
 
 
 def hash_key(v: Any) -> Any:
@@ -232,18 +262,47 @@ def hash_key(v: Any) -> Any:
     if t is bool:
         return ("#bool", v)
     if t is float:
-        return ("#fl", v)
+        return _float_key(v)
     if t is Pair or t is Nil:
         return ("#list", tuple(hash_key(x) for x in iter_improper(v)))
     if t is list:
         return ("#vec", tuple(hash_key(x) for x in v))
     if t is SyntaxObj:
         return ("#syn", hash_key(v.text))
+    if t is ArityAtLeast:
+        return ("#arity-at-least", hash_key(v.value))
     try:
         hash(v)
     except TypeError:
         return ("#id", id(v))
     return v
+
+
+def eqv_key(v: Any) -> Any:
+    """A Python dict key that is equal for ``eqv?`` values and distinct otherwise."""
+    t = type(v)
+    if t is int or t is Symbol or t is Fraction or t is Char or t is KeywordValue:
+        return v
+    if t is bool:
+        return ("#bool", v)
+    if t is float:
+        return _float_key(v)
+    if t is str and not v:
+        return ""
+    return ("#id", id(v))
+
+
+def eq_key(v: Any) -> Any:
+    """A Python dict key that is equal for ``eq?`` values and distinct otherwise."""
+    t = type(v)
+    if t is int or t is Symbol or t is Char or t is KeywordValue:
+        return v
+    if t is bool:
+        return ("#bool", v)
+    return ("#id", id(v))
+
+
+HASH_KEYS: dict[str, Callable[[Any], Any]] = {"equal": hash_key, "eqv": eqv_key, "eq": eq_key}
 
 
 def iter_improper(v: Any) -> Iterator[Any]:
@@ -383,6 +442,95 @@ def write_string(v: Any) -> str:
     return to_string(v, True)
 
 
+def print_string(v: Any) -> str:
+    """Racket ``print`` / ``~v`` form (``print-as-expression`` on, quoting depth 0): like
+    ``write``, but symbols, lists, vectors, hashes and keywords carry a ``'`` prefix, and a
+    compound holding a value that cannot be quoted (an ``arity-at-least``) prints with its
+    constructor: ``(list 1 (arity-at-least 2))``."""
+    parts: list[str] = []
+    _emit_print(v, parts, 0)
+    return "".join(parts)
+
+
+_HASH_PREFIX = {"equal": "#hash(", "eqv": "#hasheqv(", "eq": "#hasheq("}
+_HASH_CONSTRUCTOR = {"equal": "(hash", "eqv": "(hasheqv", "eq": "(hasheq"}
+
+
+def _quotable(v: Any, depth: int = 0) -> bool:
+    """Racket's *quotable*: everything here but a transparent structure (and what holds one)."""
+    t = type(v)
+    if t is ArityAtLeast:
+        return False
+    if depth > 200:
+        return True
+    if t is Pair:
+        return all(_quotable(x, depth + 1) for x in iter_values(v))
+    if t is list:
+        return all(_quotable(x, depth + 1) for x in v)
+    if t is Hash:
+        return all(_quotable(k, depth + 1) and _quotable(x, depth + 1) for k, x in v.items())
+    return True
+
+
+def iter_values(v: Any) -> Iterator[Any]:
+    """The elements of a possibly improper list, then its non-empty tail."""
+    while type(v) is Pair:
+        yield v.car
+        v = v.cdr
+    if v is not NIL:
+        yield v
+
+
+def _emit_print(v: Any, out: list[str], depth: int) -> None:
+    t = type(v)
+    if t is Symbol or t is Nil or t is KeywordValue:
+        out.append("'")
+        _emit(v, True, out, depth)
+    elif t is Pair or t is list or t is Hash:
+        if _quotable(v):
+            out.append("'")
+            _emit(v, True, out, depth)
+            return
+        if t is Hash:
+            out.append(_HASH_CONSTRUCTOR[v.kind])
+            for k, x in v.items():
+                out.append(" ")
+                _emit_print(k, out, depth + 1)
+                out.append(" ")
+                _emit_print(x, out, depth + 1)
+            out.append(")")
+            return
+        if t is list:
+            items, tail = v, NIL
+            out.append("(vector")
+        else:
+            items = []
+            p: Any = v
+            while type(p) is Pair:
+                items.append(p.car)
+                p = p.cdr
+            tail = p
+            out.append("(list" if tail is NIL else "(cons" if len(items) == 1 else "(list*")
+        for x in items:
+            out.append(" ")
+            _emit_print(x, out, depth + 1)
+        if tail is not NIL:
+            out.append(" ")
+            _emit_print(tail, out, depth + 1)
+        out.append(")")
+    elif t is ArityAtLeast:
+        out.append("(arity-at-least ")
+        _emit_print(v.value, out, depth + 1)
+        out.append(")")
+    elif t is MultipleValues:
+        for i, x in enumerate(v):
+            if i:
+                out.append("\n")
+            _emit_print(x, out, depth + 1)
+    else:
+        _emit(v, True, out, depth)
+
+
 def _emit(v: Any, write: bool, out: list[str], depth: int) -> None:
     t = type(v)
     if t is str:
@@ -432,7 +580,7 @@ def _emit(v: Any, write: bool, out: list[str], depth: int) -> None:
             _emit(x, write, out, depth + 1)
         out.append(")")
     elif t is Hash:
-        out.append("#hash(")
+        out.append(_HASH_PREFIX[v.kind])
         for i, (k, x) in enumerate(v.items()):
             if i:
                 out.append(" ")
@@ -444,6 +592,10 @@ def _emit(v: Any, write: bool, out: list[str], depth: int) -> None:
         out.append(")")
     elif t is Void:
         out.append("#<void>")
+    elif t is ArityAtLeast:
+        out.append("#(struct:arity-at-least ")
+        _emit(v.value, write, out, depth + 1)
+        out.append(")")
     elif t is SyntaxObj:
         out.append("#<syntax ")
         out.append(_write_str(v.text) if type(v.text) is str else to_string(v.text, True))
@@ -519,7 +671,12 @@ def eqv(a: Any, b: Any) -> bool:
     ta = type(a)
     if ta is not type(b):
         return False
-    if ta is int or ta is Fraction or ta is float or ta is Char or ta is bool:
+    if ta is float:
+        # IEEE identity: 0.0 and -0.0 differ, +nan.0 is eqv? to itself
+        if a != a:
+            return bool(b != b)
+        return bool(a == b) and (a != 0.0 or math.copysign(1.0, a) == math.copysign(1.0, b))
+    if ta is int or ta is Fraction or ta is Char or ta is bool or ta is KeywordValue:
         return bool(a == b)
     if ta is str:
         return bool(a == b) and len(a) == 0
@@ -527,11 +684,13 @@ def eqv(a: Any, b: Any) -> bool:
 
 
 def eq(a: Any, b: Any) -> bool:
-    """``eq?`` (numbers and characters compare like ``eqv?``, as fixnums do in Racket)."""
+    """``eq?``: identity. Exact integers and characters compare by value (as fixnums and
+    characters do in Racket), keywords by name (Racket interns them); literal strings are
+    interned when the recipe is compiled, as Racket's reader interns them."""
     if a is b:
         return True
     ta = type(a)
-    if ta is int or ta is Char:
+    if ta is int or ta is Char or ta is KeywordValue:
         return type(b) is ta and bool(a == b)
     return False
 
@@ -554,7 +713,7 @@ def equal(a: Any, b: Any) -> bool:
         if ta is list:
             return len(a) == len(b) and all(equal(x, y) for x, y in zip(a, b, strict=True))
         if ta is Hash:
-            if len(a) != len(b):
+            if len(a) != len(b) or a.kind != b.kind or a.mutable != b.mutable:
                 return False
             for k, (_, v) in a.data.items():
                 other = b.data.get(k)
@@ -563,6 +722,8 @@ def equal(a: Any, b: Any) -> bool:
             return True
         if ta is SyntaxObj:
             return equal(a.text, b.text)
+        if ta is ArityAtLeast:
+            return equal(a.value, b.value)
         if ta is PyRef:
             return bool(a.ref_id == b.ref_id)
         return eqv(a, b)
@@ -580,7 +741,7 @@ def type_name(v: Any) -> str:
              bool: "boolean", Symbol: "symbol", Char: "character", Pair: "pair",
              Nil: "empty list", list: "vector", Hash: "hash", Void: "void",
              SyntaxObj: "syntax object", AsyncHandle: "async handle", PyRef: "python reference",
-             MultipleValues: "multiple values"}
+             MultipleValues: "multiple values", ArityAtLeast: "arity-at-least"}
     if t in names:
         return names[t]
     if isinstance(v, Procedure):

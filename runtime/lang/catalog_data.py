@@ -1046,9 +1046,10 @@ ENTRIES: tuple[Entry, ...] = (
         params=(Param("v"), Param("lst", LIST)),
         result=LIST,
         doc=(
-            "Like `remove`, but compares with `eqv?` (Racket's `remq` uses `eq?`; both suit "
-            "symbols): returns `lst` without the first element `eqv?` to `v`, or `lst` "
-            "unchanged when there is none. Not suited to strings: use `remove`."),
+            "Like `remove`, but compares with `eq?`: returns `lst` without the first element "
+            "`eq?` to `v`, or `lst` unchanged when there is none. Suited to symbols and small "
+            "integers; a string built at run time is not `eq?` to an equal literal, so use "
+            "`remove` for strings."),
         example="(remq 'b '(a b c b)) ; → '(a c b)",
     ),
     Entry(
@@ -1108,11 +1109,11 @@ ENTRIES: tuple[Entry, ...] = (
         params=(Param("v"), Param("lst", LIST),
                 Param("is-equal?", PROCEDURE, optional=True, default="eqv?")),
         doc=(
-            "Like `assoc`, but compares with `eqv?` (Racket's `assq` uses `eq?`; both suit "
-            "symbol keys): returns the first pair of the association list `lst` whose first "
-            "element is `v`, or `#f`. Raises an error if an element of `lst` is not a pair. "
-            "A third argument gives another equality procedure, an extension of this runtime "
-            "(Racket's `assq` takes two)."),
+            "Like `assoc`, but compares with `eq?`: returns the first pair of the association "
+            "list `lst` whose first element is `eq?` to `v`, or `#f`. Suited to symbol keys; "
+            "a string built at run time is not `eq?` to an equal literal. Raises an error if "
+            "an element of `lst` is not a pair. A third argument gives another equality "
+            "procedure, an extension of this runtime (Racket's `assq` takes two)."),
         example="(assq 'b '((a . 1) (b . 2))) ; → '(b . 2)",
     ),
     Entry(
@@ -1153,9 +1154,11 @@ ENTRIES: tuple[Entry, ...] = (
         params=(Param("v"), Param("lst", LIST),
                 Param("is-equal?", PROCEDURE, optional=True, default="eqv?")),
         doc=(
-            "Like `member`, but compares with `eqv?` (Racket's `memq` uses `eq?`): suited to "
-            "symbols, not to strings. A third argument gives another equality procedure, an "
-            "extension of this runtime (Racket's `memq` takes two)."),
+            "Like `member`, but compares with `eq?`: suited to symbols and small integers. "
+            "Equal string literals are `eq?` (they are interned, as in Racket), but a string "
+            "built at run time is not `eq?` to any other, and floats are compared by identity: "
+            "use `member` for strings and `memv` for numbers. A third argument gives another "
+            "equality procedure, an extension of this runtime (Racket's `memq` takes two)."),
         example="(memq 'c '(a b c d)) ; → '(c d)",
     ),
     Entry(
@@ -2518,8 +2521,9 @@ ENTRIES: tuple[Entry, ...] = (
         result=BOOLEAN,
         doc=(
             "Returns `#t` if `v1` and `v2` are the same object. Reliable for symbols, "
-            "booleans, the empty list and small integers; use `equal?` for strings and "
-            "lists."),
+            "keywords, booleans, characters, the empty list and exact integers. Equal string "
+            "literals are `eq?` (interned, as Racket's reader does), but a string built at "
+            "run time is a new object; use `equal?` for strings and lists."),
         example="(eq? 'a 'a) ; → #t",
     ),
     Entry(
@@ -2527,7 +2531,8 @@ ENTRIES: tuple[Entry, ...] = (
         params=(Param("v1"), Param("v2")),
         result=BOOLEAN,
         doc=(
-            "Like `eq?`, but also `#t` for numbers of the same exactness and value and for "
+            "Like `eq?`, but also `#t` for numbers of the same exactness and value (`(eqv? 1 "
+            "1.0)` is `#f`; `0.0` and `-0.0` differ, `+nan.0` is `eqv?` to itself) and for "
             "equal characters."),
         example="(eqv? 1.5 1.5) ; → #t",
     ),
@@ -2628,9 +2633,9 @@ ENTRIES: tuple[Entry, ...] = (
         params=(Param("assocs", LIST, optional=True, default="'()"),),
         result=HASH,
         doc=(
-            "Same as `make-hash` in this runtime: a new mutable hash table initialised from "
-            "the association list `assocs`, comparing keys with `equal?` (Racket's compares "
-            "them with `eq?`, which differs for strings and lists used as keys)."),
+            "Returns a new mutable hash table initialised from the association list "
+            "`assocs`, comparing keys with `eq?`: suited to symbol keys. A string or list "
+            "built at run time is a key of its own (use `make-hash` for those)."),
         example="(hash-ref (make-hasheq '((a . 1))) 'a) ; → 1",
     ),
     Entry(
@@ -2638,9 +2643,9 @@ ENTRIES: tuple[Entry, ...] = (
         params=(Param("assocs", LIST, optional=True, default="'()"),),
         result=HASH,
         doc=(
-            "Same as `make-hash` in this runtime: a new mutable hash table initialised from "
-            "the association list `assocs`, comparing keys with `equal?` (Racket's compares "
-            "them with `eqv?`, which differs for strings and lists used as keys)."),
+            "Returns a new mutable hash table initialised from the association list "
+            "`assocs`, comparing keys with `eqv?`: numbers by value and exactness, strings "
+            "and lists by identity (use `make-hash` for those)."),
         example="(hash-ref (make-hasheqv '((1 . one))) 1) ; → 'one",
     ),
     Entry(
@@ -2658,8 +2663,9 @@ ENTRIES: tuple[Entry, ...] = (
         params=(Param("assocs", LIST, optional=True, default="'()"),),
         result=HASH,
         doc=(
-            "Same as `make-immutable-hash` in this runtime: keys are compared with `equal?`, "
-            "not with `eq?` as in Racket."),
+            "Like `make-immutable-hash`, but keys are compared with `eq?`: symbols, numbers "
+            "and literals find their entries, a string or list built at run time is a key of "
+            "its own."),
         example="(hash-ref (make-immutable-hasheq '((a . 1))) 'a) ; → 1",
     ),
     Entry(
@@ -2679,9 +2685,9 @@ ENTRIES: tuple[Entry, ...] = (
         result=HASH,
         signature_text="(hasheq key val ... ...) → hash",
         doc=(
-            "Same as `hash` in this runtime: an immutable hash table of the given keys and "
-            "values, comparing keys with `equal?` rather than Racket's `eq?`. An odd number "
-            "of arguments is an error."),
+            "Returns an immutable hash table of the given keys and values, comparing keys "
+            "with `eq?`: suited to symbol keys. A string built at run time is a different key "
+            "from an equal literal. An odd number of arguments is an error."),
         example="(hash-ref (hasheq 'a 1) 'a) ; → 1",
     ),
     Entry(
@@ -2690,9 +2696,9 @@ ENTRIES: tuple[Entry, ...] = (
         result=HASH,
         signature_text="(hasheqv key val ... ...) → hash",
         doc=(
-            "Same as `hash` in this runtime: an immutable hash table of the given keys and "
-            "values, comparing keys with `equal?` rather than Racket's `eqv?`. An odd number "
-            "of arguments is an error."),
+            "Returns an immutable hash table of the given keys and values, comparing keys "
+            "with `eqv?` (numbers by value and exactness, strings and lists by identity). An "
+            "odd number of arguments is an error."),
         example="(hash-ref (hasheqv 1 'one) 1) ; → 'one",
     ),
     Entry(
