@@ -163,6 +163,8 @@ def num_mul(a: Any, b: Any) -> Any:
         return a * b
     check_num("*", a, 1)
     check_num("*", b, 2)
+    if (type(a) is int and a == 0) or (type(b) is int and b == 0):
+        return 0  # Racket: an exact 0 times anything, a float included, is exact 0
     return norm(a * b)
 
 
@@ -181,10 +183,13 @@ def plus(*args: Any) -> Any:
 @builtin("*")
 def times(*args: Any) -> Any:
     total: Any = 1
+    exact_zero = False
     for i, x in enumerate(args):
         check_num("*", x, i + 1)
+        if type(x) is int and x == 0:
+            exact_zero = True  # Racket: an exact 0 times anything, a float included, is exact 0
         total = norm(total * x)
-    return total
+    return 0 if exact_zero else total
 
 
 @builtin("-")
@@ -203,6 +208,8 @@ def _div2(a: Any, b: Any) -> Any:
     if (type(b) is int and b == 0) or (type(b) is Fraction and b == 0):
         raise RecipeError("/: division by zero", "divide-by-zero")
     if type(a) is float or type(b) is float:
+        if type(a) is int and a == 0:
+            return 0  # Racket: an exact 0 divided by a float is exact 0
         if b == 0:
             if a == 0 or math.isnan(a):
                 return math.nan
@@ -340,123 +347,200 @@ builtin("truncate")(_rounder("truncate", math.trunc))
 builtin("round")(_rounder("round", round))
 
 
-@builtin("exact-round")
-def exact_round(x: Any) -> int:
-    check_num("exact-round", x, 1)
-    result: int = round(x)
-    return result
+def check_rational(name: str, x: Any, pos: int | None = None) -> None:
+    """``rational?``: an exact number or a finite float."""
+    t = type(x)
+    if t is int or t is Fraction or (t is float and math.isfinite(x)):
+        return
+    raise contract_error(name, "rational?", x, pos)
 
 
-@builtin("exact-floor")
-def exact_floor(x: Any) -> int:
-    check_num("exact-floor", x, 1)
-    result: int = math.floor(x)
-    return result
+def _exact_rounder(name: str, fn: Callable[[Any], int]) -> Callable[[Any], int]:
+    def r(x: Any) -> int:
+        check_rational(name, x, 1)
+        return fn(x)
+
+    return r
 
 
-@builtin("exact-ceiling")
-def exact_ceiling(x: Any) -> int:
-    check_num("exact-ceiling", x, 1)
-    result: int = math.ceil(x)
-    return result
+builtin("exact-round")(_exact_rounder("exact-round", round))
+builtin("exact-floor")(_exact_rounder("exact-floor", math.floor))
+builtin("exact-ceiling")(_exact_rounder("exact-ceiling", math.ceil))
+builtin("exact-truncate")(_exact_rounder("exact-truncate", math.trunc))
 
 
-@builtin("exact-truncate")
-def exact_truncate(x: Any) -> int:
-    check_num("exact-truncate", x, 1)
-    result: int = math.trunc(x)
-    return result
+def _to_inexact(name: str) -> Callable[[Any], float]:
+    def f(x: Any) -> float:
+        check_num(name, x, 1)
+        return float(x)
+
+    return f
 
 
-@builtin("exact->inexact", aliases=("inexact", "real->double-flonum"))
-def exact_to_inexact(x: Any) -> float:
-    check_num("exact->inexact", x, 1)
-    return float(x)
+def _to_exact(name: str) -> Callable[[Any], Any]:
+    def f(x: Any) -> Any:
+        check_num(name, x, 1)
+        if type(x) is float:
+            if math.isnan(x) or math.isinf(x):
+                raise RecipeError(f"{name}: no exact representation for {display_string(x)}", "contract")
+            return norm(Fraction(x))
+        return x
+
+    return f
 
 
-@builtin("inexact->exact", aliases=("exact",))
-def inexact_to_exact(x: Any) -> Any:
-    check_num("inexact->exact", x, 1)
-    if type(x) is float:
-        if math.isnan(x) or math.isinf(x):
-            raise RecipeError(f"inexact->exact: no exact representation for {display_string(x)}", "contract")
-        return norm(Fraction(x))
-    return x
+# One function per name, so that an error names the procedure the recipe called.
+for _n in ("exact->inexact", "inexact", "real->double-flonum"):
+    builtin(_n)(_to_inexact(_n))
+for _n in ("inexact->exact", "exact"):
+    builtin(_n)(_to_exact(_n))
+
+
+def _is_exact(x: Any) -> bool:
+    return type(x) is int or type(x) is Fraction
+
+
+def _no_complex(name: str, x: Any) -> RecipeError:
+    return RecipeError(f"{name}: complex results are not supported, given {display_string(x)}", "contract")
 
 
 @builtin("sqrt")
 def num_sqrt(x: Any) -> Any:
     check_num("sqrt", x, 1)
     if x < 0:
-        raise RecipeError(f"sqrt: complex results are not supported, given {display_string(x)}", "contract")
+        raise _no_complex("sqrt", x)
     if type(x) is int:
         r = math.isqrt(x)
-        return r if r * r == x else math.sqrt(x)
+        return r if r * r == x else _float_of("sqrt", math.sqrt, x)
     if type(x) is Fraction:
         n, d = math.isqrt(x.numerator), math.isqrt(x.denominator)
         if n * n == x.numerator and d * d == x.denominator:
             return norm(Fraction(n, d))
-    return math.sqrt(x)
+    return _float_of("sqrt", math.sqrt, x)
+
+
+def _flo(x: Any) -> float:
+    """``x`` as a float; an exact number too big for a float is ±inf.0, as in Racket."""
+    try:
+        return float(x)
+    except OverflowError:
+        return math.inf if x > 0 else -math.inf
+
+
+def _float_of(name: str, fn: Callable[[float], float], x: Any) -> float:
+    return fn(_flo(x))
 
 
 @builtin("expt")
 def expt(base: Any, power: Any) -> Any:
     check_num("expt", base, 1)
     check_num("expt", power, 2)
+    # Racket's exact special cases: an exact 0 power or an exact 1 base give exact 1
+    if (type(power) is int and power == 0) or (type(base) is int and base == 1):
+        return 1
     if type(power) is int and type(base) in (int, Fraction):
         if power < 0:
             if base == 0:
                 raise RecipeError("expt: division by zero", "divide-by-zero")
             return norm(Fraction(base) ** power)
         return norm(base ** power)
+    if type(base) is int and base == 0 and type(power) is not float:
+        if power < 0:
+            raise RecipeError("expt: division by zero", "divide-by-zero")
+        return 0
+    b, w = _flo(base), _flo(power)
     try:
-        r = float(base) ** float(power)
-    except ZeroDivisionError:
-        return math.inf
+        r = b ** w
+    except ZeroDivisionError:  # (expt 0.0 w) or (expt -0.0 w) for a negative w
+        odd = w.is_integer() and int(w) % 2 == 1
+        return -math.inf if odd and math.copysign(1.0, b) < 0 else math.inf
+    except OverflowError:
+        r = math.inf if b > 0 or (w.is_integer() and int(w) % 2 == 0) else -math.inf
     if isinstance(r, complex):
         raise RecipeError("expt: complex results are not supported", "contract")
     if type(base) is int and type(power) is Fraction and float(r).is_integer():
-        return int(r)
+        exact = int(r)
+        if Fraction(exact) ** power.denominator == Fraction(base) ** power.numerator:
+            return exact
     return r
 
 
 @builtin("exp")
-def num_exp(x: Any) -> float:
+def num_exp(x: Any) -> Any:
     check_num("exp", x, 1)
-    return 1 if x == 0 and type(x) is int else math.exp(x)
+    if type(x) is int and x == 0:
+        return 1
+    try:
+        return math.exp(_flo(x))
+    except OverflowError:
+        return math.inf
+
+
+def _ln(x: Any) -> Any:
+    """Natural log, Racket style: exact 0 for an exact 1, -inf.0 for 0.0."""
+    if x == 0:
+        if _is_exact(x):
+            raise RecipeError("log: undefined for 0", "divide-by-zero")
+        return -math.inf
+    if x < 0:
+        raise _no_complex("log", x)
+    if type(x) is int and x == 1:
+        return 0
+    return math.log(x)  # math.log takes big integers and fractions exactly
 
 
 @builtin("log")
 def num_log(x: Any, base: Any = None) -> Any:
     check_num("log", x, 1)
-    if x == 0:
-        if type(x) is int:
-            raise RecipeError("log: undefined for 0", "divide-by-zero")
-        return -math.inf
-    if x < 0:
-        raise RecipeError("log: complex results are not supported", "contract")
-    if type(x) is int and x == 1 and base is None:
-        return 0
+    if base is not None:
+        check_num("log", base, 2)
+        if type(base) is int and base == 1:
+            raise RecipeError("log: undefined for base 1", "divide-by-zero")
+    num = _ln(x)
     if base is None:
-        return math.log(x)
-    check_num("log", base, 2)
-    return math.log(x) / math.log(base)
+        return num
+    return _div2(num, _ln(base))  # Racket's (/ (log z) (log b)): exact 0 for an exact 1
 
 
-for _n, _f in (("sin", math.sin), ("cos", math.cos), ("tan", math.tan), ("asin", math.asin),
-               ("acos", math.acos)):
-    def _mk(name: str, fn: Callable[[float], float]) -> Callable[[Any], Any]:
-        def f(x: Any) -> Any:
-            check_num(name, x, 1)
-            return fn(x)
-        return f
-    builtin(_n)(_mk(_n, _f))
+def _trig(name: str, fn: Callable[[float], float], exact_at: int | None, exact_value: int) -> None:
+    """A one-argument float function; exact ``exact_value`` for an exact ``exact_at`` argument."""
+
+    def f(x: Any) -> Any:
+        check_num(name, x, 1)
+        if exact_at is not None and type(x) is int and x == exact_at:
+            return exact_value
+        xf = _flo(x)
+        try:
+            return fn(xf)
+        except ValueError:
+            if math.isinf(xf) and name in ("sin", "cos", "tan"):
+                return math.nan
+            raise _no_complex(name, x) from None
+
+    builtin(name)(f)
+
+
+_trig("sin", math.sin, 0, 0)
+_trig("cos", math.cos, 0, 1)
+_trig("tan", math.tan, 0, 0)
+_trig("asin", math.asin, 0, 0)
+_trig("acos", math.acos, 1, 0)
 
 
 @builtin("atan")
-def num_atan(y: Any, x: Any = None) -> float:
+def num_atan(y: Any, x: Any = None) -> Any:
     check_num("atan", y, 1)
-    return math.atan(y) if x is None else math.atan2(y, x)
+    if x is None:
+        if type(y) is int and y == 0:
+            return 0
+        return math.atan(_flo(y))
+    check_num("atan", x, 2)
+    if _is_exact(y) and y == 0:
+        if _is_exact(x) and x == 0:
+            raise RecipeError("atan: undefined for 0 and 0", "divide-by-zero")
+        if _is_exact(x) and x > 0:
+            return 0
+    return math.atan2(_flo(y), _flo(x))
 
 
 @builtin("random")
@@ -489,8 +573,19 @@ _pred("exact-integer?", lambda x: type(x) is int)
 _pred("exact-nonnegative-integer?", lambda x: type(x) is int and x >= 0)
 _pred("natural?", lambda x: type(x) is int and x >= 0)
 _pred("exact-positive-integer?", lambda x: type(x) is int and x > 0)
-_pred("nan?", lambda x: type(x) is float and math.isnan(x))
-_pred("infinite?", lambda x: type(x) is float and math.isinf(x))
+
+
+def _real_pred(name: str, fn: Callable[[float], bool]) -> None:
+    def f(x: Any) -> bool:
+        if not _isnum(x):
+            raise contract_error(name, "real?", x, 1)
+        return type(x) is float and fn(x)
+
+    builtin(name)(f)
+
+
+_real_pred("nan?", math.isnan)
+_real_pred("infinite?", math.isinf)
 _pred("flonum?", lambda x: type(x) is float)
 
 

@@ -2001,7 +2001,9 @@ ENTRIES: tuple[Entry, ...] = (
         "*", BUILTIN,
         params=(Param("z", NUMBER, rest=True),),
         result=NUMBER,
-        doc="Returns the product of the `z`s; `(*)` is 1.",
+        doc=(
+            "Returns the product of the `z`s; `(*)` is 1. As in Racket, an exact 0 makes the "
+            "product exact 0 even with a float: `(* 0 1.5)` is 0."),
         example="(* 2 3 4) ; → 24",
     ),
     Entry(
@@ -2012,7 +2014,8 @@ ENTRIES: tuple[Entry, ...] = (
             "With one argument, returns its reciprocal; with more, divides `z` by the `w`s "
             "left to right. Dividing exact integers gives an exact rational (`(/ 1 2)` is "
             "`1/2`); use `exact->inexact` or a float argument for a decimal, and `quotient` "
-            "for integer division. Dividing an exact number by exact 0 is an error."),
+            "for integer division. Dividing an exact number by exact 0 is an error; an exact "
+            "0 divided by a float is exact 0, as in Racket."),
         example="(/ 7 2) ; → 7/2",
     ),
     Entry(
@@ -2197,8 +2200,9 @@ ENTRIES: tuple[Entry, ...] = (
         params=(Param("x", NUMBER),),
         result=INTEGER,
         doc=(
-            "Returns `(inexact->exact (round x))`: the nearest exact integer, handy for "
-            "turning a computed float into a count."),
+            "Returns `(inexact->exact (round x))`: the nearest exact integer (ties to even), "
+            "handy for turning a computed float into a count. Infinities and NaN are an "
+            "error (`x` must be `rational?`)."),
         example="(exact-round 2.6) ; → 3",
     ),
     Entry(
@@ -2241,7 +2245,10 @@ ENTRIES: tuple[Entry, ...] = (
         "expt", BUILTIN,
         params=(Param("z", NUMBER), Param("w", NUMBER)),
         result=NUMBER,
-        doc="Returns `z` raised to the power `w`.",
+        doc=(
+            "Returns `z` raised to the power `w`: exact for an exact `z` and an exact integer "
+            "`w`. As in Racket, an exact 0 power or an exact 1 base gives exact 1 (`(expt "
+            "2.5 0)` is 1), and an exact 0 base with a negative power is an error."),
         example="(expt 2 10) ; → 1024",
     ),
     Entry(
@@ -2422,8 +2429,8 @@ ENTRIES: tuple[Entry, ...] = (
         params=(Param("x"),),
         result=BOOLEAN,
         doc=(
-            "Returns `#t` if `x` is the float not-a-number `+nan.0`, `#f` for any other "
-            "value. Racket requires a real number; this runtime accepts any value."),
+            "Returns `#t` if the real number `x` is the float not-a-number `+nan.0`, `#f` "
+            "otherwise. A value that is not a real number is an error, as in Racket."),
         example="(nan? (/ 0.0 0.0)) ; → #t",
     ),
     Entry(
@@ -2431,8 +2438,8 @@ ENTRIES: tuple[Entry, ...] = (
         params=(Param("x"),),
         result=BOOLEAN,
         doc=(
-            "Returns `#t` if `x` is `+inf.0` or `-inf.0`, `#f` for any other value. Racket "
-            "requires a real number; this runtime accepts any value."),
+            "Returns `#t` if the real number `x` is `+inf.0` or `-inf.0`, `#f` otherwise. A "
+            "value that is not a real number is an error, as in Racket."),
         example="(infinite? (/ 1.0 0.0)) ; → #t",
     ),
     Entry(
@@ -2440,8 +2447,9 @@ ENTRIES: tuple[Entry, ...] = (
         params=(Param("z", NUMBER), Param("b", NUMBER, optional=True, default="e")),
         result=NUMBER,
         doc=(
-            "Returns the natural logarithm of `z`, or its logarithm in base `b` when given. "
-            "`(log 0)` is an error for exact 0."),
+            "Returns the natural logarithm of `z`, or its logarithm in base `b` when given: "
+            "a float, but exact 0 for an exact 1 (`(log 1)` is 0). `(log 0)` is an error for "
+            "exact 0, as is an exact base 1."),
         example="(log 100 10) ; → 2.0",
     ),
     Entry(
@@ -2455,30 +2463,37 @@ ENTRIES: tuple[Entry, ...] = (
         "sin", BUILTIN,
         params=(Param("z", NUMBER),),
         result=NUMBER,
-        doc="Returns the sine of `z`, an angle in radians, as a float (even for an exact `z`).",
-        example="(sin 0) ; → 0.0",
+        doc=(
+            "Returns the sine of `z`, an angle in radians, as a float; exact 0 for an exact "
+            "0, as in Racket."),
+        example="(sin 0) ; → 0",
     ),
     Entry(
         "cos", BUILTIN,
         params=(Param("z", NUMBER),),
         result=NUMBER,
-        doc="Returns the cosine of `z`, an angle in radians, as a float (even for an exact `z`).",
-        example="(cos 0) ; → 1.0",
+        doc=(
+            "Returns the cosine of `z`, an angle in radians, as a float; exact 1 for an exact "
+            "0, as in Racket."),
+        example="(cos 0) ; → 1",
     ),
     Entry(
         "tan", BUILTIN,
         params=(Param("z", NUMBER),),
         result=NUMBER,
-        doc="Returns the tangent of `z`, an angle in radians, as a float (even for an exact `z`).",
-        example="(tan 0) ; → 0.0",
+        doc=(
+            "Returns the tangent of `z`, an angle in radians, as a float; exact 0 for an "
+            "exact 0, as in Racket."),
+        example="(tan 0) ; → 0",
     ),
     Entry(
         "asin", BUILTIN,
         params=(Param("z", NUMBER),),
         result=NUMBER,
         doc=(
-            "Returns the arcsine of `z` in radians, a float between −π/2 and π/2. Raises an "
-            "error when `z` is outside [−1, 1] (complex results are not supported)."),
+            "Returns the arcsine of `z` in radians, a float between −π/2 and π/2 (exact 0 "
+            "for an exact 0). Raises an error when `z` is outside [−1, 1] (complex results "
+            "are not supported)."),
         example="(asin 1) ; → 1.5707963267948966",
     ),
     Entry(
@@ -2486,9 +2501,10 @@ ENTRIES: tuple[Entry, ...] = (
         params=(Param("z", NUMBER),),
         result=NUMBER,
         doc=(
-            "Returns the arccosine of `z` in radians, a float between 0 and π. Raises an "
-            "error when `z` is outside [−1, 1] (complex results are not supported)."),
-        example="(acos 1) ; → 0.0",
+            "Returns the arccosine of `z` in radians, a float between 0 and π (exact 0 for "
+            "an exact 1). Raises an error when `z` is outside [−1, 1] (complex results are "
+            "not supported)."),
+        example="(acos 1) ; → 0",
     ),
     Entry(
         "atan", BUILTIN,
@@ -2496,8 +2512,10 @@ ENTRIES: tuple[Entry, ...] = (
         result=NUMBER,
         doc=(
             "With one argument, returns the arctangent of `y` in radians, a float between "
-            "−π/2 and π/2. With two, returns the angle of the point (`x`, `y`): the "
-            "arctangent of `y`/`x` in the right quadrant, between −π and π."),
+            "−π/2 and π/2 (exact 0 for an exact 0). With two, returns the angle of the point "
+            "(`x`, `y`): the arctangent of `y`/`x` in the right quadrant, between −π and π; "
+            "exact 0 when `y` is exact 0 and `x` exact positive, an error when both are "
+            "exact 0."),
         example="(atan 1 1) ; → 0.7853981633974483",
     ),
     Entry(

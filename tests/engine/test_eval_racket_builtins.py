@@ -86,3 +86,82 @@ def test_memq_memv_assq_assv_compare_with_eq_and_eqv(src: str, expected: str) ->
 ])
 def test_hasheq_compares_keys_with_eq_and_hash_with_equal(src: str, expected: str) -> None:
     assert value(src) == expected
+
+
+# ------------------------------------------------------------------ nan? infinite?
+
+@pytest.mark.parametrize(("src", "expected"), [
+    ("(list (nan? +nan.0) (nan? 1.0) (nan? 1) (nan? 1/2))", "(#t #f #f #f)"),
+    ("(list (infinite? +inf.0) (infinite? -inf.0) (infinite? 1e308) (infinite? 5))", "(#t #t #f #f)"),
+])
+def test_nan_and_infinite(src: str, expected: str) -> None:
+    assert value(src) == expected
+
+
+@pytest.mark.parametrize("name", ["nan?", "infinite?"])
+def test_nan_and_infinite_reject_non_reals(name: str) -> None:
+    err = error_of(f"({name} \"1.0\")")
+    assert err.message == f"{name}: contract violation: expected real?, given \"1.0\" as argument 1"
+    assert err.location == "test.recipe:1:1"
+    assert value(f"(with-handlers ([exn:fail:contract? (lambda (e) 'contract)]) ({name} 'x))") == "contract"
+
+
+# ------------------------------------------------------------------ exact in, exact out
+
+@pytest.mark.parametrize(("src", "expected"), [
+    ("(sin 0)", "0"), ("(cos 0)", "1"), ("(tan 0)", "0"), ("(asin 0)", "0"), ("(acos 1)", "0"),
+    ("(atan 0)", "0"), ("(atan 0 1)", "0"), ("(exp 0)", "1"), ("(log 1)", "0"),
+    ("(sin 0.0)", "0.0"), ("(cos 0.0)", "1.0"), ("(exp 0.0)", "1.0"), ("(log 1.0)", "0.0"),
+    ("(exact? (sin 0))", "#t"), ("(inexact? (sin 1))", "#t"), ("(inexact? (cos 1/2))", "#t"),
+    ("(sqrt 4)", "2"), ("(sqrt 1/4)", "1/2"), ("(exact? (sqrt 4))", "#t"),
+    ("(sqrt 2)", "1.4142135623730951"), ("(sqrt 4.0)", "2.0"),
+    ("(expt 2 10)", "1024"), ("(expt 2 -2)", "1/4"), ("(expt 2.0 10)", "1024.0"),
+    ("(expt 2.5 0)", "1"), ("(expt 1 0.5)", "1"), ("(expt 0 0)", "1"), ("(expt 2.5 0.0)", "1.0"),
+    ("(expt 0.0 -1)", "+inf.0"),
+    ("(log 1 10)", "0"), ("(log 100 10)", "2.0"),
+    ("(atan 0 -1)", "3.141592653589793"),
+    ("(sin +inf.0)", "+nan.0"),
+    # an exact 0 wins over a float in * and /, as in Racket
+    ("(* 0 1.5)", "0"), ("(* 1.5 2 0)", "0"), ("(/ 0 2.0)", "0"), ("(* 1 1.5)", "1.5"),
+])
+def test_transcendental_functions_keep_racket_exactness(src: str, expected: str) -> None:
+    assert value(src) == expected
+
+
+@pytest.mark.parametrize(("src", "message"), [
+    ("(atan 0 0)", "atan: undefined for 0 and 0"),
+    ("(log 0)", "log: undefined for 0"),
+    ("(asin 2)", "asin: complex results are not supported"),
+    ("(expt 0 -1)", "expt: division by zero"),
+])
+def test_transcendental_errors(src: str, message: str) -> None:
+    assert message in error_of(src).message
+
+
+# ------------------------------------------------------------------ errors name the called procedure
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("exact", "number?"), ("inexact->exact", "number?"), ("inexact", "number?"),
+    ("exact->inexact", "number?"), ("real->double-flonum", "number?"),
+    ("exact-round", "rational?"), ("exact-floor", "rational?"), ("exact-ceiling", "rational?"),
+    ("exact-truncate", "rational?"),
+])
+def test_conversion_errors_name_the_called_procedure(name: str, expected: str) -> None:
+    err = error_of(f"({name} \"2.5\")")
+    assert err.message == f"{name}: contract violation: expected {expected}, given \"2.5\" as argument 1"
+    assert err.location == "test.recipe:1:1"
+
+
+@pytest.mark.parametrize(("src", "message"), [
+    ("(exact +inf.0)", "exact: no exact representation for +inf.0"),
+    ("(inexact->exact +nan.0)", "inexact->exact: no exact representation for +nan.0"),
+    ("(exact-round +inf.0)", "exact-round: contract violation: expected rational?, given +inf.0"),
+    ("(exact-floor +nan.0)", "exact-floor: contract violation: expected rational?, given +nan.0"),
+])
+def test_conversion_of_non_finite_floats(src: str, message: str) -> None:
+    assert error_of(src).message.startswith(message)
+
+
+def test_conversions_still_convert() -> None:
+    assert value("(list (exact 2.5) (inexact 1/4) (exact-round 2.5) (exact-round 3.5) (exact-floor -1/2))") == (
+        "(5/2 0.25 2 4 -1)")
