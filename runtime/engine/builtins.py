@@ -22,6 +22,7 @@ from .evaluator import call_proc, call_slow, current
 from .values import (
     NIL,
     VOID,
+    ArityAtLeast,
     Builtin,
     Char,
     Closure,
@@ -42,6 +43,7 @@ from .values import (
     from_iter,
     is_list,
     list_to_py,
+    print_string,
     write_string,
 )
 
@@ -701,14 +703,46 @@ def apply(f: Any, *args: Any) -> Any:
     return call_proc(f, [*args[:-1], *last])
 
 
+def _normal_arity(lo: int, hi: int | None) -> Any:
+    """Racket's normalised arity: ``n``, ``(arity-at-least n)`` or a list of counts."""
+    if hi is None:
+        return ArityAtLeast(lo)
+    if hi == lo:
+        return lo
+    return from_iter(list(range(lo, hi + 1)))
+
+
 @builtin("procedure-arity")
 def procedure_arity(f: Any) -> Any:
     check_proc("procedure-arity", f, 1)
-    if type(f) is Closure and f.fast >= 0:
-        return f.fast
-    if type(f) is Builtin and f.max_args == f.min_args:
-        return f.min_args
-    return False
+    if type(f) is Closure:
+        if f.fast >= 0:
+            return f.fast
+        spec = f.spec
+        return _normal_arity(spec.nreq, None if spec.rest else spec.nreq + spec.nopt)
+    name: str = f.name
+    lo, hi = f.min_args, f.max_args
+    if REGISTRY.get(name) is f:
+        # a built-in: the catalogue states the arity the procedure accepts (some built-ins
+        # register a looser one and check the count themselves, e.g. apply)
+        from ..lang import catalog
+
+        entry = catalog.lookup(name)
+        if entry is not None and entry.is_procedure:
+            lo, hi = entry.min_args, entry.max_args
+    return _normal_arity(lo, hi)
+
+
+@builtin("arity-at-least?")
+def arity_at_least_p(v: Any) -> bool:
+    return type(v) is ArityAtLeast
+
+
+@builtin("arity-at-least-value")
+def arity_at_least_value(v: Any) -> int:
+    if type(v) is not ArityAtLeast:
+        raise contract_error("arity-at-least-value", "arity-at-least?", v, 1)
+    return v.value
 
 
 @builtin("sleep", site=True)
@@ -821,7 +855,7 @@ def writeln(v: Any, port: Any = None) -> Void:
 
 @builtin("print")
 def print_(v: Any, port: Any = None) -> Void:
-    _write(port, write_string(v) if type(v) is not Symbol else "'" + v.name)
+    _write(port, print_string(v))
     return VOID
 
 

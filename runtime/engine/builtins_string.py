@@ -6,7 +6,10 @@ unwrap it with ``syntax-e``.
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Callable
+from fractions import Fraction
 from typing import Any
 
 from .builtins import _write, builtin, check_int, check_list, check_nat, check_num, check_str
@@ -21,6 +24,8 @@ from .values import (
     display_string,
     format_number,
     from_iter,
+    list_to_py,
+    print_string,
     sym,
     write_string,
 )
@@ -205,8 +210,11 @@ def string(*chars: Any) -> str:
 @builtin("make-string")
 def make_string(n: Any, c: Any = None) -> str:
     count = check_nat("make-string", n, 1)
-    fill: str = c.ch if type(c) is Char else " "
-    return fill * count
+    if c is None:
+        return "\0" * count  # Racket's default fill is #\nul
+    if type(c) is not Char:
+        raise contract_error("make-string", "char?", c, 2)
+    return str(c.ch * count)
 
 
 @builtin("string->list")
@@ -368,8 +376,11 @@ def racket_format(name: str, fmt: Any, args: list[Any]) -> str:
         dl = d.lower()
         if dl == "a":
             out.append(display_string(v))
-        elif dl in "sve":
+        elif dl == "s":
             out.append(write_string(v))
+        elif dl in "ve":
+            out.append(print_string(v))  # ~v prints as print does; so does ~e (Racket's default
+            # error value->string handler prints)
         else:
             if type(v) is not int:
                 raise contract_error(name, "exact-integer?", v, ai + 1)
@@ -406,50 +417,150 @@ def fprintf(port: Any, fmt: Any, *args: Any) -> Void:
     return VOID
 
 
-def _tilde(name: str, write: bool) -> Any:
-    def f(*args: Any, separator: Any = "", width: Any = None, max_width: Any = None,
+def _padding(pad: str, n: int, left: bool) -> str:
+    """``n`` characters of the repeated ``pad``: on the left the pattern starts at its
+    beginning, on the right it ends at its end (as racket/format pads)."""
+    if n <= 0:
+        return ""
+    whole, part = divmod(n, len(pad))
+    if left:
+        return pad * whole + pad[:part]
+    return pad[len(pad) - part:] + pad * whole
+
+
+def _tilde(name: str, convert: Callable[[Any], str], default_separator: str,
+           default_marker: str) -> None:
+    def f(*args: Any, separator: Any = None, width: Any = None, max_width: Any = None,
           min_width: Any = None, align: Any = None, pad_string: Any = " ",
-          limit_marker: Any = "") -> str:
+          limit_marker: Any = None) -> str:
         for i, a in enumerate(args):
             _format_arg(name, a, i + 1)
-        text = str(check_str(name, separator)).join(
-            write_string(a) if write else display_string(a) for a in args)
-        maxw = width if width is not None else max_width
-        minw = width if width is not None else min_width
+        sep = default_separator if separator is None else check_str(name, separator)
+        text = str(sep).join(convert(a) for a in args)
+        fixed = width if type(width) is int else None
+        maxw = max_width if max_width is not None else fixed
+        minw = min_width if min_width is not None else fixed
+        marker = default_marker if limit_marker is None else check_str(name, limit_marker)
         if type(maxw) is int and len(text) > maxw:
-            marker = limit_marker if type(limit_marker) is str else ""
             text = text[: max(0, maxw - len(marker))] + marker if maxw >= len(marker) else text[:maxw]
         if type(minw) is int and len(text) < minw:
-            pad = (pad_string if type(pad_string) is str and pad_string else " ")
+            pad = pad_string if type(pad_string) is str and pad_string else " "
             missing = minw - len(text)
             how = align.name if isinstance(align, Symbol) else "left"
             if how == "right":
-                text = (pad * missing)[:missing] + text
+                text = _padding(pad, missing, True) + text
             elif how == "center":
-                left = missing // 2
-                text = (pad * left)[:left] + text + (pad * (missing - left))[: missing - left]
+                text = _padding(pad, missing // 2, True) + text + _padding(pad, missing - missing // 2, False)
             else:
-                text = text + (pad * missing)[:missing]
+                text = text + _padding(pad, missing, False)
         return text
     builtin(name, keywords=("separator", "width", "max-width", "min-width", "align", "pad-string",
                             "limit-marker"))(f)
 
 
-_tilde("~a", False)
-_tilde("~s", True)
-_tilde("~v", True)
+# racket/format: ~a joins with "" and truncates without a marker; ~s and ~v join with " "
+# and mark a truncation with "..."
+_tilde("~a", display_string, "", "")
+_tilde("~s", write_string, " ", "...")
+_tilde("~v", print_string, " ", "...")
 
 
-@builtin("~r", keywords=("precision", "min-width", "pad-string"))
-def tilde_r(n: Any, *, precision: Any = None, min_width: Any = None, pad_string: Any = " ") -> str:
-    check_num("~r", n, 1)
-    if precision is not None:
-        p = precision.cdr.car if hasattr(precision, "cdr") else precision
-        text = f"{float(n):.{int(p)}f}"
-        if not hasattr(precision, "cdr"):
-            text = text.rstrip("0").rstrip(".") if "." in text else text
+def _digits(n: int, base: int, upper: bool) -> str:
+    """The digits of the natural number ``n`` in ``base`` (2 to 36)."""
+    if n == 0:
+        return "0"
+    alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ" if upper else "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = []
+    while n:
+        n, r = divmod(n, base)
+        out.append(alphabet[r])
+    return "".join(reversed(out))
+
+
+def _round_half_up(x: Any) -> int:
+    """racket/format's round*: half away from zero on a non-negative number."""
+    if type(x) is float:
+        return int(x) if x.is_integer() else math.trunc(x + 0.5)
+    result: int = math.trunc(x + Fraction(1, 2))
+    return result
+
+
+def _positional(n_abs: Any, base: int, upper: bool, precision: int, exactly: bool) -> str:
+    """racket/format's %positional: ``n_abs`` in positional notation."""
+    whole = math.floor(n_abs)
+    scale = base ** precision
+    try:
+        # the fraction's digits, rounded half up: float arithmetic for a float (as Racket)
+        frac_digits = _round_half_up((n_abs - whole) * scale)
+    except OverflowError:
+        raise RecipeError(f"~r: #:precision {precision} is too large for a float", "contract") from None
+    if frac_digits >= scale:
+        whole, frac_digits = whole + 1, 0
+    whole_part = _digits(int(whole), base, upper)
+    if exactly:
+        if precision == 0:
+            return whole_part + "."
+        return whole_part + "." + _digits(frac_digits, base, upper).rjust(precision, "0")
+    if frac_digits == 0:
+        return whole_part
+    needed = precision
+    while frac_digits % base == 0:  # drop trailing zeros
+        frac_digits //= base
+        needed -= 1
+    return whole_part + "." + _digits(frac_digits, base, upper).rjust(needed, "0")
+
+
+_SIGNS = {"+": ("+", "", "-"), "++": ("+", "+", "-"), "parens": ("", "", ("(", ")"))}
+
+
+def _sign_parts(name: str, n: Any, sign: Any) -> tuple[str, str]:
+    if sign is None or sign is False:
+        table: Any = ("", "", "-")
+    elif type(sign) is Symbol and sign.name in _SIGNS:
+        table = _SIGNS[sign.name]
     else:
-        text = format_number(n)
-    if type(min_width) is int and len(text) < min_width:
-        text = (pad_string * min_width)[: min_width - len(text)] + text
-    return text
+        table = list_to_py(sign)
+        if table is None or len(table) != 3:
+            raise contract_error(name, "(or/c #f '+ '++ 'parens (list/c ind ind ind))", sign)
+    negative = n < 0 or (type(n) is float and n == 0 and math.copysign(1.0, n) < 0)
+    indicator = table[2] if negative else table[1] if n == 0 else table[0]
+    if type(indicator) is str:
+        return indicator, ""
+    parts = list_to_py(indicator) if type(indicator) is not tuple else list(indicator)
+    if parts is None or len(parts) != 2 or not all(type(x) is str for x in parts):
+        raise contract_error(name, "(or/c string? (list/c string? string?))", indicator)
+    return parts[0], parts[1]
+
+
+@builtin("~r", keywords=("precision", "min-width", "pad-string", "base", "sign"))
+def tilde_r(n: Any, *, precision: Any = 6, min_width: Any = 1, pad_string: Any = " ",
+            base: Any = 10, sign: Any = None) -> str:
+    """racket/format's ``~r`` in positional notation."""
+    t = type(n)
+    if not (t is int or t is Fraction or (t is float and math.isfinite(n))):
+        raise contract_error("~r", "rational?", n, 1)
+    exactly = False
+    if type(precision) is not int:
+        items = list_to_py(precision)
+        if items is None or len(items) != 2 or items[0] is not sym("=") or type(items[1]) is not int:
+            raise contract_error("~r", "(or/c exact-nonnegative-integer? (list/c '= exact-nonnegative-integer?))",
+                                 precision)
+        exactly, precision = True, items[1]
+    if precision < 0:
+        raise contract_error("~r", "exact-nonnegative-integer?", precision)
+    upper = False
+    if type(base) is not int:
+        items = list_to_py(base)
+        if items is None or len(items) != 2 or items[0] is not sym("up") or type(items[1]) is not int:
+            raise contract_error("~r", "(or/c (integer-in 2 36) (list/c 'up (integer-in 2 36)))", base)
+        upper, base = True, items[1]
+    if not 2 <= base <= 36:
+        raise contract_error("~r", "(integer-in 2 36)", base)
+    if type(min_width) is not int or min_width < 1:
+        raise contract_error("~r", "exact-positive-integer?", min_width)
+    if type(pad_string) is not str or not pad_string:
+        raise contract_error("~r", "non-empty-string?", pad_string)
+    digits = _positional(abs(n), base, upper, precision, exactly)
+    digits = _padding(pad_string, min_width - len(digits), True) + digits
+    pre, post = _sign_parts("~r", n, sign)
+    return pre + digits + post

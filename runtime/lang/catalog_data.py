@@ -116,6 +116,16 @@ _TILDE_KEYWORDS = (
             "Text used for padding. Default \" \"."),
 )
 
+# ~s and ~v: the same keywords, but a space between values and "..." after a truncation
+_TILDE_WRITE_KEYWORDS = (
+    Keyword("separator", STRING, None, "\" \"",
+            "Text put between the values. Default \" \"."),
+    *_TILDE_KEYWORDS[1:4],
+    Keyword("limit-marker", STRING, None, "\"...\"",
+            "Text that ends a truncated result. Default \"...\"."),
+    *_TILDE_KEYWORDS[5:],
+)
+
 ENTRIES: tuple[Entry, ...] = (
     # ------------------------------------------------------------------------------------
     # §3 Special forms
@@ -1422,12 +1432,12 @@ ENTRIES: tuple[Entry, ...] = (
     ),
     Entry(
         "make-string", BUILTIN,
-        params=(Param("k", NATURAL), Param("char", CHAR, optional=True, default="#\\space")),
+        params=(Param("k", NATURAL), Param("char", CHAR, optional=True, default="#\\nul")),
         result=STRING,
         doc=(
-            "Returns a string of `k` copies of the character `char`. Without `char`, or when "
-            "it is not a character, the string is made of spaces (Racket's default is "
-            "`#\\nul`)."),
+            "Returns a string of `k` copies of the character `char`. Without `char` the "
+            "string is made of NUL characters (`#\\nul`), as in Racket: pass `#\\space` for "
+            "spaces. A `char` that is not a character is an error."),
         example="(make-string 3 #\\-) ; → \"---\"",
     ),
     Entry(
@@ -1756,9 +1766,9 @@ ENTRIES: tuple[Entry, ...] = (
         params=(Param("v"), Param("out", optional=True, default="(current-output-port)")),
         result=VOID,
         doc=(
-            "Writes `v` to the port `out` (default standard output) as `write` does, except "
-            "that a symbol is printed with a leading quote. Unlike Racket's `print`, lists "
-            "and other values are not quoted: `(print '(1 2))` prints `(1 2)`."),
+            "Writes `v` to the port `out` (default standard output) as Racket's `print` "
+            "does: like `write`, but a symbol, list, vector or hash table gets a leading "
+            "quote, so `(print '(1 \"a\"))` prints `'(1 \"a\")`."),
         example="(print 'done) ; prints: 'done",
     ),
     Entry(
@@ -1810,46 +1820,59 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         "~s", BUILTIN,
         params=(Param("v", rest=True),),
-        keywords=_TILDE_KEYWORDS,
+        keywords=_TILDE_WRITE_KEYWORDS,
         result=STRING,
         doc=(
             "Like `~a`, but converts each `v` as `write` prints it: strings in double quotes "
-            "with escapes, characters as `#\\a`. Takes the same keywords as `~a`."),
+            "with escapes, characters as `#\\a`. Takes the same keywords as `~a`, but "
+            "separates the values with a space by default and ends a truncated result with "
+            "`...`, as Racket's `~s` does."),
         example="(~s \"yes\") ; → \"\\\"yes\\\"\"",
     ),
     Entry(
         "~v", BUILTIN,
         params=(Param("v", rest=True),),
-        keywords=_TILDE_KEYWORDS,
+        keywords=_TILDE_WRITE_KEYWORDS,
         result=STRING,
         doc=(
-            "Converts each `v` as `write` prints it, exactly like `~s`: Racket's `~v` uses "
-            "`print`, which also quotes symbols and lists, but this runtime does not. Takes "
-            "the same keywords as `~a`."),
-        example="(~v \"yes\" 'no #:separator \" \") ; → \"\\\"yes\\\" no\"",
+            "Converts each `v` as `print` prints it: like `write` (strings in double quotes), "
+            "but symbols, lists, vectors and hash tables get a leading quote, so `(~v 'a)` is "
+            "`\"'a\"` where `(~s 'a)` is `\"a\"`. Takes the same keywords as `~s`: the values "
+            "are separated by a space by default."),
+        example="(~v \"yes\" 'no) ; → \"\\\"yes\\\" 'no\"",
     ),
     Entry(
         "~r", BUILTIN,
         params=(Param("x", NUMBER),),
         keywords=(
-            Keyword("precision", ANY, None, "none",
+            Keyword("precision", ANY, None, "6",
                     "Digits after the decimal point: a natural number `n` for at most `n` "
-                    "(trailing zeros dropped), or `(list '= n)` for exactly `n`. Default: "
-                    "none, the number is printed in full as by `number->string` (Racket's "
-                    "default is 6)."),
+                    "(trailing zeros dropped, and the point too when nothing follows it), or "
+                    "`'(= n)` for exactly `n`. Default 6."),
             Keyword("min-width", NATURAL, 1, "1",
-                    "Pad shorter results on the left to this many characters. Default 1.",
-                    minimum=0),
+                    "Pad the digits on the left to at least this many characters (the sign "
+                    "goes before the padding). Default 1.",
+                    minimum=1),
             Keyword("pad-string", STRING, None, "\" \"",
                     "Text used for the padding. Default \" \"."),
+            Keyword("base", ANY, None, "10",
+                    "The radix, 2 to 36, or `'(up n)` for upper-case digits. Default 10."),
+            Keyword("sign", ANY, None, "#f",
+                    "How the sign shows: `#f` (a minus for negatives only), `'+` (a plus for "
+                    "positives too), `'++` (also for zero), `'parens` (negatives in "
+                    "parentheses), or a list of three indicators for positive, zero and "
+                    "negative numbers, each a string or a list of a prefix and a suffix. "
+                    "Default #f."),
         ),
         result=STRING,
         doc=(
-            "Formats the number `x` as a string: with `#:precision`, in decimal notation "
-            "rounded to that many digits after the point; without it, as `number->string` "
-            "does (so an exact fraction stays `1/3`). `#:min-width` pads the result on the "
-            "left, which right-aligns numbers in a column. Racket's other `~r` keywords "
-            "(`#:sign`, `#:base`, `#:notation` …) are not supported."),
+            "Formats the rational number `x` in positional notation, as Racket's `~r` does: "
+            "rounded to `#:precision` digits after the point (half away from zero), with "
+            "trailing zeros dropped unless the precision is `'(= n)`, so `(~r 2.0)` is "
+            "`\"2\"` and `(~r 3.14159265)` is `\"3.141593\"`. An exact fraction is printed "
+            "in decimal too: `(~r 1/3 #:precision 2)` is `\"0.33\"`. `#:min-width` pads the "
+            "result on the left, which right-aligns numbers in a column. Infinities and NaN "
+            "are an error; `#:notation 'exponential` is not supported."),
         example="(~r 3.14159 #:precision 2) ; → \"3.14\"",
     ),
     Entry(
@@ -3038,10 +3061,29 @@ ENTRIES: tuple[Entry, ...] = (
         "procedure-arity", BUILTIN,
         params=(Param("proc", PROCEDURE),),
         doc=(
-            "Returns the number of arguments `proc` takes when that number is fixed, an "
-            "exact integer, and `#f` for a procedure with optional, rest or keyword "
-            "arguments — where Racket returns an `arity-at-least` value or a list instead."),
+            "Returns how many positional arguments `proc` takes, as Racket does: an exact "
+            "integer when the number is fixed, `(arity-at-least n)` when it takes `n` or "
+            "more (a rest argument), and a list of the counts when it has optional "
+            "arguments (`'(1 2)`). Keyword arguments are not counted."),
         example="(procedure-arity (lambda (x y) x)) ; → 2",
+    ),
+    Entry(
+        "arity-at-least?", BUILTIN,
+        params=(Param("v"),),
+        result=BOOLEAN,
+        doc=(
+            "Returns `#t` if `v` is an `arity-at-least` value, what `procedure-arity` returns "
+            "for a procedure taking any number of arguments beyond a minimum."),
+        example="(arity-at-least? (procedure-arity +)) ; → #t",
+    ),
+    Entry(
+        "arity-at-least-value", BUILTIN,
+        params=(Param("a"),),
+        result=NATURAL,
+        doc=(
+            "Returns the minimum number of arguments recorded in the `arity-at-least` value "
+            "`a`; anything else is an error."),
+        example="(arity-at-least-value (procedure-arity (lambda (x . more) x))) ; → 1",
     ),
     Entry(
         "sleep", BUILTIN,

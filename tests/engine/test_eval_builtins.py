@@ -83,7 +83,7 @@ STRINGS = [
     ("(list (string->number \"42\") (string->number \"4.5\") (string->number \"1/2\") (string->number \"abc\")"
      " (string->number \" 1\") (string->number \"1_0\"))", "(42 4.5 1/2 #f #f #f)"),
     ("(list (symbol->string 'abc) (string->symbol \"x y\"))", "(abc x y)"),
-    ("(format \"~a and ~s and ~v~n~%x~~\" \"s\" \"s\" 'sym)", "s and \"s\" and sym\n\nx~"),
+    ("(format \"~a and ~s and ~v~n~%x~~\" \"s\" \"s\" 'sym)", "s and \"s\" and 'sym\n\nx~"),
     ("(format \"~a\" '(1 \"two\" #\\c))", "(1 two c)"),
     ("(format \"~s\" '(1 \"two\" #\\c))", "(1 \"two\" #\\c)"),
     ("(list (string? \"a\") (string? 'a) (non-empty-string? \"\") (non-empty-string? \"x\"))",

@@ -165,3 +165,152 @@ def test_conversion_of_non_finite_floats(src: str, message: str) -> None:
 def test_conversions_still_convert() -> None:
     assert value("(list (exact 2.5) (inexact 1/4) (exact-round 2.5) (exact-round 3.5) (exact-floor -1/2))") == (
         "(5/2 0.25 2 4 -1)")
+
+
+# ------------------------------------------------------------------ ~v and print
+
+@pytest.mark.parametrize(("src", "expected"), [
+    ("(~v \"a\")", "\"a\""),
+    ("(~s \"a\")", "\"a\""),
+    ("(~v 'a)", "'a"),
+    ("(~s 'a)", "a"),
+    ("(~v '(1 \"two\" #\\c))", "'(1 \"two\" #\\c)"),
+    ("(~s '(1 \"two\" #\\c))", "(1 \"two\" #\\c)"),
+    ("(~v '())", "'()"),
+    ("(~v (cons 1 2))", "'(1 . 2)"),
+    ("(~v (vector 1 'a))", "'#(1 a)"),
+    ("(~v (hash 'a 1))", "'#hash((a . 1))"),
+    ("(~v (hasheq 'a 1))", "'#hasheq((a . 1))"),
+    ("(~v ''x)", "''x"),
+    ("(~v 42)", "42"),
+    ("(~v 1.5)", "1.5"),
+    ("(~v #t)", "#t"),
+    ("(~v car)", "#<procedure:car>"),
+    ("(~v (void))", "#<void>"),
+    # ~s and ~v separate their values with a space (~a does not)
+    ("(~v \"yes\" 'no)", "\"yes\" 'no"),
+    ("(~s \"yes\" 'no)", "\"yes\" no"),
+    ("(~a \"yes\" 'no)", "yesno"),
+    ("(~v 1 2 #:separator \", \")", "1, 2"),
+    ("(format \"~v|~s|~a|~e\" 'x 'x 'x 'x)", "'x|x|x|'x"),
+])
+def test_tilde_v_prints_like_print(src: str, expected: str) -> None:
+    assert value(src) == expected
+
+
+def test_print_quotes_lists_and_symbols() -> None:
+    from .fakes import FakeServices
+
+    svc = FakeServices()
+    run("(print '(1 \"a\" b)) (print 'x) (print \"s\") (print 7)", services=svc)
+    assert svc.stdout.getvalue() == "'(1 \"a\" b)'x\"s\"7"
+
+
+# ------------------------------------------------------------------ ~r
+
+@pytest.mark.parametrize(("src", "expected"), [
+    ("(~r 3.14159265)", "3.141593"),
+    ("(~r 2.0)", "2"),
+    ("(~r 42)", "42"),
+    ("(~r 10.5)", "10.5"),
+    ("(~r 1/3)", "0.333333"),
+    ("(~r 1/3 #:precision 2)", "0.33"),
+    ("(~r 2/3 #:precision 2)", "0.67"),
+    ("(~r 2.5 #:precision '(= 3))", "2.500"),
+    ("(~r 2 #:precision '(= 2))", "2.00"),
+    ("(~r 3.14159 #:precision 2)", "3.14"),
+    ("(~r 0.125 #:precision 2)", "0.13"),
+    ("(~r 1.5 #:precision 0)", "2"),
+    ("(~r 0.999999 #:precision 2)", "1"),
+    ("(~r 2.0000001)", "2"),
+    ("(~r -1.25 #:precision 1)", "-1.3"),
+    ("(~r 1e21)", "1000000000000000000000"),
+    ("(~r 5 #:min-width 4)", "   5"),
+    ("(~r 5 #:min-width 4 #:pad-string \"0\")", "0005"),
+    ("(~r -5 #:min-width 4 #:pad-string \"0\")", "-0005"),
+    ("(~r 3.5 #:min-width 6 #:precision '(= 2))", "  3.50"),
+    ("(~r 255 #:base 16)", "ff"),
+    ("(~r 255 #:base '(up 16))", "FF"),
+    ("(~r 5 #:base 2)", "101"),
+    ("(~r 0.5 #:base 2)", "0.1"),
+    ("(~r 3 #:sign '+)", "+3"),
+    ("(~r -3 #:sign 'parens)", "(3)"),
+])
+def test_tilde_r(src: str, expected: str) -> None:
+    assert value(src) == expected
+
+
+@pytest.mark.parametrize(("src", "message"), [
+    ("(~r +inf.0)", "~r: contract violation: expected rational?, given +inf.0"),
+    ("(~r \"1\")", "~r: contract violation: expected rational?"),
+    ("(~r 1 #:precision -1)", "exact-nonnegative-integer?"),
+    ("(~r 1 #:precision '(< 2))", "~r: contract violation"),
+    ("(~r 1 #:base 40)", "(integer-in 2 36)"),
+    ("(~r 1 #:pad-string \"\")", "non-empty-string?"),
+    ("(~r 1 #:notation 'exponential)", "~r: unknown keyword #:notation"),
+])
+def test_tilde_r_errors(src: str, message: str) -> None:
+    assert message in error_of(src).message
+
+
+# ------------------------------------------------------------------ make-string
+
+def test_make_string_fills_with_nul_by_default() -> None:
+    assert value("(map char->integer (string->list (make-string 3)))") == "(0 0 0)"
+    assert value("(make-string 3 #\\-)") == "---"
+    assert value("(string-length (make-string 0))") == "0"
+    err = error_of("(make-string 2 \"x\")")
+    assert err.message == "make-string: contract violation: expected char?, given \"x\" as argument 2"
+
+
+# ------------------------------------------------------------------ procedure-arity
+
+@pytest.mark.parametrize(("src", "expected"), [
+    ("(procedure-arity car)", "1"),
+    ("(procedure-arity cons)", "2"),
+    ("(procedure-arity (lambda (x y) x))", "2"),
+    ("(procedure-arity (lambda () 1))", "0"),
+    ("(define (f a b . more) a) (procedure-arity f)", "#(struct:arity-at-least 2)"),
+    ("(~v (procedure-arity +))", "(arity-at-least 0)"),
+    ("(~v (procedure-arity (lambda args 1)))", "(arity-at-least 0)"),
+    ("(procedure-arity (lambda (x [y 1] [z 2]) x))", "(1 2 3)"),
+    ("(~v (procedure-arity (lambda (x [y 1]) x)))", "'(1 2)"),
+    ("(procedure-arity (lambda (x [y 1] . r) x))", "#(struct:arity-at-least 1)"),
+    ("(procedure-arity (lambda (x #:k [k 1]) x))", "1"),
+    ("(procedure-arity number->string)", "(1 2)"),
+    # apply registers a looser arity and checks the count itself: the catalogue's is Racket's
+    ("(~v (procedure-arity apply))", "(arity-at-least 2)"),
+    ("(let ([a (procedure-arity max)]) (list (arity-at-least? a) (arity-at-least-value a)))", "(#t 1)"),
+    ("(list (arity-at-least? 2) (equal? (procedure-arity +) (procedure-arity *)))", "(#f #t)"),
+])
+def test_procedure_arity_is_racket_s(src: str, expected: str) -> None:
+    assert value(src) == expected
+
+
+def test_procedure_arity_is_never_false_for_a_builtin() -> None:
+    from recipe.runtime.engine.builtins import all_builtins
+
+    names = sorted(n for n in all_builtins() if n[0].isalpha() and "!" not in n)
+    src = "(list " + " ".join(f"(procedure-arity {n})" for n in names) + ")"
+    assert "#f" not in value(src).split()
+
+
+def test_arity_at_least_value_needs_one() -> None:
+    err = error_of("(arity-at-least-value 3)")
+    assert err.message == "arity-at-least-value: contract violation: expected arity-at-least?, given 3 as argument 1"
+
+
+# ------------------------------------------------------------------ ~a / ~s padding and truncation
+
+@pytest.mark.parametrize(("src", "expected"), [
+    ("(~a \"x\" #:min-width 5 #:pad-string \"ab\" #:align 'right)", "ababx"),
+    ("(~a \"x\" #:min-width 5 #:pad-string \"ab\")", "xabab"),
+    ("(~a \"x\" #:min-width 6 #:pad-string \"ab\")", "xbabab"),
+    ("(~a \"x\" #:min-width 4 #:pad-string \"ab\" #:align 'center)", "axab"),
+    ("(~s \"abcdefgh\" #:max-width 6)", "\"ab..."),
+    ("(~a \"abcdefgh\" #:max-width 6)", "abcdef"),
+    ("(~a \"abcdef\" #:width 3 #:max-width 5)", "abcde"),
+    ("(~a \"ab\" #:width 4)", "ab  "),
+])
+def test_tilde_padding_and_truncation(src: str, expected: str) -> None:
+    assert value(src) == expected
