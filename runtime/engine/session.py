@@ -268,7 +268,8 @@ class RunServices(Services):
                 if est is None:
                     shown = "—"
                 elif isinstance(est, tuple):
-                    shown = f"{money(est[0])}–{money(est[1])}"
+                    low, high = money(est[0]), money(est[1])
+                    shown = low if low == high else f"{low}–{high}"
                 else:
                     shown = money(est)
                 sites.add_row(site or "?", str(st.calls), shown,

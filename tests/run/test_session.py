@@ -56,3 +56,19 @@ def test_run_wide_budget_from_config(tmp_path: Path) -> None:
 
 def test_money() -> None:
     assert money(0) == "$0" and money(0.000045) == "$0.000045" and money(1.5) == "$1.5000"
+
+
+def test_estimate_column_prints_one_figure_when_the_range_is_a_point(tmp_path: Path) -> None:
+    from recipe.runtime.engine.scheduler import Totals
+    from rich.console import Console
+
+    s = services(tmp_path, estimates={"f:1:1": (0.0005, 0.0005), "f:2:1": (0.0005, 0.002)})
+    for site in ("f:1:1", "f:2:1"):
+        s.scheduler.stats.by_model["gpt-4.1-nano"] = Totals(calls=2, cost_usd=0.002)
+        s.scheduler.stats.by_site[site] = Totals(calls=2, cost_usd=0.001)
+    console = Console(record=True, width=120)
+    s.summary_table(console)
+    out = console.export_text()
+    rows = {line.split()[1]: line for line in out.splitlines() if "f:" in line}
+    assert "$0.000500–" not in rows["f:1:1"] and "$0.000500" in rows["f:1:1"]
+    assert "$0.000500–$0.002000" in rows["f:2:1"]
