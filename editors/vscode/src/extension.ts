@@ -22,6 +22,7 @@ import {
   SERVER_ESTIMATE_COST,
   SERVER_RUN,
   SERVER_CANCEL_RUN,
+  CostRange,
   ServerState,
   findExecutable,
   formatRunResult,
@@ -36,7 +37,7 @@ let client: LanguageClient | undefined;
 let output: vscode.OutputChannel;
 let status: vscode.StatusBarItem;
 let state: ServerState = "stopped";
-let lastCost: { uri: string; version: number; total?: { low: number; high: number } } | undefined;
+let lastCost: { uri: string; version: number; total?: CostRange } | undefined;
 let costTimer: NodeJS.Timeout | undefined;
 let showDocumentSeen = 0;
 

@@ -80,29 +80,35 @@ export function formatUsd(usd: unknown): string {
   return `$${n.toFixed(2)}`;
 }
 
-/** The estimate of recipe.estimateCost: `total_usd`, or a `total_usd_low`..`total_usd_high` range. */
-export function costRange(r: unknown): { low: number; high: number } | undefined {
+/** The estimate of recipe.estimateCost: `total_usd`, or a `total_usd_low`..`total_usd_high` range
+ * of the priced calls, with `unpriced_sites` call sites the server could not price. */
+export type CostRange = { low: number; high: number; unpriced?: number };
+
+export function costRange(r: unknown): CostRange | undefined {
   if (!r || typeof r !== "object") return undefined;
   const o = r as Record<string, unknown>;
   const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
+  const unpriced = num(o.unpriced_sites);
+  const extra = unpriced !== undefined && unpriced > 0 ? { unpriced } : {};
   const total = num(o.total_usd);
-  if (total !== undefined) return { low: total, high: total };
+  if (total !== undefined) return { low: total, high: total, ...extra };
   const low = num(o.total_usd_low);
   const high = num(o.total_usd_high);
   if (low === undefined && high === undefined) return undefined;
-  return { low: low ?? (high as number), high: high ?? (low as number) };
+  return { low: low ?? (high as number), high: high ?? (low as number), ...extra };
 }
 
-export function formatCost(c: { low: number; high: number } | undefined): string {
+export function formatCost(c: CostRange | undefined): string {
   if (!c) return "?";
   const a = formatUsd(c.low);
   const b = formatUsd(c.high);
-  return a === b ? a : `${a}–${b}`;
+  const unpriced = c.unpriced ? ` + ${c.unpriced} unpriced` : "";
+  return (a === b ? a : `${a}–${b}`) + unpriced;
 }
 
 export type ServerState = "starting" | "running" | "stopped" | "error";
 
-export function statusText(state: ServerState, cost?: { low: number; high: number }): string {
+export function statusText(state: ServerState, cost?: CostRange): string {
   const icon = { starting: "$(sync~spin)", running: "$(beaker)", stopped: "$(circle-slash)", error: "$(error)" }[state];
   const costText = state === "running" && cost ? ` ~${formatCost(cost)}` : "";
   return `${icon} Recipe${costText}`;

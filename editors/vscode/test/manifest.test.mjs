@@ -80,6 +80,10 @@ test("status text and result formatting", () => {
   assert.equal(opts.statusText("running", opts.costRange({ total_usd: 0.01234 })), "$(beaker) Recipe ~$0.01");
   assert.equal(opts.statusText("running", opts.costRange({ total_usd_low: 0.0012, total_usd_high: 0.5 })), "$(beaker) Recipe ~$0.0012–$0.50");
   assert.equal(opts.costRange({ table: "" }), undefined);
+  assert.equal(opts.formatCost(opts.costRange({ total_usd_low: 0.0012, total_usd_high: 0.0012, unpriced_sites: 2 })),
+    "$0.0012 + 2 unpriced");
+  assert.equal(opts.formatCost(opts.costRange({ total_usd_low: 0.0012, total_usd_high: 0.5, unpriced_sites: 0 })),
+    "$0.0012–$0.50");
   assert.equal(opts.statusText("error"), "$(error) Recipe");
   const t = opts.formatRunResult("a.recipe", { result: "hello", exit_code: 0, cost_usd: 0.1 }, 1.23);
   assert.match(t, /exit code 0/);

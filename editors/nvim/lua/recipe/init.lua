@@ -305,8 +305,8 @@ function M.cancel()
   notify('run cancelled')
 end
 
---- "$0.0123" or "$0.0012–$0.50" from a recipe.estimateCost result
---- (total_usd, or total_usd_low / total_usd_high), nil when it has none.
+--- "$0.0123" or "$0.0012–$0.50" (+ "N unpriced" call sites) from a recipe.estimateCost
+--- result (total_usd, or total_usd_low / total_usd_high), nil when it has none.
 function M.cost_text(result)
   local function num(v)
     return type(v) == 'number' and v or nil
@@ -320,7 +320,12 @@ function M.cost_text(result)
   local function usd(x)
     return x < 0.01 and x > 0 and ('$%.4f'):format(x) or ('$%.2f'):format(x)
   end
-  return usd(low) == usd(high) and usd(low) or (usd(low) .. '–' .. usd(high))
+  local text = usd(low) == usd(high) and usd(low) or (usd(low) .. '–' .. usd(high))
+  local unpriced = num(result.unpriced_sites)
+  if unpriced and unpriced > 0 then
+    text = text .. (' + %d unpriced'):format(unpriced)
+  end
+  return text
 end
 
 --- :RecipeCost — estimated cost table in a scratch buffer recipe://cost/<file>.
