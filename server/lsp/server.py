@@ -20,6 +20,8 @@ Threading model:
 from __future__ import annotations
 
 import asyncio
+import inspect
+import json
 import logging
 import os
 import time
@@ -46,6 +48,7 @@ from .run import RunJob, RunRequest, RunResult, result_file
 from .state import DocState, Settings, uri_to_path
 
 log = logging.getLogger(__name__)
+_PENDING_WRITES: set[asyncio.Future[Any]] = set()  # writes in flight (held, not collected)
 
 T = TypeVar("T")
 NAME = "recipe-language-server"
@@ -236,17 +239,37 @@ class RecipeLanguageServer(LanguageServer):
         if not self.push_diagnostics:
             return
         st.published = st.version
-        items = st.diagnostics_json(result, self.encoding)
-        items += [self.protocol._converter.unstructure(d) for d in st.run_diagnostics]
-        params = {"uri": st.uri, "version": st.version, "diagnostics": items}
-        try:
-            # JSON built by convert.diagnostic_json, sent as is: lsprotocol's converter costs
-            # more than the lint itself for a file with hundreds of diagnostics.
-            self.protocol._send_data({"jsonrpc": "2.0", "method": types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS,
-                                      "params": params})
-        except AttributeError:  # a pygls without the private writer: the typed way
+        items = st.diagnostics_wire(result, self.encoding)
+        items += [json.dumps(self.protocol._converter.unstructure(d)) for d in st.run_diagnostics]
+        # The message is put together from each diagnostic's JSON text, kept from the last
+        # publish for those an edit did not change: for a file with hundreds of diagnostics,
+        # lsprotocol's converter, or even one json.dumps of the whole list, costs more than
+        # the incremental lint itself.
+        body = ('{"jsonrpc":"2.0","method":"' + types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS
+                + '","params":{"uri":' + json.dumps(st.uri) + ',"version":' + str(st.version)
+                + ',"diagnostics":[' + ",".join(items) + "]}}")
+        if not self.send_json_text(body):  # a pygls without the private writer: the typed way
             self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
                 uri=st.uri, version=st.version, diagnostics=self.lsp_diagnostics(st, result)))
+
+    def send_json_text(self, body: str) -> bool:
+        """Write one JSON-RPC message already serialised (ASCII JSON), as pygls' ``_send_data``
+        would. False when this pygls has no writer to write to."""
+        protocol = self.protocol
+        writer = getattr(protocol, "writer", None)
+        if writer is None or not hasattr(protocol, "_include_headers"):
+            return False
+        data = body.encode("utf-8")
+        if protocol._include_headers:
+            data = (f"Content-Length: {len(data)}\r\n"
+                    f"Content-Type: {protocol.CONTENT_TYPE}; charset={protocol.CHARSET}\r\n\r\n"
+                    ).encode("ascii") + data
+        result = writer.write(data)
+        if inspect.isawaitable(result):
+            pending = asyncio.ensure_future(result)
+            _PENDING_WRITES.add(pending)
+            pending.add_done_callback(_PENDING_WRITES.discard)
+        return True
 
     def relint_all(self) -> None:
         for st in list(self.docs.values()):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 from pathlib import Path
 from typing import Any
@@ -138,7 +139,9 @@ class DocState:
         self.last_change = 0.0
         self.published: int | None = None
         self.run_diagnostics: list[Any] = []  # from the last "Run recipe" (source "recipe run")
-        self._json: dict[int, tuple[Any, dict[str, Any]]] = {}  # id(diagnostic) → wire form
+        # id(diagnostic) → (it, its JSON text, what it reads as)
+        self._json: dict[int, tuple[Any, str, tuple[Any, ...]]] = {}
+        self._json_content: dict[tuple[Any, ...], str] = {}  # what it reads as → JSON text
         self._json_encoding = ""
 
     @property
@@ -180,21 +183,35 @@ class DocState:
             return cached[1]
         return None
 
-    def diagnostics_json(self, result: LintResult, encoding: str) -> list[dict[str, Any]]:
-        """The wire form of ``result``'s diagnostics. The incremental linter hands back the
-        very same Diagnostic objects for what an edit did not move, so their wire form is
-        reused too."""
+    def diagnostics_wire(self, result: LintResult, encoding: str) -> list[str]:
+        """``result``'s diagnostics as the JSON text of LSP Diagnostics. The incremental
+        linter hands back the very same Diagnostic objects for what an edit did not move,
+        and a moved one whose line, column, message and fix read the same (an edit on
+        another line) goes out as the same text: both are reused, not rebuilt."""
         pos = self.positions(encoding)
-        cache = self._json if self._json_encoding == encoding else {}
-        fresh: dict[int, tuple[Any, dict[str, Any]]] = {}
+        same_encoding = self._json_encoding == encoding
+        by_id = self._json if same_encoding else {}
+        by_content = self._json_content if same_encoding else {}
+        fresh: dict[int, tuple[Any, str, tuple[Any, ...]]] = {}
+        fresh_content: dict[tuple[Any, ...], str] = {}
         out = []
+        where = pos.line_character
         for diag in result.diagnostics:
-            hit = cache.get(id(diag))
+            hit = by_id.get(id(diag))
             if hit is None or hit[0] is not diag:
-                hit = (diag, diagnostic_json(diag, pos, self.uri))
+                key = (diag.code, diag.message, diag.severity, where(diag.start),
+                       where(max(diag.start, diag.end)),
+                       tuple((where(r.start), where(max(r.start, r.end)), r.message)
+                             for r in diag.related),
+                       diag.fix)
+                text = by_content.get(key)
+                if text is None:
+                    text = json.dumps(diagnostic_json(diag, pos, self.uri))
+                hit = (diag, text, key)
             fresh[id(diag)] = hit
+            fresh_content[hit[2]] = hit[1]
             out.append(hit[1])
-        self._json, self._json_encoding = fresh, encoding
+        self._json, self._json_content, self._json_encoding = fresh, fresh_content, encoding
         return out
 
     def lint(self) -> LintResult:

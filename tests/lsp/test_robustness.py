@@ -200,3 +200,62 @@ async def test_malformed_params_get_errors(client: LanguageClient) -> None:
     uri = "untitled:alive.recipe"
     open_doc(client, uri, "(finish 1)\n")
     assert await diagnostics_for(client, uri, 1) == []
+
+
+MANY = "".join(
+    f'(define unused-{i} (string-append "a" "b"))  (define (g{i} x) (llm-query #:instruction "hi" '
+    f'#:data x #:json #t))\n' for i in range(12)) + "".join(
+    f'(define r{i} (map-async (λ (d) (llm-query-async #:instruction "Sum up" #:data d '
+    f'#:model "gpt-4.1")) (list "a" "b" "c")))\n' for i in range(4)) \
+    + "(finish (string-append (g0 1) r0 r1 r2 r3))\n"
+
+
+def wire(diag: types.Diagnostic) -> tuple[object, ...]:
+    related = tuple((r.location.range.start.line, r.location.range.start.character,
+                     r.location.range.end.line, r.location.range.end.character, r.message)
+                    for r in diag.related_information or [])
+    return (str(diag.code), diag.range.start.line, diag.range.start.character,
+            diag.range.end.line, diag.range.end.character, diag.message, related,
+            json.dumps(diag.data, sort_keys=True))
+
+
+def expected_wire(text: str, uri: str) -> list[tuple[object, ...]]:
+    from recipe.server.lsp.convert import Positions, diagnostic_json
+
+    doc = read(text)
+    pos = Positions(doc, "utf-16")
+    out = []
+    for d in lint_document(doc, Config(), "fuzz.recipe").diagnostics:
+        j = diagnostic_json(d, pos, uri)
+        related = tuple((r["location"]["range"]["start"]["line"],
+                         r["location"]["range"]["start"]["character"],
+                         r["location"]["range"]["end"]["line"],
+                         r["location"]["range"]["end"]["character"], r["message"])
+                        for r in j.get("relatedInformation", []))
+        out.append((d.code, j["range"]["start"]["line"], j["range"]["start"]["character"],
+                    j["range"]["end"]["line"], j["range"]["end"]["character"], d.message,
+                    related, json.dumps(j["data"], sort_keys=True)))
+    return sorted(out, key=repr)
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_every_publish_equals_a_fresh_lint_on_the_wire(client: LanguageClient) -> None:
+    """Diagnostics reused from the last publish (same object, or same line, column, message
+    and fix) must go out exactly as a fresh lint's would: ranges, related places, fix data."""
+    rng = random.Random(5)
+    uri = "untitled:wire.recipe"
+    text = MANY
+    open_doc(client, uri, text)
+    diags = await diagnostics_for(client, uri, 1, timeout=30)
+    assert sorted(map(wire, diags), key=repr) == expected_wire(text, uri)
+    version = 1
+    for _ in range(40):
+        # edits on a line with diagnostics (columns move), new lines (lines move), é and 𝄞
+        at = rng.randint(0, len(text))
+        new = rng.choice(["x", " ", "\n", "é", "𝄞", "", "\n\n"])
+        end = min(len(text), at + (1 if new == "" else 0))
+        version += 1
+        change(client, uri, version, utf16_pos(text, at), utf16_pos(text, end), new)
+        text = text[:at] + new + text[end:]
+        diags = await diagnostics_for(client, uri, version, timeout=30)
+        assert sorted(map(wire, diags), key=repr) == expected_wire(text, uri), (at, new)
