@@ -144,7 +144,8 @@ def test_llm_output_as_data_is_not_context() -> None:
 def test_fifty_literal_items_times_nano() -> None:
     est = estimates(fan_out(FIFTY), context_tokens=1000)
     call = only_call(est)
-    tokens = chat_prompt_tokens("Tag it.", "") + 1000
+    # literal items are priced by their own size (the longest), not the context's
+    tokens = chat_prompt_tokens("Tag it.", "item 10")
     assert call.tokens_in == tokens and call.multiplicity == 50
     per_high = (tokens * 0.10 + 500 * 0.40) / 1e6
     per_low = (tokens * 0.10 + 125 * 0.40) / 1e6
@@ -358,3 +359,84 @@ def test_a_fan_out_of_unresolved_functions_has_unknown_latency() -> None:
             '                                  #:model model #:max-tokens 5))))\n'
             '(finish (vote (list (classifier "gpt-4.1-nano") (classifier "gpt-4o-mini"))))\n')
     assert Analysis(read(text), Config()).estimates.total().latency_s is None
+
+
+@pytest.mark.parametrize("function", ["string-upcase", "add1", "displayln", "syntax-e"])
+def test_a_built_in_handed_to_map_costs_no_time(function: str) -> None:
+    text = (f'(define xs (map {function} (list "a" "b")))\n'
+            '(define r (syntax-e (llm-query #:instruction "Hi." #:model "gpt-4.1"\n'
+            '                               #:max-tokens 20)))\n'
+            '(finish (list xs r))\n')
+    if function == "add1":
+        text = text.replace('(list "a" "b")', "(list 1 2)")
+    analysis = Analysis(read(text), Config())
+    (call,) = analysis.estimates.calls
+    assert call.latency_s is not None
+    assert analysis.estimates.total().latency_s == pytest.approx(call.latency_s)
+
+
+def test_a_user_function_rebinding_a_built_in_name_is_not_free() -> None:
+    text = ('(define (string-upcase s) (syntax-e (llm-query #:instruction "Up." #:data s\n'
+            '                                               #:max-tokens 5)))\n'
+            '(finish (map string-upcase (list "a" "b")))\n')
+    analysis = Analysis(read(text), Config())
+    (call,) = analysis.estimates.calls
+    assert call.multiplicity == 2
+    assert analysis.estimates.total().latency_s == pytest.approx(2 * call.latency_s)
+
+
+def test_recursive_spawn_counts_one_call_per_use_of_its_procedure() -> None:
+    text = ('(define solve (recursive-spawn "Break it down and solve it." #:depth 2))\n'
+            '(define partial (map (lambda (q) (solve q)) (list "a" "b" "c")))\n'
+            '(finish (syntax-e (solve "What is the 10th prime?")))\n')
+    analysis = Analysis(read(text), Config())
+    (call,) = analysis.estimates.calls
+    assert call.primitive == "recursive-spawn" and call.site == "1:15"
+    assert call.model_name == Config().default_model
+    assert call.multiplicity == 4 and call.tokens_out is None
+    assert call.input_floor == chat_prompt_tokens("Break it down and solve it.", "")
+    assert analysis.estimates.total().latency_s == pytest.approx(4 * call.latency_s)
+    assert cost_total(analysis).calls == 4
+
+
+def test_recursive_spawn_handed_on_has_an_unknown_count() -> None:
+    text = ('(define solve (recursive-spawn "Solve."))\n'
+            '(finish (map solve (list "a" "b")))\n')
+    (call,) = Analysis(read(text), Config()).estimates.calls
+    assert call.multiplicity is None
+
+
+@pytest.mark.parametrize("items", ['(list "cats" "dogs" "a much longer topic")',
+                                   "'(\"cats\" \"dogs\" \"a much longer topic\")", "topics"])
+@pytest.mark.parametrize("named", [False, True])
+def test_items_of_a_fan_out_over_literal_strings_are_priced_by_their_size(
+        items: str, named: bool) -> None:
+    function = "(lambda (t) (llm-query-async #:instruction \"Write one fact.\" #:data t " \
+               "#:model \"gpt-4o\" #:max-tokens 40))"
+    text = '(define topics (list "cats" "dogs" "a much longer topic"))\n'
+    if named:
+        text += ('(define (fact t) (llm-query-async #:instruction "Write one fact." #:data t\n'
+                 '                                  #:model "gpt-4o" #:max-tokens 40))\n')
+        function = "fact"
+    text += f"(define rs (map-async {function} {items}))\n(finish (string-join rs))\n"
+    (call,) = estimates(text, context_tokens=50_000).calls
+    assert call.input_basis == "literal"
+    assert call.tokens_in == chat_prompt_tokens("Write one fact.", "a much longer topic")
+    assert call.input_floor == chat_prompt_tokens("Write one fact.", "cats")
+    assert call.multiplicity == 3
+
+
+def test_items_not_all_literal_still_count_as_the_context() -> None:
+    text = ('(define rs (map-async (lambda (t) (llm-query-async #:instruction "Fact." #:data t\n'
+            '                                                 #:max-tokens 40))\n'
+            '                      (list "cats" (get-context))))\n(finish (string-join rs))\n')
+    (call,) = estimates(text, context_tokens=5_000).calls
+    assert call.input_basis == "context"
+
+
+def test_a_fan_out_function_also_called_directly_counts_as_the_context() -> None:
+    text = ('(define (fact t) (llm-query-async #:instruction "Fact." #:data t #:max-tokens 40))\n'
+            '(define one (fact (get-context)))\n'
+            '(define rs (map-async fact (list "cats" "dogs")))\n(finish (string-join rs))\n')
+    (call,) = estimates(text, context_tokens=5_000).calls
+    assert call.input_basis == "context"

@@ -149,6 +149,10 @@ def test_clean_recipes_have_no_cost_diagnostics(text: str) -> None:
 
 
 # -- C001 -----------------------------------------------------------------------------------
+# 50 items whose size is not known (literal strings are priced by their own length)
+NUMBERED = "(range 50)"
+
+
 def seed_fan_out(model_kw: str, items: str = FIFTY, combinator: str = "map-async") -> str:
     return (f"(define papers {items})\n"
             f"(define analyses ({combinator}\n"
@@ -160,7 +164,7 @@ def seed_fan_out(model_kw: str, items: str = FIFTY, combinator: str = "map-async
 
 
 def test_c001_message_ratio_and_fix() -> None:
-    text = seed_fan_out(' #:model "gpt-4"')
+    text = seed_fan_out(' #:model "gpt-4"', NUMBERED)
     diag = one(text, "C001")
     assert span(text, diag) == '"gpt-4"'
     assert diag.message.startswith(
@@ -177,7 +181,7 @@ def test_c001_message_ratio_and_fix() -> None:
 
 def test_c001_figures_with_known_input() -> None:
     # 50 × (1,000 in + 500 out): gpt-4 $0.06 each → $3.00; nano $0.0003 each → $0.015
-    text = seed_fan_out(' #:model "gpt-4"')
+    text = seed_fan_out(' #:model "gpt-4"', NUMBERED)
     floor = chat_prompt_tokens("Find ACE2 mentions.", "")
     diag = lint(text, "C001", context_tokens=1000 - floor)[0]
     assert "50 items ≈ $3.00 vs $0.0" in diag.message
@@ -399,7 +403,7 @@ def test_c007_message_and_position() -> None:
 
 
 def test_c007_lower_bound_when_input_is_unknown() -> None:
-    text = seed_fan_out(' #:model "gpt-4"')
+    text = seed_fan_out(' #:model "gpt-4"', NUMBERED)
     diag = one(text, "C007", config_with(max_cost=0.5))
     assert diag.message.startswith("estimated worst-case cost at least $1.5")
     assert "counted at what is certain" in diag.message

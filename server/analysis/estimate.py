@@ -1,14 +1,18 @@
 """Cost and latency estimates of a recipe without running it (RULES.md, "Cost and latency
 estimates"). Read by the C rules, hover, inlay hints, the code lens and ``recipe cost``.
 
-For every LLM call site (``llm-query``, ``llm-query-async``, ``unsafe-raw-query``) a
-:class:`CallEstimate` says:
+For every LLM call site (``llm-query``, ``llm-query-async``, ``unsafe-raw-query``, and
+``recursive-spawn``, whose procedure makes one ``llm-query`` per call with the default
+model — the nested recipe's own calls are not known) a :class:`CallEstimate` says:
 
 - **model**: the literal ``#:model`` (or a constant it names), else the configured default;
   ``None`` when the name is computed at run time.
 - **input tokens**: :func:`~recipe.runtime.lang.tokens.chat_prompt_tokens` of the literal
   ``#:instruction`` and ``#:data`` (``(no data provided)`` when there is no data, as the
-  runtime sends). When ``#:data`` is a fan-out item, a function parameter, a loop variable
+  runtime sends). When ``#:data`` is the item of a fan-out over a list of literal strings
+  (``(map-async f (list "cats" "dogs"))``, also through a binding), the longest of them
+  (RULES.md's "when those are literals"). When ``#:data`` is any other fan-out item, a
+  function parameter, a loop variable
   or derived from ``context`` (or a named context), the data is taken to be
   ``analysis.context_tokens`` long — the whole context *per call*, deliberately simple and
   on the high side when the items come from splitting the context. Otherwise (data computed
@@ -31,7 +35,7 @@ For every LLM call site (``llm-query``, ``llm-query-async``, ``unsafe-raw-query`
   ``llm-query-async`` calls started before an ``await`` overlap (the longest counts);
   a concurrent fan-out takes ⌈N / window⌉ × the per-item latency (one batch when the
   window is ``#f``), a sequential one N × the per-item latency; ``if``/``cond`` take the
-  slowest branch.
+  slowest branch. A built-in of no cost handed to ``map``/``for-each``… takes no time.
 
 Everything here is bounded (chains of functions, recursion) and never raises on odd code.
 """
@@ -60,6 +64,7 @@ PER_INPUT_TOKENS = 1000  # figures "per 1,000 input tokens" when the input is un
 UNKNOWN_MAX_OUTPUT = 4096  # output bound of a model whose table row has no max_output
 MAX_DEPTH = 60  # bound on nested function/loop following
 AWAIT_CALLS = ("await", "await-all", "await-all-syntax", "await-any")
+DELEGATE = "recursive-spawn"  # returns a procedure that makes one llm-query per call
 _PY_CONTEXT = re.compile(r"\bcontext\b")
 
 Count = int | None
@@ -432,7 +437,8 @@ class _Estimator:
     def run(self) -> Estimates:
         calls: list[CallEstimate] = []
         for call in self.scopes.calls:
-            if call.entry is not None and call.entry.name in LLM_CALLS and call.binding is None:
+            if call.entry is not None and call.binding is None \
+                    and call.entry.name in (*LLM_CALLS, DELEGATE):
                 est = self.call_estimate(call)
                 calls.append(est)
                 self._call_estimates[id(call.node)] = est
@@ -455,6 +461,18 @@ class _Estimator:
         facts = self.facts
         name, _ = facts.model_name(call, self.models.default_model)
         model = self.models.get(name) if name is not None else None
+        if call.name == DELEGATE:
+            # (recursive-spawn strategy): each call of the procedure it returns makes one
+            # llm-query (default model, the strategy as instruction, the argument as data);
+            # the nested recipe's own calls are not known here.
+            positional = call.positional()
+            strategy = facts.literal_string(positional[0]) if positional else None
+            floor = chat_prompt_tokens(strategy or "", "")
+            return CallEstimate(
+                node=call.node, call=call, site=self.analysis.document.where(call.node.start),
+                primitive=call.name, model_name=name, model=model, tokens_in=None,
+                input_basis="unknown", input_floor=floor, tokens_out=None,
+                multiplicity=self.delegate_invocations(call), fan_outs=[])
         tokens_in, basis, floor = self.input_tokens(call)
         max_tokens = facts.literal_number(call.keyword("max-tokens"))
         tokens_out = int(max_tokens) if isinstance(max_tokens, int) and max_tokens > 0 else None
@@ -465,6 +483,25 @@ class _Estimator:
             primitive=call.name, model_name=name, model=model, tokens_in=tokens_in,
             input_basis=basis, input_floor=floor, tokens_out=tokens_out,
             multiplicity=self.count(call.node), fan_outs=enclosing)
+
+    def delegate_invocations(self, call: Call) -> Count:
+        """How many times the procedure a ``recursive-spawn`` call returns is called: known
+        when it is bound by a ``define`` (or ``let``) and only ever called by its name;
+        None otherwise (handed to ``map``, called in place…)."""
+        parent = self.parents.get(id(call.node))
+        if parent is None or parent.head_name() != "define" or len(parent.items) != 3 \
+                or parent.items[2] is not call.node or not isinstance(parent.items[1], Atom):
+            return None
+        binding = self.scopes.binding_of(parent.items[1])
+        if binding is None or binding.assigned:
+            return None
+        total: Count = 0
+        for ref in binding.refs:
+            user = self.parents.get(id(ref))
+            if user is None or not user.items or user.items[0] is not ref:
+                return None  # handed on: where it ends up running is not followed
+            total = _add_count(total, _imul(self.count(call.node), self.count(user)))
+        return total
 
     def input_tokens(self, call: Call) -> tuple[int | None, str, int]:
         """(input tokens or None, basis, certain lower bound)."""
@@ -483,12 +520,62 @@ class _Estimator:
         if instruction is not None and data is not None:
             exact = chat_prompt_tokens(instruction, data)
             return exact, "literal", exact
+        if data is None and data_node is not None and instruction is not None:
+            items = self.literal_items(data_node)
+            if items:
+                # an item of a fan-out over literal strings: the longest one (per call)
+                sizes = [chat_prompt_tokens(instruction, item or NO_DATA) for item in items]
+                return max(sizes), "literal", min(sizes)
         if data is None and data_node is not None and self.from_context(data_node):
             context = self.analysis.context_tokens
             if instruction is not None and context is not None:
                 return floor + context, "context", floor
             return None, "context", floor
         return None, "unknown", floor
+
+    def literal_items(self, node: Node) -> list[str] | None:
+        """When ``node`` is the parameter of a function that only ever runs as the per-item
+        function of fan-outs over lists of literal strings: those strings."""
+        if not (isinstance(node, Atom) and node.kind == SYMBOL):
+            return None
+        binding = self.scopes.binding_of(node)
+        if binding is None or binding.kind != "parameter" or binding.assigned \
+                or binding.atom is None:
+            return None
+        formals = self.parents.get(id(binding.atom))
+        function = self.parents.get(id(formals)) if formals is not None else None
+        if function is None or formals is None or function.head_name() == "define":
+            # (define (f item) …): the function's own name comes first in its formals
+            if function is None or formals is None or len(formals.items) < 2 \
+                    or formals.items[1] is not binding.atom:
+                return None
+        elif function.head_name() not in LAMBDA_NAMES or not formals.items \
+                or formals.items[0] is not binding.atom:
+            return None
+        sites = self.site_functions.get(id(function), [])
+        named = self.scopes.function_of.get(id(function))
+        if not sites or (named is not None and len(named.refs) != len(sites)):
+            return None  # also called some other way
+        strings: list[str] = []
+        for site in sites:
+            if site.spec.items is None or site.items is None:
+                return None
+            items = self.facts.binding_value(site.items)
+            elements: list[Node]
+            if isinstance(items, Quote) and isinstance(items.datum, ListNode):
+                elements = items.datum.items
+            elif isinstance(items, ListNode) and items.head_name() == "list" \
+                    and self.facts.call_at.get(id(items)) is not None \
+                    and self.facts.call_at[id(items)].binding is None:
+                elements = items.items[1:]
+            else:
+                return None
+            for element in elements:
+                if not (isinstance(element, Atom) and element.kind == STRING
+                        and isinstance(element.value, str)):
+                    return None
+                strings.append(element.value)
+        return strings
 
     def from_context(self, node: Node, depth: int = 0) -> bool:
         """Is the expression a fan-out item, parameter or loop variable, or derived from the
@@ -778,6 +865,11 @@ class _Estimator:
             else:
                 clock.wait(body[0])
                 clock.start(body[1])
+        elif call.binding is not None and call.binding.value is not None \
+                and not call.binding.assigned:
+            delegate = self._call_estimates.get(id(call.binding.value))
+            if delegate is not None and delegate.primitive == DELEGATE:
+                clock.wait(delegate.latency_s)  # calling what recursive-spawn returned
 
     def _handed_function(self, item: Node, call: Call) -> ListNode | None:
         """The function ``item`` hands to the catalogue call ``call``: a lambda written in
@@ -884,6 +976,8 @@ class _Estimator:
     def fan_out_latency(self, site: FanOutSite, depth: int) -> tuple[float | None, float | None]:
         """(per-item seconds, whole fan-out seconds)."""
         if not site.functions:
+            if self._free_builtin_per_item(site):
+                return 0.0, 0.0  # (map string-upcase xs): pure computation per item
             return None, None  # what runs per item is not known here
         per_item: float | None = 0.0
         for function in site.functions:
@@ -910,6 +1004,23 @@ class _Estimator:
         if size == 0:
             batches = 0
         return per_item, per_item * batches
+
+    def _free_builtin_per_item(self, site: FanOutSite) -> bool:
+        """Whether the function given per item is a built-in (not rebound by the recipe)
+        that costs nothing: ``(map add1 xs)``, ``(for-each displayln xs)``."""
+        positional = site.call.positional()
+        if site.spec.items is None or site.spec.func >= len(positional):
+            return False
+        node = positional[site.spec.func]
+        if not (isinstance(node, Atom) and node.kind == SYMBOL) \
+                or self.scopes.binding_of(node) is not None:
+            return False
+        try:
+            entry = catalog.lookup(node.text)
+        except Exception:
+            return False
+        return entry is not None and entry.kind != catalog.SPECIAL_FORM \
+            and entry.cost == catalog.FREE
 
     def fan_out_estimate(self, site: FanOutSite) -> FanOutEstimate:
         per_item, latency = self.fan_out_latency(site, 0)

@@ -382,7 +382,7 @@ async def test_code_lens_and_inlay_hints(client: LanguageClient) -> None:
     run = lenses[0]
     assert run.range.start.line == 0 and run.command is not None
     # no context size in this workspace: no call's input size is known
-    assert run.command.title == "▶ Run · cost unknown (2 call sites unpriced) · ~19 s"
+    assert run.command.title == "▶ Run · est. $0.00015–$0.00051 + 1 unpriced · ~19 s"
     assert run.command.command == "recipe.run" and list(run.command.arguments or []) == [URI]
     hints = await client.text_document_inlay_hint_async(types.InlayHintParams(
         text_document=doc_id(URI), range=types.Range(start=types.Position(line=0, character=0),
