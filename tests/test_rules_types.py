@@ -214,3 +214,50 @@ def test_t003_format_family() -> None:
     assert [where(text, d)[0] for d in diags] == [(1, 15), (2, 17), (3, 42)]
     assert "`printf`" in diags[0].message and "`format`" in diags[2].message
     assert len(found(fixed(text, diags[2]), "T003")) == 2
+
+
+def test_t003_through_cond_or_and_list_elements() -> None:
+    text = ('(define r (llm-query #:instruction "Hi" #:max-tokens 5))\n'
+            "(define a (cond [(> 1 0) r] [else r]))\n"
+            '(define d (or r "fallback"))\n'
+            '(define e (and #t r))\n'
+            '(define hs (list (llm-query-async #:instruction "Hi" #:max-tokens 5)))\n'
+            "(define t (first (await-all-syntax hs)))\n"
+            '(displayln (string-append a d e t))\n'
+            "(finish (syntax-e r))\n")
+    diags = found(text, "T003")
+    assert [text[d.start:d.end] for d in diags] == ["a", "d", "e", "t"]
+
+
+def test_t003_finish_and_py_set_look_inside_lists_built_in_place() -> None:
+    text = ('(define r (llm-query #:instruction "Hi" #:max-tokens 5))\n'
+            '(define hs (list (llm-query-async #:instruction "Hi" #:max-tokens 5)))\n'
+            '(py-set! "v" (list 1 (vector r)))\n'
+            "(finish (list (await-all-syntax hs) r))\n")
+    diags = found(text, "T003")
+    assert [text[d.start:d.end] for d in diags] == ["r", "(await-all-syntax hs)", "r"]
+    assert "inside `vector`" in diags[0].message and "`py-set!`" in diags[0].message
+    assert "(map syntax-e" in diags[1].message
+    new = fixed(text, diags[2])
+    assert new.endswith("(finish (list (await-all-syntax hs) (syntax-e r)))\n")
+
+
+def test_t003_clean_cond_or_and_lists() -> None:
+    text = ('(define r (llm-query #:instruction "Hi" #:max-tokens 5))\n'
+            '(define a (cond [(> 1 0) (syntax-e r)] [else "none"]))\n'
+            '(define d (or #f "fallback"))\n'
+            '(displayln (string-append a d))\n'
+            '(finish (list a (map syntax-e (list r))))\n')
+    assert found(text, "T003") == []
+
+
+def test_t005_a_helper_making_the_synchronous_call() -> None:
+    text = ('(define (tag x) (llm-query #:instruction "Tag." #:data x #:max-tokens 5))\n'
+            '(define items (list "a" "b" "c"))\n'
+            "(define rs (map-async (lambda (x) (syntax-e (tag x))) items))\n"
+            "(define agg (fan-out-aggregate (lambda (x) (syntax-e (tag x))) (lambda (xs) xs)"
+            " items))\n"
+            "(finish (list rs agg))\n")
+    diags = found(text, "T005")
+    assert [text[d.start:d.end] for d in diags] == ["tag", "tag"]
+    assert "`map-async`" in diags[0].message and "`fan-out-aggregate`" in diags[1].message

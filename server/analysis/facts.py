@@ -56,6 +56,12 @@ SYNC_LLM_CALLS = ("llm-query", "unsafe-raw-query")
 _BODY_LAST = {"let", "let*", "letrec", "begin", "when", "unless", "parameterize",
               "with-handlers", "let-values", "let*-values"}
 MAX_FOLLOW = 40  # bound on chains of bindings / nested calls followed
+# Procedures that return one element of the list they are given, and what an element of
+# each kind of list is.
+_ELEMENT_OF = frozenset(("first", "second", "third", "fourth", "fifth", "last", "car",
+                         "list-ref", "cadr", "caddr", "sixth", "seventh", "eighth", "ninth",
+                         "tenth"))
+_ELEMENT_KINDS = {SYNTAXES: SYNTAX, STRINGS: STRING_K, HANDLES: HANDLE}
 
 
 class FanOutSite:
@@ -193,6 +199,22 @@ class Facts:
         if head == "if" and len(node.items) >= 3:
             kinds = {self.kind(branch, depth + 1) for branch in node.items[2:4]}
             return kinds.pop() if len(kinds) == 1 else UNKNOWN
+        if head in ("cond", "case") and len(node.items) > 1:
+            # every clause's last expression (a clause of a test alone gives the test's value)
+            clauses = node.items[1:] if head == "cond" else node.items[2:]
+            kinds = {self.kind(clause.items[-1], depth + 1)
+                     if isinstance(clause, ListNode) and clause.items else UNKNOWN
+                     for clause in clauses}
+            return kinds.pop() if len(kinds) == 1 else UNKNOWN
+        if head == "or" and len(node.items) > 1:
+            # a syntax object is never #f: `(or r "fallback")` is r
+            first = self.kind(node.items[1], depth + 1)
+            if first in (SYNTAX, HANDLE):
+                return first
+            kinds = {self.kind(item, depth + 1) for item in node.items[1:]}
+            return kinds.pop() if len(kinds) == 1 else UNKNOWN
+        if head == "and" and len(node.items) > 1:
+            return self.kind(node.items[-1], depth + 1)
         if head == "for/list" or head == "for*/list":
             return LIST_K
         return UNKNOWN
@@ -205,6 +227,10 @@ class Facts:
             return STRING_K
         if name in ("await-all",):
             return STRINGS
+        if name in _ELEMENT_OF and call.positional():
+            element = _ELEMENT_KINDS.get(self.kind(call.positional()[0], depth + 1))
+            if element is not None:
+                return element
         if name in ("map", "for/list") and call.positional():
             # (map f items) where f returns LLM text → a list of syntax objects
             fn = self.functions_of(call.positional()[0])

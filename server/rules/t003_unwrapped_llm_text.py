@@ -104,6 +104,37 @@ def _sinks(call: Call) -> Iterator[tuple[Node, str]]:
             yield value, f"using it as `{atom.text}`"
 
 
+def _wrap_list(ctx: RuleContext, node: Node, where: str) -> Diagnostic:
+    return ctx.diagnostic(
+        node, "these are LLM texts still wrapped as syntax objects: unwrap them with "
+        f"`(map syntax-e …)` before {where}",
+        Fix("Wrap in `(map syntax-e …)`",
+            (Edit(node.start, node.start, "(map syntax-e "), Edit(node.end, node.end, ")"))))
+
+
+_DEEP_SINKS = {"finish": 0, "py-set!": 1}
+_CONSTRUCTORS = frozenset(("list", "vector", "cons", "list*", "append"))
+
+
+def _deep(ctx: RuleContext, node: Node, where: str, depth: int) -> Iterator[Diagnostic]:
+    """Elements of a list built in place that are LLM text (the top value itself is checked
+    by the caller)."""
+    if depth > 8 or not isinstance(node, ListNode):
+        return
+    call = ctx.facts.call_at.get(id(node))
+    if call is None or call.entry is None or call.binding is not None \
+            or call.entry.name not in _CONSTRUCTORS:
+        return
+    for item in call.positional():
+        kind = ctx.facts.kind(item)
+        if kind == SYNTAX:
+            yield _wrap(ctx, item, f"{where} (inside `{call.name}`)")
+        elif kind == SYNTAXES and call.entry.name != "append":
+            yield _wrap_list(ctx, item, f"{where.replace(' it ', ' them ')} (inside `{call.name}`)")
+        else:
+            yield from _deep(ctx, item, where, depth + 1)
+
+
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     facts = ctx.facts
     for call in ctx.scopes.calls:
@@ -113,13 +144,19 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
         for arg, where in _sinks(call):
             if facts.kind(arg) == SYNTAX:
                 yield _wrap(ctx, arg, where)
+        if entry.name in _DEEP_SINKS:
+            # finish and py-set! refuse LLM text anywhere inside the value: look into the
+            # lists built in place, `(finish (list a b))`
+            index = _DEEP_SINKS[entry.name]
+            positional = call.positional()
+            if index < len(positional):
+                arg = positional[index]
+                if facts.kind(arg) == SYNTAXES:
+                    yield _wrap_list(ctx, arg, f"passing them to `{entry.name}`")
+                else:
+                    yield from _deep(ctx, arg, f"passing it to `{entry.name}`", 0)
         if entry.name == "string-join":
             positional = call.positional()
             if positional and facts.kind(positional[0]) == SYNTAXES:
                 arg = positional[0]
-                yield ctx.diagnostic(
-                    arg, "these are LLM texts still wrapped as syntax objects: unwrap them with "
-                    "`(map syntax-e …)` before passing them to `string-join`",
-                    Fix("Wrap in `(map syntax-e …)`",
-                        (Edit(arg.start, arg.start, "(map syntax-e "),
-                         Edit(arg.end, arg.end, ")"))))
+                yield _wrap_list(ctx, arg, "passing them to `string-join`")

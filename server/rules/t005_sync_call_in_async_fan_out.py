@@ -124,6 +124,15 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
                                f"`{sync.name}` result{unwrapped}, not an async handle: use "
                                "`llm-query-async` so the calls run concurrently")
                     yield ctx.diagnostic(sync.head, message, _fix(ctx, sync, wrapper), related)
+                elif wrapper is not None and facts.kind(inner) == SYNTAX:
+                    # (syntax-e (helper x)) where helper makes the synchronous call
+                    seen.add(id(result))
+                    target = inner.items[0] if isinstance(inner, ListNode) and inner.items \
+                        else inner
+                    message = (f"the function given to `{combinator}` returns LLM text from a "
+                               "synchronous call, unwrapped, not an async handle: make it "
+                               "return an `llm-query-async` handle")
+                    yield ctx.diagnostic(target, message, related=related)
                 elif facts.kind(result) == SYNTAX:
                     seen.add(id(result))
                     target = result
