@@ -458,6 +458,31 @@ def test_sequential_list_procedures() -> None:
         assert catalog.lookup(name).cost == SEQUENTIAL  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize("src", [
+    "(count < '(1 5) '(2 3))",
+    "(filter-map (lambda (x y) (and (< x y) y)) '(1 5) '(2 3))",
+    "(append-map list '(1 2) '(a b))",
+    "(vector-map + (vector 1) (vector 2))",
+    "(append '(1) 2)",
+    "(append 3)",
+    "(append* '(1) '((2) 3))",
+])
+def test_racket_call_shapes_lint_clean(src: str) -> None:
+    """Racket's `lst ...+` and `append`'s non-list tail: no arity (N002) or type (T001)
+    report on valid code."""
+    from rule_helpers import lint
+
+    text = f"(define r {src})\n(finish (~a r))\n"
+    assert [(d.code, d.message) for d in lint(text).diagnostics] == []
+
+
+def test_several_lists_are_catalogued_like_map() -> None:
+    for name in ("map", "for-each", "andmap", "ormap", "filter-map", "append-map", "count"):
+        entry = catalog.lookup(name)
+        assert entry is not None and entry.max_args is None, name
+        assert [p.type for p in entry.params[-2:]] == [LIST, LIST], name
+
+
 @pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e.name)
 def test_fan_out_is_consistent(entry: Entry) -> None:
     assert bool(entry.fan_out) == (entry.cost in (FAN_OUT, SEQUENTIAL))

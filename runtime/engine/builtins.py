@@ -1147,9 +1147,12 @@ def list_to_vector(lst: Any) -> list[Any]:
 
 
 @builtin("vector-map")
-def vector_map(f: Any, v: Any) -> list[Any]:
+def vector_map(f: Any, v: Any, *more: Any) -> list[Any]:
     check_proc("vector-map", f, 1)
-    return [call_proc(f, [x]) for x in check_vec("vector-map", v, 2)]
+    vecs = [check_vec("vector-map", x, i + 2) for i, x in enumerate((v, *more))]
+    if len({len(x) for x in vecs}) > 1:
+        raise RecipeError("vector-map: all vectors must have the same size", "contract")
+    return [call_proc(f, list(xs)) for xs in zip(*vecs, strict=True)]
 
 
 @builtin("vector-fill!")

@@ -155,16 +155,35 @@ def length(lst: Any) -> int:
     return n
 
 
-@builtin("append")
-def append(*lists: Any) -> Any:
+def _append(name: str, lists: tuple[Any, ...] | list[Any], first_pos: int = 1) -> Any:
+    """Racket's `append`: every argument but the last must be a list; the last is the
+    tail of the result, whatever it is (`(append '(1) 2)` is `'(1 . 2)`)."""
     if not lists:
         return NIL
     result = lists[-1]
     for i in range(len(lists) - 2, -1, -1):
-        items = check_list("append", lists[i], i + 1)
+        items = check_list(name, lists[i], first_pos + i)
         for x in reversed(items):
             result = Pair(x, result)
     return result
+
+
+@builtin("append")
+def append(*lists: Any) -> Any:
+    return _append("append", lists)
+
+
+@builtin("append*")
+def append_star(first: Any, *more: Any) -> Any:
+    """`(append* lst ... lsts)` is `(apply append lst ... lsts)`: the last argument is a
+    list of lists, whose own last element may be any value (the tail)."""
+    args = (first, *more)
+    for i, x in enumerate(args[:-1]):
+        check_list("append*", x, i + 1)
+    tail = check_list("append*", args[-1], len(args))
+    if any(list_to_py(x) is None for x in tail[:-1]):
+        raise contract_error("append*", "(listof list?)", args[-1], len(args))
+    return _append("append*", [*args[:-1], *tail])
 
 
 @builtin("reverse")
@@ -309,12 +328,20 @@ def filter_not(f: Any, lst: Any) -> Any:
     return from_iter([x for x in check_list("filter-not", lst, 2) if call_proc(f, [x]) is False])
 
 
+def _rows(name: str, lst: Any, more: tuple[Any, ...], first_pos: int) -> Any:
+    """The argument lists of the calls of a `map`-like procedure over `lst` and `more`:
+    one list per element (one argument per list, Racket's `lst ...+`)."""
+    if not more:
+        return ([x] for x in check_list(name, lst, first_pos))
+    return (list(xs) for xs in zip(*_lists(name, (lst, *more), first_pos), strict=True))
+
+
 @builtin("filter-map")
-def filter_map(f: Any, lst: Any) -> Any:
+def filter_map(f: Any, lst: Any, *more: Any) -> Any:
     check_proc("filter-map", f, 1)
     out = []
-    for x in check_list("filter-map", lst, 2):
-        v = call_proc(f, [x])
+    for args in _rows("filter-map", lst, more, 2):
+        v = call_proc(f, args)
         if v is not False:
             out.append(v)
     return from_iter(out)
@@ -542,11 +569,11 @@ def flatten(v: Any) -> Any:
 
 
 @builtin("append-map")
-def append_map(f: Any, lst: Any) -> Any:
+def append_map(f: Any, lst: Any, *more: Any) -> Any:
     check_proc("append-map", f, 1)
     out: list[Any] = []
-    for x in check_list("append-map", lst, 2):
-        r = call_proc(f, [x])
+    for args in _rows("append-map", lst, more, 2):
+        r = call_proc(f, args)
         items = list_to_py(r)
         if items is None:
             raise contract_error("append-map", "list?", r)
@@ -555,9 +582,9 @@ def append_map(f: Any, lst: Any) -> Any:
 
 
 @builtin("count")
-def count(f: Any, lst: Any) -> int:
+def count(f: Any, lst: Any, *more: Any) -> int:
     check_proc("count", f, 1)
-    return sum(1 for x in check_list("count", lst, 2) if call_proc(f, [x]) is not False)
+    return sum(1 for args in _rows("count", lst, more, 2) if call_proc(f, args) is not False)
 
 
 def _arg_extreme(name: str, f: Any, lst: Any, better: Callable[[Any, Any], bool]) -> Any:

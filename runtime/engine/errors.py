@@ -137,5 +137,6 @@ def contract_error(proc: str, expected: str, given: Any, position: int | None = 
 def arity_error(proc: str, expected: str, given: int) -> RecipeError:
     """``proc: arity mismatch``."""
     return RecipeError(
-        f"{proc}: arity mismatch; expected {expected} argument{'s' if expected != '1' else ''}, "
+        f"{proc}: arity mismatch; expected {expected} "
+        f"argument{'s' if expected.split()[-1] != '1' else ''}, "
         f"given {given}", "arity")

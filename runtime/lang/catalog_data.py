@@ -844,12 +844,29 @@ ENTRIES: tuple[Entry, ...] = (
     ),
     Entry(
         "append", BUILTIN,
-        params=(Param("lst", LIST, rest=True),),
+        # Every argument but the last must be a list; the last may be any value. A rest
+        # parameter has one type, so it is `any` here (the runtime checks the others).
+        params=(Param("lst", ANY, rest=True),),
         result=LIST,
+        signature_text="(append lst ...) → list\n(append lst ... v) → any",
         doc=(
-            "Returns a list with the elements of all the `lst`s, in order. The last argument "
-            "is not copied. `(append)` is `'()`. To join strings use `string-append`."),
+            "Returns a list with the elements of all the `lst`s, in order, followed by the "
+            "last argument `v`, which is not copied. `(append)` is `'()`. Every argument but "
+            "the last must be a list; when the last is not a list the result is an improper "
+            "list, as in Racket: `(append '(1) 2)` is `'(1 . 2)`. To join strings use "
+            "`string-append`."),
         example="(append '(1 2) '(3) '()) ; → '(1 2 3)",
+    ),
+    Entry(
+        "append*", BUILTIN,
+        params=(Param("lst", ANY), Param("lst", ANY, rest=True)),
+        result=LIST,
+        signature_text="(append* lst ... lsts) → list",
+        doc=(
+            "Like `append`, but the last argument is a list of lists whose elements are "
+            "appended after the `lst`s: `(append* lst ... lsts)` is "
+            "`(apply append lst ... lsts)`. Handy to flatten one level of a list of lists."),
+        example="(append* '(1) '((2 3) (4))) ; → '(1 2 3 4)",
     ),
     Entry(
         "reverse", BUILTIN,
@@ -1030,14 +1047,14 @@ ENTRIES: tuple[Entry, ...] = (
     ),
     Entry(
         "filter-map", BUILTIN,
-        params=(Param("proc", PROCEDURE), Param("lst", LIST)),
+        params=(Param("proc", PROCEDURE), *_LISTS),
         result=LIST,
         cost=SEQUENTIAL,
         fan_out=(_SEQ_FN_LIST,),
         doc=(
-            "Like `map` over one list, but keeps only the results that are not `#f`. Useful "
-            "to parse and drop failures in one pass. Unlike Racket, only one list is "
-            "accepted."),
+            "Like `map`, but keeps only the results that are not `#f`. Useful to parse and "
+            "drop failures in one pass. With several lists, `proc` takes one argument per "
+            "list and all lists must have the same length."),
         example="(filter-map string->number '(\"1\" \"x\" \"3\")) ; → '(1 3)",
     ),
     Entry(
@@ -1322,25 +1339,27 @@ ENTRIES: tuple[Entry, ...] = (
     ),
     Entry(
         "append-map", BUILTIN,
-        params=(Param("proc", PROCEDURE), Param("lst", LIST)),
+        params=(Param("proc", PROCEDURE), *_LISTS),
         result=LIST,
         cost=SEQUENTIAL,
         fan_out=(_SEQ_FN_LIST,),
         doc=(
-            "Like `map` over one list, but `proc` returns a list for each element and the "
-            "results are appended into one list. The calls run one after another. Unlike "
-            "Racket, only one list is accepted."),
+            "Like `map`, but `proc` returns a list for each element and the results are "
+            "appended into one list. The calls run one after another. With several lists, "
+            "`proc` takes one argument per list and all lists must have the same length."),
         example="(append-map (lambda (x) (list x x)) '(1 2)) ; → '(1 1 2 2)",
     ),
     Entry(
         "count", BUILTIN,
-        params=(Param("proc", PROCEDURE), Param("lst", LIST)),
+        params=(Param("proc", PROCEDURE), *_LISTS),
         result=NATURAL,
         cost=SEQUENTIAL,
         fan_out=(_SEQ_FN_LIST,),
         doc=(
             "Returns how many elements of `lst` make `proc` return a value other than `#f`. "
-            "Unlike Racket, only one list is accepted."),
+            "With several lists, `proc` takes one argument per list (the elements at the "
+            "same position) and all lists must have the same length: "
+            "`(count < '(1 5) '(2 3))` is 1."),
         example="(count even? '(1 2 3 4)) ; → 2",
     ),
     Entry(
@@ -3186,11 +3205,12 @@ ENTRIES: tuple[Entry, ...] = (
     ),
     Entry(
         "vector-map", BUILTIN,
-        params=(Param("proc", PROCEDURE), Param("vec", VECTOR)),
+        params=(Param("proc", PROCEDURE), Param("vec", VECTOR), Param("vec", VECTOR, rest=True)),
         result=VECTOR,
         doc=(
             "Returns a new vector of the results of calling `proc` on each element of `vec`, "
-            "one call after another, in order. Unlike Racket, only one vector is accepted."),
+            "one call after another, in order. With several vectors, `proc` takes one "
+            "argument per vector and all vectors must have the same length."),
         example="(vector-map add1 (vector 1 2)) ; → '#(2 3)",
     ),
     Entry(

@@ -314,3 +314,48 @@ def test_arity_at_least_value_needs_one() -> None:
 ])
 def test_tilde_padding_and_truncation(src: str, expected: str) -> None:
     assert value(src) == expected
+
+
+# ------------------------------------------------------------------ several lists, improper append
+
+@pytest.mark.parametrize(("src", "expected"), [
+    ("(count < '(1 5) '(2 3))", "1"),
+    ("(count odd? '(1 2 3))", "2"),
+    ("(count (lambda (a b c) (= (+ a b) c)) '(1 2) '(3 4) '(4 7))", "1"),
+    ("(filter-map (lambda (x y) (and (< x y) (+ x y))) '(1 5 2) '(2 3 4))", "(3 6)"),
+    ("(append-map list '(1 2) '(a b))", "(1 a 2 b)"),
+    ("(vector-map + #(1 2) #(10 20))", "#(11 22)"),
+    ("(andmap < '(1 2) '(2 3))", "#t"),
+    ("(ormap = '(1 2) '(3 2))", "#t"),
+    ("(map cons '(1 2) '(a b))", "((1 . a) (2 . b))"),
+    ("(foldl (lambda (a b acc) (+ acc (* a b))) 0 '(1 2) '(3 4))", "11"),
+    ("(~v (append '(1) 2))", "'(1 . 2)"),
+    ("(~v (append '(1) '(2) 'x))", "'(1 2 . x)"),
+    ("(append 3)", "3"),
+    ("(append)", "()"),
+    ("(append '(1) '(2))", "(1 2)"),
+    ("(append* '(1) '((2 3) (4)))", "(1 2 3 4)"),
+    ("(append* '((1) (2)))", "(1 2)"),
+    ("(~v (append* '((1) 5)))", "'(1 . 5)"),
+    ("(append* '())", "()"),
+])
+def test_list_procedures_take_several_lists_and_an_improper_tail(src: str, expected: str) -> None:
+    assert value(src) == expected
+
+
+@pytest.mark.parametrize(("src", "message"), [
+    ("(count < '(1) '(1 2))", "count: all lists must have the same size"),
+    ("(filter-map + '(1) '(1 2))", "filter-map: all lists must have the same size"),
+    ("(append-map list '(1) '(1 2))", "append-map: all lists must have the same size"),
+    ("(vector-map + #(1) #(1 2))", "vector-map: all vectors must have the same size"),
+    ("(count < '(1) 5)", "count: contract violation: expected list?, given 5 as argument 3"),
+    ("(append 1 '(2))", "append: contract violation: expected list?, given 1 as argument 1"),
+    ("(append '(1) 2 '(3))", "append: contract violation: expected list?, given 2 as argument 2"),
+    ("(append* 1 '((2)))", "append*: contract violation: expected list?, given 1 as argument 1"),
+    ("(append* '(1) 2)", "append*: contract violation: expected list?, given 2 as argument 2"),
+    ("(append* '(1 2 3))",
+     "append*: contract violation: expected (listof list?), given (1 2 3) as argument 1"),
+    ("(append*)", "append*: arity mismatch; expected at least 1 argument, given 0"),
+])
+def test_several_lists_errors(src: str, message: str) -> None:
+    assert error_of(src).message == message
