@@ -5,6 +5,11 @@ file:line:col, then the backtrace) · 2 usage error, unreadable file, bad config
 3 budget exhausted · 130 interrupted (Ctrl-C: everything is cancelled, the journal is
 already on disk, the Python worker is stopped).
 
+``--format json`` puts exactly one JSON document on stdout, whatever happens (see
+:data:`JSON_HELP`): the recipe's own output (``display``, ``printf`` …) is captured into
+its ``stdout`` field instead of being printed, and an error is an object with its message
+and location. Messages for people (errors, progress, the summary) still go to stderr.
+
 Bad input never shows a Python traceback (set ``RECIPE_DEBUG=1`` to see one for an internal
 error).
 """
@@ -12,6 +17,7 @@ error).
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import sys
@@ -22,6 +28,14 @@ from pathlib import Path
 from typing import Any
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_BUDGET, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+JSON_HELP = (
+    "json: one JSON object on stdout, {result, stdout, error, usage, calls}: `stdout` holds "
+    "what the recipe printed (display, printf …), captured instead of printed; `error` is "
+    "null, or {type, kind, message, location, file, line, column, …} (type: syntax, "
+    "runtime, finish-error, budget, usage, interrupted, internal; a syntax error also has "
+    "its code and the list of all `errors`). Exit codes are the same "
+    "as with text.")
 
 
 class UsageError(Exception):
@@ -55,7 +69,9 @@ def configure_run_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--resume", action="store_true",
                    help="replay the answers journaled by the previous run; send only the rest")
     p.add_argument("--trace", default=None, metavar="FILE", help="write a JSONL trace")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="text (default): the result as Racket displays it, after what the "
+                        "recipe printed. " + JSON_HELP)
     p.add_argument("--allow-unsafe", action="store_true", help="enable the unsafe-* primitives")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress, no summary")
     p.set_defaults(run_main=run_main)
@@ -136,15 +152,56 @@ def to_json(value: object, depth: int = 0) -> object:
     return v.display_string(value)
 
 
+def _where(location: str | None) -> dict[str, Any]:
+    """``file:line:col`` as the error object's location fields."""
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    if location:
+        parts = location.rsplit(":", 2)
+        if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
+            file, line, column = parts[0], int(parts[1]), int(parts[2])
+        else:
+            file = location
+    return {"location": location, "file": file, "line": line, "column": column}
+
+
+def error_json(type_: str, message: str, location: str | None = None,
+               kind: str | None = None, **extra: Any) -> dict[str, Any]:
+    """The ``error`` object of ``--format json``."""
+    return {"type": type_, "kind": kind or type_, "message": message, **_where(location),
+            **extra}
+
+
+class _JsonOut:
+    """The one JSON document of ``--format json``, printed at most once."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.done = False
+
+    def emit(self, result: object = None, *, stdout: str = "",
+             error: dict[str, Any] | None = None, usage: object = None,
+             calls: list[Any] | None = None) -> None:
+        if not self.enabled or self.done:
+            return
+        self.done = True
+        print(json.dumps({"result": result, "stdout": stdout, "error": error, "usage": usage,
+                          "calls": calls or []}, ensure_ascii=False, default=str), flush=True)
+
+
 def run_main(args: argparse.Namespace) -> int:
     """Run ``args.file``; returns the exit code."""
+    out = _JsonOut(getattr(args, "format", "text") == "json")
     try:
-        return _run(args)
+        return _run(args, out)
     except UsageError as exc:
         _err(f"recipe run: {exc}")
+        out.emit(error=error_json("usage", str(exc)))
         return EXIT_USAGE
     except KeyboardInterrupt:
         _err("recipe run: interrupted")
+        out.emit(error=error_json("interrupted", "interrupted"))
         _exit_if_threads_linger()
         return EXIT_INTERRUPTED
 
@@ -167,16 +224,23 @@ def _exit_if_threads_linger() -> None:
     os._exit(EXIT_INTERRUPTED)
 
 
-def _syntax_errors(path: str, doc: Any) -> int:
-    for issue in doc.errors[:20]:
+def _syntax_errors(path: str, doc: Any, out: _JsonOut) -> int:
+    found = []
+    for issue in doc.errors:
         line, col = doc.position(issue.start)
-        _err(f"{path}:{line + 1}:{col + 1}: error: {issue.message} [{issue.code}]")
-    if len(doc.errors) > 20:
-        _err(f"… and {len(doc.errors) - 20} more syntax errors")
+        found.append(error_json("syntax", issue.message, f"{path}:{line + 1}:{col + 1}",
+                                code=issue.code))
+    for error in found[:20]:
+        _err(f"{error['location']}: error: {error['message']} [{error['code']}]")
+    if len(found) > 20:
+        _err(f"… and {len(found) - 20} more syntax errors")
+    first = dict(found[0])
+    first["errors"] = found
+    out.emit(error=first)
     return EXIT_ERROR
 
 
-def _run(args: argparse.Namespace) -> int:
+def _run(args: argparse.Namespace, out: _JsonOut) -> int:
     from ..lang.config import ConfigError, load_config
     from ..lang.reader import read
 
@@ -203,7 +267,7 @@ def _run(args: argparse.Namespace) -> int:
     context, named = parse_contexts(list(args.context))
     doc = read(text)
     if doc.errors:
-        return _syntax_errors(args.file, doc)
+        return _syntax_errors(args.file, doc, out)
     try:
         from .evaluator import run_recipe
     except ImportError as exc:
@@ -231,6 +295,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.resume and not args.quiet:
         _err(f"recipe run: resuming: {store.replayable} journaled answers can be replayed")
     trace = Path(args.trace) if args.trace else None
+    # --format json: what the recipe prints goes into the document, not around it
+    captured = io.StringIO() if out.enabled else None
     estimates = _estimates(doc, config, str(args.file), context) \
         if not args.quiet or args.format == "json" else None
     try:
@@ -239,6 +305,7 @@ def _run(args: argparse.Namespace) -> int:
             resume=args.resume, max_concurrent=args.max_concurrent,
             budget_tokens=args.budget_tokens, budget_usd=args.budget_usd, trace_path=trace,
             progress=None if not args.quiet else False, allow_unsafe=args.allow_unsafe,
+            stdout=captured,
             run_dir=Path.cwd(), context=context, estimates=estimates)
     except OSError as exc:
         raise UsageError(f"cannot open the trace file: {exc}") from None
@@ -255,31 +322,35 @@ def _run(args: argparse.Namespace) -> int:
                 await services.aclose()
 
     code = EXIT_OK
+    error: dict[str, Any] | None = None
     outcome: Any = None
     start = time.monotonic()
+
+    def emit(result: object, error: dict[str, Any] | None) -> None:
+        out.emit(result, stdout=captured.getvalue() if captured is not None else "",
+                 error=error, usage=services.usage(), calls=services.calls_summary())
+
     try:
         outcome = anyio.run(main)
     except KeyboardInterrupt:
+        emit(None, error_json("interrupted", "interrupted"))
         _summary(services, args, start)
         raise
     except Exception as exc:
-        code = _report_error(exc)
+        code, error = _report_error(exc)
     if outcome is not None:
-        if args.format == "json":
+        if out.enabled:
             try:
                 result = to_json(getattr(outcome, "value", None))
             except Exception:
                 result = getattr(outcome, "display_text", "")
-            print(json.dumps({"result": result,
-                              "usage": services.usage(), "calls": services.calls_summary()},
-                             ensure_ascii=False, default=str), flush=True)
+            emit(result, None)
         else:
             display = str(getattr(outcome, "display_text", ""))
             sys.stdout.write(display if display.endswith("\n") else display + "\n")
             sys.stdout.flush()
-    elif args.format == "json" and code != EXIT_OK:
-        print(json.dumps({"result": None, "error": True, "usage": services.usage(),
-                          "calls": services.calls_summary()}, default=str), flush=True)
+    elif out.enabled:
+        emit(None, error or error_json("internal", "the run ended without a result"))
     _summary(services, args, start)
     return code
 
@@ -314,27 +385,39 @@ def _leaf(exc: BaseException) -> BaseException:
     return exc
 
 
-def _report_error(exc: BaseException) -> int:
+def _report_error(exc: BaseException) -> tuple[int, dict[str, Any]]:
+    """Report a run's error on stderr; the exit code and the JSON error object."""
     exc = _leaf(exc)
     if isinstance(exc, KeyboardInterrupt):
         raise exc
     code = getattr(exc, "exit_code", None)
     if isinstance(code, int):
         report = getattr(exc, "format", None)
+        message = str(getattr(exc, "message", None) or exc)
+        kind = str(getattr(exc, "kind", "") or "error")
+        type_ = "budget" if code == EXIT_BUDGET else \
+            "finish-error" if kind == "finish-error" else "runtime"
+        extra: dict[str, Any] = {}
+        backtrace = getattr(exc, "backtrace", None)
+        if isinstance(backtrace, list):
+            extra["backtrace"] = backtrace
+        python_tb = getattr(exc, "python_traceback", "") or getattr(exc, "traceback", "")
+        if python_tb:
+            extra["python-traceback"] = str(python_tb)
+        error = error_json(type_, message, getattr(exc, "location", None), kind=kind, **extra)
         if callable(report):  # RecipeError: location, message, Python traceback, backtrace
             _err(str(report()).rstrip("\n"))
-            return code
+            return code, error
         _err(str(exc))
-        python_tb = getattr(exc, "traceback", "")
         if python_tb:
             _err(str(python_tb).rstrip("\n"))
-        return code
+        return code, error
     _err(f"recipe run: internal error: {type(exc).__name__}: {exc}")
     if os.environ.get("RECIPE_DEBUG"):
         traceback.print_exception(exc)
     else:
         _err("(set RECIPE_DEBUG=1 to see the Python traceback; please report it)")
-    return EXIT_ERROR
+    return EXIT_ERROR, error_json("internal", f"{type(exc).__name__}: {exc}")
 
 
 def _summary(services: Any, args: argparse.Namespace, start: float) -> None:

@@ -340,3 +340,65 @@ def test_recipe_error_and_finish_error(tmp_path: Path, needs_evaluator: None) ->
     proc = run_cli(["f.recipe", "-q"], tmp_path)
     assert proc.returncode == 1 and "nothing to do" in proc.stderr
     assert proc.stderr.startswith("f.recipe:1:1")
+
+
+# -- --format json: one document on stdout, whatever happens ------------------------------------
+def _json_run(tmp_path: Path, text: str, *args: str) -> tuple[int, dict[str, Any], str]:
+    write(tmp_path, text)
+    proc = run_cli(["r.recipe", "--format", "json", *args], tmp_path)
+    return proc.returncode, json.loads(proc.stdout), proc.stderr  # one document, nothing else
+
+
+def test_json_captures_the_recipe_output(tmp_path: Path, needs_evaluator: None) -> None:
+    code, data, stderr = _json_run(
+        tmp_path, '(displayln "progress: starting")\n(printf "~a+~a\\n" 1 2)\n'
+                  '(display "no newline")\n(finish (list 1 2))\n', "-q")
+    assert code == 0, stderr
+    assert data["result"] == [1, 2] and data["error"] is None
+    assert data["stdout"] == "progress: starting\n1+2\nno newline"
+    assert data["usage"]["calls"] == 0 and data["calls"] == []
+    # text mode is unchanged: the output as it happens, then the result
+    proc = run_cli(["r.recipe", "-q"], tmp_path)
+    assert proc.stdout == "progress: starting\n1+2\nno newline(1 2)\n"
+
+
+def test_json_syntax_error(tmp_path: Path) -> None:
+    code, data, stderr = _json_run(tmp_path, '(displayln "x")\n(finish (list 1 2)\n')
+    assert code == 1
+    assert stderr.startswith("r.recipe:2:1: error:")
+    error = data["error"]
+    assert (error["type"], error["code"], error["location"], error["file"], error["line"],
+            error["column"]) == ("syntax", "S001", "r.recipe:2:1", "r.recipe", 2, 1)
+    assert "unclosed" in error["message"]
+    assert [e["location"] for e in error["errors"]] == ["r.recipe:2:1"]
+    assert data["result"] is None and data["stdout"] == ""
+
+
+def test_json_runtime_error_has_message_and_location(tmp_path: Path,
+                                                     needs_evaluator: None) -> None:
+    code, data, _ = _json_run(
+        tmp_path, '(displayln "before")\n(define (f x) (string-append "a" x))\n(f 1)\n', "-q")
+    assert code == 1
+    error = data["error"]
+    assert error["type"] == "runtime" and error["kind"] == "contract"
+    assert error["message"].startswith("string-append: contract violation")
+    assert (error["file"], error["line"]) == ("r.recipe", 2)
+    assert error["location"].startswith("r.recipe:2:")
+    assert error["backtrace"][-1].startswith("r.recipe:2:")
+    assert data["stdout"] == "before\n" and data["result"] is None
+    code, data, _ = _json_run(tmp_path, '(finish-error "nothing to do")\n', "-q")
+    assert code == 1
+    assert (data["error"]["type"], data["error"]["message"], data["error"]["location"]) == (
+        "finish-error", "nothing to do", "r.recipe:1:1")
+
+
+def test_json_budget_and_usage_errors(tmp_path: Path, needs_evaluator: None) -> None:
+    code, data, _ = _json_run(tmp_path, FANOUT.format(n=50, k=5), "--budget-tokens", "300", "-q")
+    assert code == 3
+    assert data["error"]["type"] == "budget"
+    assert "token budget exhausted" in data["error"]["message"]
+    proc = run_cli(["nope.recipe", "--format", "json"], tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == "recipe run: no such file: nope.recipe"
+    error = json.loads(proc.stdout)["error"]
+    assert (error["type"], error["message"]) == ("usage", "no such file: nope.recipe")
