@@ -12,7 +12,9 @@ so depth is bounded by memory, not by Python's recursion limit, and every error 
 * S003 — a closer with nothing open is reported and skipped.
 * S004 — an unterminated string or block comment runs to the end of the file.
 * S005 — a malformed token: ``#:`` alone, a bad ``#\\`` character, ``1.2.3``, a bad
-  escape, a quote or ``#;`` with nothing after it, a stray ``#foo``.
+  escape, a quote or ``#;`` with nothing after it, a stray ``#foo``, a misplaced ``.`` (legal
+  only as in ``(a . b)`` / ``(a b . c)``: not at top level, in a vector, first or last in a
+  list, twice, or with more than one datum after it — the evaluator rejects all of those).
 
 :func:`reread` is the incremental entry point: given the previous document and an edit, it
 re-reads only from the top-level form before the edit up to the first top-level form
@@ -78,7 +80,7 @@ def _show(text: str, limit: int = 30) -> str:
 class _Frame:
     """An open list (or the top level, with ``opener`` None) being read."""
 
-    __slots__ = ("items", "last_end", "opener", "pending", "start")
+    __slots__ = ("dots", "items", "last_end", "opener", "pending", "start")
 
     def __init__(self, opener: str | None, start: int, last_end: int) -> None:
         self.opener = opener
@@ -86,6 +88,7 @@ class _Frame:
         self.items: list[Node] = []
         self.pending: list[tuple[str, int]] = []  # quote prefixes and "#;" awaiting a datum
         self.last_end = last_end
+        self.dots: list[int] | None = None  # indexes in items of `.` atoms (checked at close)
 
 
 def brackets_balance(text: str, start: int = 0, end: int | None = None) -> bool:
@@ -188,6 +191,30 @@ class _Reader:
                 top.items.append(node)
                 top.last_end = max(top.last_end, node.end)
 
+        def check_dots(frame: _Frame) -> None:
+            # A closing list's `.` is legal only as in `(a . b)` / `(a b . c)`: one `.`, at
+            # least one datum before it and exactly one after it. Report the first misplaced.
+            dots = frame.dots
+            if dots is None:
+                return
+            items = frame.items
+            at = dots[0]
+            closer = CLOSER_FOR[frame.opener[-1]]  # type: ignore[index]
+            if at == 0:
+                message = "`.` must come after at least one datum, as in `(a . b)`"
+            elif len(dots) > 1:
+                at = dots[1]
+                message = "only one `.` is allowed in a list, as in `(a b . c)`"
+            elif at == len(items) - 1:
+                message = f"`.` must be followed by one datum before `{closer}`, as in `(a . b)`"
+            elif at != len(items) - 2:
+                message = (f"`.` must be followed by exactly one datum and then `{closer}`, "
+                           "as in `(a . b)`")
+            else:
+                return
+            dot = items[at]
+            error("S005", message, dot.start, dot.end)
+
         def close_unclosed(reason: str, refs: tuple[int, ...] = ()) -> None:
             # Close every open frame; report S001 at the innermost opener.
             inner = stack[-1]
@@ -204,6 +231,7 @@ class _Reader:
             while len(stack) > 1:
                 top = stack.pop()
                 flush_pending(top)
+                check_dots(top)
                 emit(ListNode(top.opener, top.items, top.start, top.last_end, False))  # type: ignore[arg-type]
 
         while pos < n:
@@ -236,6 +264,7 @@ class _Reader:
                     continue
                 frame = stack.pop()
                 flush_pending(frame)
+                check_dots(frame)
                 expected = CLOSER_FOR[frame.opener[-1]]  # type: ignore[index]
                 if closer != expected:
                     error("S002", f"mismatched `{_esc(closer)}`: expected `{_esc(expected)}` to "
@@ -292,8 +321,18 @@ class _Reader:
                     atom_kind = ERROR
                 elif atom_kind == SYMBOL and tok == ".":
                     atom_kind = DOT
-                    if len(stack) == 1:
+                    top = stack[-1]
+                    if top.pending:  # `'.`, `#;.`: the prefix gets no datum
+                        error("S005", f"`{top.pending[-1][0]}` must be followed by a form; "
+                              "`.` is not one", pos, end)
+                    elif len(stack) == 1:
                         error("S005", "`.` is only allowed inside a list, as in `(a . b)`", pos, end)
+                    elif top.opener[0] == "#":  # type: ignore[index]
+                        error("S005", "`.` is not allowed in a vector", pos, end)
+                    elif top.dots is None:
+                        top.dots = [len(top.items)]
+                    else:
+                        top.dots.append(len(top.items))
                 emit(Atom(atom_kind, tok, pos, end))
                 pos = end
             # A datum finished. At top level with nothing pending, this is a form boundary.
