@@ -953,11 +953,17 @@ for _n, _kind in (("hash", "equal"), ("hasheqv", "eqv"), ("hasheq", "eq")):
 @builtin("hash-ref")
 def hash_ref(h: Any, key: Any, failure: Any = None) -> Any:
     check_hash("hash-ref", h, 1)
+    return _lookup("hash-ref", h, key, failure)
+
+
+def _lookup(who: str, h: Hash, key: Any, failure: Any) -> Any:
+    """``hash-ref`` on behalf of ``who``: the value of ``key``, else ``failure`` (called when
+    it is a procedure), else an error naming ``who``."""
     entry = h.data.get(h.key(key))
     if entry is not None:
         return entry[1]
     if failure is None:
-        raise RecipeError(f"hash-ref: no value found for key {write_string(key)}", "contract")
+        raise RecipeError(f"{who}: no value found for key {write_string(key)}", "contract")
     if isinstance(failure, Procedure):
         return call_proc(failure, [])
     return failure
@@ -1003,7 +1009,8 @@ def hash_set(h: Any, key: Any, v: Any) -> Hash:
 def hash_update_bang(h: Any, key: Any, updater: Any, failure: Any = None) -> Void:
     check_hash("hash-update!", h, 1)
     _mutable("hash-update!", h)
-    h.set(key, call_proc(check_proc("hash-update!", updater, 3), [hash_ref(h, key, failure)]))
+    check_proc("hash-update!", updater, 3)
+    h.set(key, call_proc(updater, [_lookup("hash-update!", h, key, failure)]))
     return VOID
 
 
@@ -1011,7 +1018,8 @@ def hash_update_bang(h: Any, key: Any, updater: Any, failure: Any = None) -> Voi
 def hash_update(h: Any, key: Any, updater: Any, failure: Any = None) -> Hash:
     check_hash("hash-update", h, 1)
     h2: Hash = h.copy()
-    h2.set(key, call_proc(check_proc("hash-update", updater, 3), [hash_ref(h, key, failure)]))
+    check_proc("hash-update", updater, 3)
+    h2.set(key, call_proc(updater, [_lookup("hash-update", h, key, failure)]))
     return h2
 
 
@@ -1183,11 +1191,20 @@ def in_vector(v: Any) -> Any:
 
 @builtin("in-range")
 def in_range(a: Any, b: Any = None, step: Any = 1) -> Any:
-    start, end = (0, a) if b is None else (a, b)
-    for i, x in enumerate((start, end, step)):
-        check_num("in-range", x, i + 1)
+    return range_sequence("in-range", a, b, step)
+
+
+def range_sequence(who: str, a: Any, b: Any = None, step: Any = 1) -> Any:
+    """``(in-range end)`` / ``(in-range start end [step])`` on behalf of ``who``."""
+    if b is None:
+        check_num(who, a, 1)
+        start, end = 0, a
+    else:
+        start, end = a, b
+        for i, x in enumerate((start, end, step)):
+            check_num(who, x, i + 1)
     if step == 0:
-        raise RecipeError("in-range: step must not be zero", "contract")
+        raise RecipeError(f"{who}: step must not be zero", "contract")
     if type(start) is int and type(end) is int and type(step) is int:
         return range(start, end, step)
 
@@ -1197,7 +1214,7 @@ def in_range(a: Any, b: Any = None, step: Any = 1) -> Any:
             yield x
             x = norm(x + step)
 
-    return Sequence("in-range", gen)
+    return Sequence(who, gen)
 
 
 @builtin("in-naturals")

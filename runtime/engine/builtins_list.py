@@ -473,9 +473,9 @@ def index_where(lst: Any, f: Any) -> Any:
 
 @builtin("range")
 def range_(a: Any, b: Any = None, step: Any = 1) -> Any:
-    from .builtins import in_range
+    from .builtins import range_sequence
 
-    return from_iter(list(in_range(a, b, step)))
+    return from_iter(list(range_sequence("range", a, b, step)))
 
 
 @builtin("build-list")

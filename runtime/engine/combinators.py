@@ -15,7 +15,7 @@ from typing import Any
 from .builtins import builtin, check_list, check_nat, check_proc
 from .errors import RecipeError, contract_error
 from .evaluator import call_proc, current, spawn_strand
-from .primitives import DEFAULT_WINDOW, _window, cancel_all, handle_text, map_async
+from .primitives import DEFAULT_WINDOW, _window, cancel_all, handle_text, run_map_async
 from .values import (
     AsyncHandle,
     Builtin,
@@ -157,13 +157,14 @@ def tree_reduce(f: Any, items: Any, *, branch_factor: Any = 5, leaf_fn: Any = No
 def fan_out_aggregate(map_f: Any, reduce_f: Any, items: Any, *, max_concurrent: Any = DEFAULT_WINDOW,
                       _site: str = "") -> Any:
     check_proc("fan-out-aggregate", reduce_f, 2)
-    results = map_async(map_f, items, max_concurrent=max_concurrent, _site=_site)
+    results = run_map_async("fan-out-aggregate", map_f, items, max_concurrent, _site,
+                            items_pos=3)
     return call_proc(reduce_f, [results])
 
 
 @builtin("recursive-spawn", keywords=("depth",), site=True)
 def recursive_spawn(strategy: Any, *, depth: Any = 1, _site: str = "") -> Builtin:
-    from .primitives import llm_query
+    from .primitives import query_text
 
     if type(strategy) is SyntaxObj:
         raise RecipeError("recursive-spawn: the strategy is a syntax object (LLM text); unwrap it with "
@@ -174,7 +175,7 @@ def recursive_spawn(strategy: Any, *, depth: Any = 1, _site: str = "") -> Builti
 
     def spawn(data: Any) -> Any:
         instruction = strategy if type(strategy) is str else call_proc(strategy, [data])
-        return llm_query(instruction=instruction, data=data, recursive=True, _site=_site)
+        return query_text("recursive-spawn", True, _site, instruction=instruction, data=data)
 
     return Builtin("recursive-spawn", spawn, 1, 1)
 

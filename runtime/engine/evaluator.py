@@ -2262,12 +2262,15 @@ def compile_for(c: Compiler, node: ListNode, scope: Scope | None, form: str) -> 
             total: Any = 1 if kind == "product" else 0
             for f in run_frames(env):
                 v = body(f)
-                if kind == "sum":
-                    total = num_add(total, v)
-                elif kind == "product":
-                    total = num_mul(total, v)
-                elif v is not False:
-                    total += 1
+                try:
+                    if kind == "sum":
+                        total = num_add(total, v)
+                    elif kind == "product":
+                        total = num_mul(total, v)
+                    elif v is not False:
+                        total += 1
+                except RecipeError as e:  # `+`/`*` of a non-number, as Racket names it
+                    raise located(e, site) from None
             return total
 
         return for_sum

@@ -223,12 +223,17 @@ def _call_llm(who: str, req: LLMRequest, site: str) -> LLMResult:
 
 @builtin("llm-query", keywords=(*LLM_KEYWORDS, "recursive"), site=True)
 def llm_query(*, recursive: Any = False, _site: str = "", **kw: Any) -> SyntaxObj:
-    req = build_request("llm-query", _site, **kw)
+    return query_text("llm-query", recursive, _site, **kw)
+
+
+def query_text(who: str, recursive: Any, site: str, **kw: Any) -> SyntaxObj:
+    """``llm-query`` on behalf of ``who`` (the procedure the recipe called, named in errors)."""
+    req = build_request(who, site, **kw)
     if recursive is not False:
         req = replace(req, recursive=True)
-    result = _call_llm("llm-query", req, _site)
+    result = _call_llm(who, req, site)
     if recursive is not False:
-        return run_recursive(result.text, req.data if kw.get("data") else "", _site)
+        return run_recursive(result.text, req.data if kw.get("data") else "", site, who)
     return SyntaxObj(result.text)
 
 
@@ -239,7 +244,8 @@ def unsafe_raw_query(*, recursive: Any = False, _site: str = "", **kw: Any) -> A
         req = replace(req, recursive=True)
     result = _call_llm("unsafe-raw-query", req, _site)
     if recursive is not False:
-        return run_recursive(result.text, req.data if kw.get("data") else "", _site).text
+        return run_recursive(result.text, req.data if kw.get("data") else "", _site,
+                             "unsafe-raw-query").text
     return result.text
 
 
@@ -258,12 +264,12 @@ def _strip_fences(text: str) -> str:
     return m.group(1) if m else text
 
 
-def run_recursive(text: str, data: str, site: str) -> SyntaxObj:
+def run_recursive(text: str, data: str, site: str, who: str = "llm-query") -> SyntaxObj:
     """Run an LLM reply as a recipe in a fresh sandbox, one level deeper."""
     state = current()
     limit = state.rt.services.max_recursion_depth
     if state.depth + 1 > limit:
-        raise RecipeError(f"llm-query: #:recursive depth limit ({limit}) exceeded", "recursion", site)
+        raise RecipeError(f"{who}: #:recursive depth limit ({limit}) exceeded", "recursion", site)
     genv = new_global_env(state.rt)
     genv.define("context", data)
     old_globals, old_depth = state.globals, state.depth
@@ -271,7 +277,7 @@ def run_recursive(text: str, data: str, site: str) -> SyntaxObj:
     try:
         value, _ = run_source(_strip_fences(text), f"<recursive llm-query {site}>", genv)
     except RecipeError as e:
-        err = RecipeError(f"llm-query: the recursive sub-recipe failed: {e}", e.kind, site)
+        err = RecipeError(f"{who}: the recursive sub-recipe failed: {e}", e.kind, site)
         err.__cause__ = e
         raise err from e
     finally:
@@ -347,11 +353,18 @@ def cancel_all(futures: list[concurrent.futures.Future[Any]]) -> None:
 
 @builtin("map-async", keywords=("max-concurrent",), site=True)
 def map_async(f: Any, items: Any, *, max_concurrent: Any = DEFAULT_WINDOW, _site: str = "") -> Any:
-    check_proc("map-async", f, 1)
-    xs = check_list("map-async", items, 2)
-    window = _window("map-async", max_concurrent)
+    return run_map_async("map-async", f, items, max_concurrent, _site)
+
+
+def run_map_async(who: str, f: Any, items: Any, max_concurrent: Any, site: str,
+                  items_pos: int = 2) -> Any:
+    """``map-async`` on behalf of ``who`` (named in its errors; the items are argument
+    ``items_pos`` of its call)."""
+    check_proc(who, f, 1)
+    xs = check_list(who, items, items_pos)
+    window = _window(who, max_concurrent)
     rt = current().rt
-    progress = rt.services.fan_out(_site, len(xs), "map-async")
+    progress = rt.services.fan_out(site, len(xs), who)
     handles: list[AsyncHandle] = []
     # The rolling window: a slot is taken before each call and given back by the call's
     # done-callback (on the event loop), so a finished call is replaced at once and the
@@ -372,7 +385,7 @@ def map_async(f: Any, items: Any, *, max_concurrent: Any = DEFAULT_WINDOW, _site
                 return
             progress.item_done()
             if not done.cancelled() and done.exception() is not None:  # fail fast
-                handle_text("map-async", next(h for h in handles if h.future is done))
+                handle_text(who, next(h for h in handles if h.future is done))
 
     try:
         for x in xs:
@@ -384,7 +397,7 @@ def map_async(f: Any, items: Any, *, max_concurrent: Any = DEFAULT_WINDOW, _site
                 if slots is not None:
                     slots.release()
                 raise RecipeError(
-                    "map-async: the function must return an async handle (use llm-query-async), "
+                    f"{who}: the function must return an async handle (use llm-query-async), "
                     f"got {type_name(h)}", "contract")
             handles.append(h)
             progress.item_started()
@@ -393,8 +406,8 @@ def map_async(f: Any, items: Any, *, max_concurrent: Any = DEFAULT_WINDOW, _site
         report_finished()
         for h in handles:  # fail fast on the first failed call (the rest are cancelled below)
             if h.future.done() and not h.future.cancelled() and h.future.exception() is not None:
-                handle_text("map-async", h)
-        return from_iter([handle_text("map-async", h) for h in handles])
+                handle_text(who, h)
+        return from_iter([handle_text(who, h) for h in handles])
     except BaseException:
         cancel_all([h.future for h in handles if not h.future.done()])
         raise

@@ -359,3 +359,36 @@ def test_list_procedures_take_several_lists_and_an_improper_tail(src: str, expec
 ])
 def test_several_lists_errors(src: str, message: str) -> None:
     assert error_of(src).message == message
+
+
+# ------------------------------------------------------------------ errors name the procedure called
+
+@pytest.mark.parametrize(("src", "message"), [
+    ("(hash-update! (make-hash) 'missing add1)", "hash-update!: no value found for key missing"),
+    ("(hash-update (hash) 'missing add1)", "hash-update: no value found for key missing"),
+    ("(hash-update! (make-hash) 'missing 5)",
+     "hash-update!: contract violation: expected procedure?, given 5 as argument 3"),
+    ("(hash-ref (hash) 'missing)", "hash-ref: no value found for key missing"),
+    ("(range 'a)", "range: contract violation: expected number?, given a as argument 1"),
+    ("(range 1 'b)", "range: contract violation: expected number?, given b as argument 2"),
+    ("(range 0 5 0)", "range: step must not be zero"),
+    ("(for/list ([x (in-range 'a)]) x)",
+     "in-range: contract violation: expected number?, given a as argument 1"),
+    ("(fan-out-aggregate 5 identity '(1))",
+     "fan-out-aggregate: contract violation: expected procedure?, given 5 as argument 1"),
+    ("(fan-out-aggregate (lambda (x) x) identity 7)",
+     "fan-out-aggregate: contract violation: expected list?, given 7 as argument 3"),
+    ("(fan-out-aggregate (lambda (x) x) identity '(1))",
+     "fan-out-aggregate: the function must return an async handle (use llm-query-async), "
+     "got integer"),
+    ("((recursive-spawn \"Solve it.\") 5)", "recursive-spawn: #:data expects a string, given 5"),
+    ("(for/sum ([x '(1 a)]) x)", "+: contract violation: expected number?, given a as argument 2"),
+])
+def test_errors_name_the_procedure_the_recipe_called(src: str, message: str) -> None:
+    assert error_of(src).message == message
+
+
+def test_hash_update_with_a_failure_value_still_works() -> None:
+    assert value("(define h (make-hash)) (hash-update! h 'n add1 0) (hash-update! h 'n add1) "
+                 "(list (hash-ref h 'n) (hash-ref (hash-update (hash) 'k add1 (lambda () 9)) 'k))") \
+        == "(2 10)"
