@@ -230,7 +230,8 @@ def lint_main(args: argparse.Namespace) -> int:
         print(f"recipe: {message} (please report this bug)", file=sys.stderr)
     diagnostics = [d for r in reports for d in r.diagnostics]
     if args.format == "text":
-        _print_summary(diagnostics, fixed_total, args.fix)
+        # an input that could not be read was not checked: no "All checks passed!"
+        _print_summary(diagnostics, fixed_total, args.fix, complete=not problems)
     threshold = SEVERITY_RANK[args.fail_on]
     if problems:
         return EXIT_USAGE
@@ -239,11 +240,12 @@ def lint_main(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _print_summary(diagnostics: list[Located], fixed: int, fixing: bool) -> None:
+def _print_summary(diagnostics: list[Located], fixed: int, fixing: bool,
+                   complete: bool = True) -> None:
     if fixed:
         print(f"Fixed {fixed} problem{'s' if fixed != 1 else ''}.")
     if not diagnostics:
-        if not fixed:
+        if not fixed and complete:
             print("All checks passed!")
         return
     count = len(diagnostics)
@@ -347,8 +349,9 @@ def fmt_main(args: argparse.Namespace) -> int:
         print(message, file=sys.stderr)
     verb = "would be reformatted" if args.check else "reformatted"
     unchanged = len(files) - changed - refused
-    print(f"{changed} file{'s' if changed != 1 else ''} {verb}, {unchanged} left unchanged",
-          file=sys.stderr)
+    if files or not problems:  # nothing could be read: the error alone says it
+        print(f"{changed} file{'s' if changed != 1 else ''} {verb}, {unchanged} left unchanged",
+              file=sys.stderr)
     if problems:
         return EXIT_USAGE
     return EXIT_FINDINGS if args.check and changed else EXIT_OK

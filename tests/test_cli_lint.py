@@ -179,3 +179,35 @@ def test_cost_command(work: Path) -> None:
     assert data["total"]["calls"] == 50 and data["total"]["cost_high"] > data["total"]["cost_low"] > 0
     missing = recipe("cost", "missing.recipe", cwd=work)
     assert missing.returncode == 2 and "missing.recipe" in missing.stderr
+
+
+def test_unreadable_input_is_not_a_pass(work: Path) -> None:
+    """A path that cannot be read was not checked: `path: message` on stderr, exit 2, and
+    no "All checks passed!" (as ruff does)."""
+    out = recipe("lint", "does-not-exist.recipe", cwd=work)
+    assert out.returncode == 2
+    assert out.stderr == "does-not-exist.recipe: no such file or directory\n"
+    assert "All checks passed" not in out.stdout and out.stdout == ""
+    out = recipe("lint", "clean.recipe", "does-not-exist.recipe", cwd=work)
+    assert out.returncode == 2 and "All checks passed" not in out.stdout
+    assert out.stderr == "does-not-exist.recipe: no such file or directory\n"
+    out = recipe("lint", "bad.recipe", "does-not-exist.recipe", cwd=work)
+    assert out.returncode == 2 and "Found 1 problem." in out.stdout
+    out = recipe("lint", "--format", "json", "does-not-exist.recipe", cwd=work)
+    assert out.returncode == 2 and json.loads(out.stdout) == []
+
+
+@pytest.mark.parametrize("command", [
+    ["cost"], ["fmt"], ["fmt", "--check"], ["run"], ["run", "--format", "json"],
+])
+def test_missing_file_is_one_line_and_exit_2(work: Path, command: list[str]) -> None:
+    out = recipe(*command, "does-not-exist.recipe", cwd=work)
+    assert out.returncode == 2
+    assert "Traceback" not in out.stderr
+    (line,) = out.stderr.splitlines()
+    assert "does-not-exist.recipe" in line
+    assert "no such file" in line.lower()
+    if command[-1] == "json":
+        assert json.loads(out.stdout)["error"]["type"] == "usage"
+    else:
+        assert out.stdout == ""

@@ -249,7 +249,9 @@ def _run(args: argparse.Namespace, out: _JsonOut) -> int:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise UsageError(f"no such file: {args.file}") from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
+        raise UsageError(f"cannot read {args.file}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
         raise UsageError(f"cannot read {args.file}: {exc}") from None
     try:
         config = load_config(path)
