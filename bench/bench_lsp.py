@@ -136,14 +136,18 @@ class Bench:
                                                  text=text)))
         await asyncio.wait_for(waiter, 60)
 
-    async def keystrokes(self, uri: str, text: str,
-                         count: int) -> tuple[list[float], list[float]]:
-        """Type into a string literal in the middle of the file, then delete it again.
-        Latencies until the diagnostics arrive, and until this client has decoded them."""
+    async def keystrokes(self, uri: str, text: str, count: int,
+                         where: str = "instruction") -> tuple[list[float], list[float]]:
+        """Type into the middle of the file, then delete it again: inside an instruction
+        string, or (``where="code"``) in a number (`#:max-tokens 100` → `100x`, a T001 each
+        time). Latencies until the diagnostics arrive, and until this client has decoded
+        them."""
         lines = text.split("\n")
-        candidates = [i for i in range(len(lines)) if '"Summarise this part' in lines[i]]
+        marker = '"Summarise this part' if where == "instruction" else "#:max-tokens 100"
+        candidates = [i for i in range(len(lines)) if marker in lines[i]]
         target = candidates[len(candidates) // 2]
-        col = lines[target].index("Summarise") + 3
+        col = lines[target].index("Summarise") + 3 if where == "instruction" \
+            else lines[target].index("#:max-tokens 100") + len("#:max-tokens 100")
         latencies, decoded = [], []
         version = 1
         for k in range(count):
@@ -214,13 +218,17 @@ async def main() -> None:
         await bench.open(f"untitled:{name}.recipe", text)
     results: dict[str, list[float]] = {}
     decoded_results: dict[str, list[float]] = {}
-    for name, text in files.items():
-        lat, decoded = await bench.keystrokes(f"untitled:{name}.recipe", text, args.keystrokes)
+    runs = [(name, text, "instruction") for name, text in files.items()] + [
+        (name, files[name], "code") for name in ("clean", "connected")]
+    for name, text, where in runs:
+        lat, decoded = await bench.keystrokes(f"untitled:{name}.recipe", text, args.keystrokes,
+                                              where)
+        name = name if where == "instruction" else f"{name} (in code)"
         results[name] = lat
         decoded_results[name] = decoded
         ratio = pct(lat, 0.95) / max(pct(results["small"], 0.95), 1e-9)
         decoded_ratio = pct(decoded, 0.95) / max(pct(decoded_results["small"], 0.95), 1e-9)
-        print(f"keystroke → diagnostics, {name:9}: p50 {statistics.median(lat):6.1f} ms   "
+        print(f"keystroke → diagnostics, {name:19}: p50 {statistics.median(lat):6.1f} ms   "
               f"p95 {pct(lat, 0.95):6.1f} ms   max {max(lat):6.1f} ms   p95 ÷ small {ratio:5.2f}×"
               f"   (decoded by this client: p95 {pct(decoded, 0.95):6.1f} ms, "
               f"{decoded_ratio:5.2f}×)")

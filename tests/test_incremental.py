@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 from recipe.runtime.lang.config import Config
 from recipe.runtime.lang.reader import read, reread
-from recipe.runtime.lang.syntax import Document
+from recipe.runtime.lang.syntax import STRING, Atom, Document
+from recipe.server.analysis import incremental
 from recipe.server.analysis.diagnostics import Diagnostic
-from recipe.server.analysis.incremental import IncrementalLinter
+from recipe.server.analysis.incremental import PATCH_MIN_FORMS, IncrementalLinter
 from recipe.server.analysis.lint import lint_document
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,7 +43,8 @@ def whole(text: str, config: Config) -> list[tuple[Any, ...]]:
 
 
 class Editor:
-    """A document edited through reread(), linted incrementally after each edit."""
+    """A document edited as the server does (in place inside strings, else reread()),
+    linted incrementally after each edit."""
 
     def __init__(self, text: str, config: Config | None = None) -> None:
         self.config = config or Config()
@@ -53,7 +55,8 @@ class Editor:
 
     def edit(self, start: int, end: int, new: str) -> list[tuple[Any, ...]]:
         self.text = self.text[:start] + new + self.text[end:]
-        self.document = reread(self.document, start, end, new)
+        self.document = self.document.edit_string(start, end, new) \
+            or reread(self.document, start, end, new)
         return as_tuples(self.linter.lint(self.document).diagnostics)
 
     def insert(self, anchor: str, new: str, after: bool = True) -> list[tuple[Any, ...]]:
@@ -144,3 +147,79 @@ def test_a_scope_ends_before_a_form_written_right_after_it() -> None:
     assert found == whole(text, Config())
     n001 = [d for d in found if d[0] == "N001"]
     assert n001 and "`ae`" not in n001[0][1]
+
+
+def connected(count: int) -> str:
+    """Units that all feed one synthesis: one part. The last unit asks for JSON without
+    saying so (J001) and the units fan out to an expensive model (C001)."""
+    body = "".join(UNIT.format(i=i) for i in range(count))
+    body = body.replace('#:model "gpt-4.1-nano"', '#:model "gpt-4o"')
+    body += ('(define (extract doc)\n  (llm-query-async #:instruction "Pull out the key facts."'
+             ' #:data doc #:json #t #:max-tokens 80))\n'
+             '(define facts (map-async extract (list "a" "b" "c")))\n')
+    joined = " ".join(f"joined-{i}" for i in range(count))
+    return body + (f'(finish (string-append {joined} (string-join facts)))\n')
+
+
+@pytest.mark.parametrize("max_cost", [None, 0.0001])
+def test_typing_in_an_instruction_patches_a_connected_part(max_cost: float | None) -> None:
+    config = Config()
+    config.max_cost = max_cost
+    editor = Editor(connected(8), config)
+    assert len(editor.document.forms) >= PATCH_MIN_FORMS
+    spot = editor.text.index("Summarise this part", editor.text.index("chunk 3")) + 9
+    found = editor.edit(spot, spot, " briefly")
+    assert editor.linter.patched_parts == 1 and editor.linter.relinted_forms == 0
+    assert found == whole(editor.text, config)
+    assert {d[0] for d in found} >= ({"C001", "J001"} | ({"C007"} if max_cost else set()))
+    # the J001 instruction learns the word: its diagnostic goes, in place
+    spot = editor.text.index("Pull out the key facts") + len("Pull out the key facts")
+    found = editor.edit(spot, spot, " as json")
+    assert editor.linter.patched_parts == 1 and editor.linter.relinted_forms == 0
+    assert found == whole(editor.text, config) and "J001" not in {d[0] for d in found}
+    # two edits before a lint, or an edit outside an instruction: a plain re-lint
+    spot = editor.text.index('"a"') + 1
+    found = editor.edit(spot, spot, "z")
+    assert editor.linter.patched_parts == 0 and editor.linter.relinted_forms > 0
+    assert found == whole(editor.text, config)
+
+
+def test_random_typing_in_strings_of_a_connected_part_equals_a_whole_lint() -> None:
+    config = Config()
+    config.max_cost = 0.001
+    editor = Editor(connected(6), config)
+    rng = random.Random(9)
+    patched = 0
+    for _ in range(150):
+        spans = [(n.start, n.end) for n in editor.document.walk()
+                 if isinstance(n, Atom) and n.kind == STRING]
+        s, e = rng.choice(spans)
+        start = rng.randint(s + 1, e - 1) if e - s > 2 else s + 1
+        end = min(e - 1, start + rng.choice([0, 0, 1, 4]))
+        new = rng.choice(["x", " ", "json", "é", "", "sk-", "𝄞", "Summarise"])
+        assert editor.edit(start, end, new) == whole(editor.text, config), (start, end, new)
+        patched += editor.linter.patched_parts
+    assert patched > 12  # the instructions (the other strings re-lint)
+
+
+@pytest.mark.parametrize("text", SOURCES)
+def test_typing_in_strings_with_every_part_patchable(text: str,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every part keeps its analysis (not only big ones): typing in any instruction of the
+    examples patches it, and the result equals a whole-file lint after every keystroke."""
+    monkeypatch.setattr(incremental, "PATCH_MIN_FORMS", 1)
+    config = Config()
+    config.max_cost = 0.0001
+    config.context_size = 3000
+    rng = random.Random(len(text))
+    editor = Editor(text, config)
+    for _ in range(40):
+        spans = [(n.start, n.end) for n in editor.document.walk()
+                 if isinstance(n, Atom) and n.kind == STRING and n.end - n.start > 2]
+        if not spans:
+            break
+        s, e = rng.choice(spans)
+        start = rng.randint(s + 1, e - 1)
+        end = min(e - 1, start + rng.choice([0, 0, 1, 5]))
+        new = rng.choice(["x", " ", "json", "é", "", "𝄞", "sk-proj-abcdefghijklmnopqrstuvwxyz1234"])
+        assert editor.edit(start, end, new) == whole(editor.text, config), (start, end, new)

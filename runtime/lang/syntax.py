@@ -10,6 +10,7 @@ Whitespace is the text between spans. Offsets are Python string indices (code po
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -113,7 +114,7 @@ class ListNode(Node):
     """``( … )``, ``[ … ]``, ``{ … }`` or a vector ``#( … )``; ``closed`` is False when the
     reader had to close it itself (S001)."""
 
-    __slots__ = ("_below", "closed", "items", "opener")
+    __slots__ = ("_below", "closed", "edit", "generation", "items", "opener")
 
     def __init__(self, opener: str, items: list[Node], start: int, end: int, closed: bool) -> None:
         super().__init__(start, end)
@@ -121,6 +122,10 @@ class ListNode(Node):
         self.items = items
         self.closed = closed
         self._below: list[Node] | None = None
+        # A top-level form edited in place (Document.edit_string): how many times, and the
+        # last edit.
+        self.generation = 0
+        self.edit: StringEdit | None = None
 
     def descendants(self) -> list[Node]:
         """Every node below this one, in source order (listed once: a read tree never
@@ -155,6 +160,25 @@ class ListNode(Node):
 
     def __repr__(self) -> str:
         return f"ListNode({self.opener!r}, {len(self.items)} items, {self.start}-{self.end})"
+
+
+class StringEdit:
+    """One edit made inside a string literal in place: ``atom``'s text, between offsets
+    ``start`` and ``end`` of the document numbered ``base``, was replaced, moving what
+    follows by ``delta``; the document numbered ``result`` came out. ``old_text`` is the
+    literal as it was written before."""
+
+    __slots__ = ("atom", "base", "delta", "end", "old_text", "result", "start")
+
+    def __init__(self, atom: Atom, start: int, end: int, delta: int, base: int,
+                 result: int, old_text: str) -> None:
+        self.atom = atom
+        self.old_text = old_text
+        self.start = start
+        self.end = end
+        self.delta = delta
+        self.base = base
+        self.result = result
 
 
 class Quote(Node):
@@ -228,11 +252,14 @@ class SyntaxIssue:
         return f"SyntaxIssue({self.code}, {self.message!r}, {self.start}-{self.end})"
 
 
+_SERIALS = itertools.count(1)
+
+
 class Document:
     """A read recipe: its text, top-level forms, comments and syntax errors, in source order."""
 
     __slots__ = ("_last", "_line_starts", "_nodes", "comments", "errors", "forms", "recovering",
-                 "text")
+                 "serial", "text")
 
     def __init__(
         self, text: str, forms: list[Node], comments: list[Comment], errors: list[SyntaxIssue]
@@ -245,6 +272,7 @@ class Document:
         self._line_starts: list[int] | None = None
         self._nodes: list[Node] | None = None
         self._last: Node | _Unset | None = _UNSET
+        self.serial = next(_SERIALS)  # tells documents apart (ids are reused)
         for issue in errors:
             if issue.refs:
                 issue.message = issue.template.format(*(self.where(r) for r in issue.refs))
@@ -270,6 +298,7 @@ class Document:
         sub._line_starts = self.line_starts
         sub._nodes = None
         sub._last = self.last_form
+        sub.serial = next(_SERIALS)
         return sub
 
     def where(self, offset: int) -> str:
@@ -365,6 +394,62 @@ class Document:
                 candidates = [node.datum]
             else:
                 return chain
+
+    def edit_string(self, start: int, end: int, new_text: str) -> Document | None:
+        """The document after replacing ``text[start:end]`` with ``new_text``, when the edit
+        lies inside one string literal and cannot change how anything is read (no quote,
+        backslash or line break typed or removed, the string has no escapes, the file has no
+        syntax error): the string is edited in place, and what follows moves. The top-level form
+        keeps its identity; its ``generation`` goes up and ``edit`` says what changed. None
+        when the edit is not of that kind (use ``reread``)."""
+        text = self.text
+        if self.recovering or self.errors or not 0 <= start <= end <= len(text):
+            return None  # (syntax errors point at other places: reread places them)
+        removed = text[start:end]
+        for ch in '"\\\n\r':
+            if ch in new_text or ch in removed:
+                return None
+        chain = self.node_at(start)
+        if not chain or not isinstance(chain[0], ListNode):
+            return None
+        atom = chain[-1]
+        if not (isinstance(atom, Atom) and atom.kind == STRING and atom.start < start
+                and end < atom.end and len(atom.text) >= 2 and atom.text[-1] == '"'
+                and "\\" not in atom.text):
+            return None
+        form = chain[0]
+        old_end = atom.end
+        delta = len(new_text) - (end - start)
+        old_text = atom.text
+        atom.text = atom.text[:start - atom.start] + new_text + atom.text[end - atom.start:]
+        atom._value = _UNSET
+        if delta:
+            form.end += delta
+            for node in form.descendants():
+                if node.start >= old_end:
+                    node.start += delta
+                    node.end += delta
+                elif node.end >= old_end:
+                    node.end += delta  # the string itself and the lists around it
+        index = self.forms.index(form)
+        for later in self.forms[index + 1:]:
+            later._shift(delta)
+        comments = self.comments
+        if delta:
+            for item in comments:
+                if item.start >= old_end:
+                    item._shift(delta)
+        document = Document(text[:start] + new_text + text[end:], list(self.forms),
+                            list(comments), [])
+        document.recovering = False
+        starts = self._line_starts
+        if starts is not None:
+            cut = bisect.bisect_right(starts, start)
+            document._line_starts = starts[:cut] + [s + delta for s in starts[cut:]] \
+                if delta else starts
+        form.generation += 1
+        form.edit = StringEdit(atom, start, end, delta, self.serial, document.serial, old_text)
+        return document
 
     def comment_at(self, offset: int) -> Comment | None:
         i = bisect.bisect_right([c.start for c in self.comments], offset) - 1

@@ -226,6 +226,25 @@ class Estimates:
             self._fan_outs_by_node.setdefault(id(fo.node), []).append(fo)
             self._fan_out_by_site[id(fo.site)] = fo
 
+    def refresh_call(self, node: ListNode) -> None:
+        """Estimate the LLM call ``node`` again after a literal in it changed in place (the
+        language server's edit of an instruction), and every site's ``line:col`` (columns
+        move on the edited line). Nothing else depends on the literal's text."""
+        old = self._by_node.get(id(node))
+        if old is None:
+            return
+        estimator = self._estimator
+        new = estimator.call_estimate(old.call)
+        self._by_node[id(node)] = estimator._call_estimates[id(node)] = new
+        self.calls[self.calls.index(old)] = new
+        for fo in self.fan_outs:
+            fo.calls = [new if c is old else c for c in fo.calls]
+        where = estimator.analysis.document.where
+        for est in self.calls:
+            est.site = where(est.node.start)
+        for fo in self.fan_outs:
+            fo.where = where(fo.site.call.node.start)
+
     def call(self, node: Node) -> CallEstimate | None:
         """The estimate of an LLM call node (or of its head symbol)."""
         found = self._by_node.get(id(node))

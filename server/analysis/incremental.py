@@ -40,21 +40,34 @@ from recipe.runtime.lang.syntax import STRING, SYMBOL, Atom, Document, ListNode,
 from ..rules import FILE, Rule
 from .context import Analysis, RuleContext
 from .diagnostics import Diagnostic, Edit, Fix, Related
+from .facts import LLM_CALLS
 from .lint import LintResult, apply_noqa, selected_rules
 from .scopes import SPECIAL_FORM_NAMES, resolve
 
 FINISHERS = frozenset(("finish", "finish-var", "finish-error"))
+# An edit inside the literal `#:instruction` of an LLM call changes only that call's input
+# estimate, and what these rules read: the instruction's words (J001), any string's text
+# (X002), the call's cost figures (C001, C003, C004, C007). A part of at least
+# PATCH_MIN_FORMS forms keeps its analysis, patched on such an edit instead of re-analysed.
+INSTRUCTION_RULES = frozenset(("J001", "X002", "C001", "C003", "C004", "C007"))
+PATCH_MIN_FORMS = 16
+
+
+def generation(form: Node) -> int:
+    """How many times a top-level form was edited in place."""
+    return form.generation if form.__class__ is ListNode else 0  # type: ignore[attr-defined]
 _MAX_NAME_STRING = 100
 
 
 class FormInfo:
     """What linking needs to know of one top-level form (cached per form object)."""
 
-    __slots__ = ("binders", "finisher_call", "form", "link", "mentions", "mentions_finisher",
-                 "python")
+    __slots__ = ("binders", "finisher_call", "form", "generation", "link", "mentions",
+                 "mentions_finisher", "python")
 
     def __init__(self, form: Node, document: Document) -> None:
         self.form = form  # held, so that the id() keys of the cache stay unique
+        self.generation = generation(form)
         # What the form binds in the file's scope, by the resolver itself (a define in an
         # expression position of a top-level form binds there too).
         self.binders = tuple(resolve(document.subset([form])).root.bindings)
@@ -88,14 +101,16 @@ class FormInfo:
 class PartResult:
     """The cached lint of one part."""
 
-    __slots__ = ("diagnostics", "ends", "forms", "internal", "names", "partials", "positions",
-                 "starts")
+    __slots__ = ("analysis", "diagnostics", "ends", "forms", "generations", "internal", "names",
+                 "partials", "positions", "starts")
 
     def __init__(self, forms: list[Node], diagnostics: list[Diagnostic],
                  partials: dict[str, list[Any]], internal: list[str],
                  names: tuple[str, ...] | None, positions: list[tuple[int, int]] | None,
-                 document: Document) -> None:
+                 document: Document, analysis: Analysis | None = None) -> None:
         self.forms = forms
+        self.generations = [generation(f) for f in forms]
+        self.analysis = analysis  # kept for a big part: an edit inside a string patches it
         self.starts = [f.start for f in forms]
         self.ends = [f.end for f in forms]
         self.diagnostics = diagnostics
@@ -108,6 +123,8 @@ class PartResult:
         """This result after its forms moved (see :meth:`shifted`)."""
         copy = PartResult.__new__(PartResult)
         copy.forms = self.forms
+        copy.generations = self.generations
+        copy.analysis = self.analysis
         copy.starts = [f.start for f in self.forms]
         copy.ends = [f.end for f in self.forms]
         copy.diagnostics = diagnostics
@@ -118,6 +135,8 @@ class PartResult:
         return copy
 
     def reusable(self, names: tuple[str, ...], document: Document) -> bool:
+        if self.generations != [generation(f) for f in self.forms]:
+            return False  # a form was edited in place (Document.edit_string)
         if self.names is not None and self.names != names:
             return False
         if self.positions is not None:
@@ -188,6 +207,9 @@ class IncrementalLinter:
         self._keys: list[tuple[int | bool, ...]] = []
         self._results: list[PartResult] = []
         self._changed_forms: list[int] = []
+        self._generations: list[int] = []
+        self._serial = 0  # the serial of the last document linted and kept
+        self.patched_parts = 0  # parts the last lint patched (for tests and benches)
         self.relinted_forms = 0  # forms re-analysed by the last lint (for tests and benches)
 
     def lint(self, document: Document, analysis: Analysis | None = None,
@@ -226,6 +248,7 @@ class IncrementalLinter:
         keys: list[tuple[int | bool, ...]] = []
         results: list[PartResult] = []
         self.relinted_forms = 0
+        self.patched_parts = 0
         enabled = gc.isenabled()
         gc.disable()  # see lint_document
         try:
@@ -248,13 +271,19 @@ class IncrementalLinter:
                     # N008 and the discarded-value rules treat the last form apart.
                     key = (*(id(f) for f in part_forms), indices[-1] == last)
                     result = self._parts.get(key)  # type: ignore[assignment]
-                    moved = result.shifted() if result is not None \
-                        and result.reusable(names, document) else None
-                    if result is None or moved is None:
-                        result = self._lint_part(document, part_forms, names)
-                        self.relinted_forms += len(part_forms)
-                    elif moved is not result.diagnostics:
-                        result = result.moved(moved)
+                    patched = self._patch(document, result, names) \
+                        if result is not None and changed is not None else None
+                    if patched is not None:
+                        result = patched
+                        self.patched_parts += 1
+                    else:
+                        moved = result.shifted() if result is not None \
+                            and result.reusable(names, document) else None
+                        if result is None or moved is None:
+                            result = self._lint_part(document, part_forms, names)
+                            self.relinted_forms += len(part_forms)
+                        elif moved is not result.diagnostics:
+                            result = result.moved(moved)
                 keys.append(key)
                 results.append(result)
                 if result.diagnostics:
@@ -281,11 +310,13 @@ class IncrementalLinter:
             if fresh_infos is None:
                 fresh_infos = self._infos
                 for i in self._changed_forms:
-                    del fresh_infos[id(self._forms[i])]
+                    fresh_infos.pop(id(self._forms[i]), None)
                     fresh_infos[id(forms[i])] = infos[i]
             self._infos = fresh_infos
             self._links, self._last_parts, self._names = links, parts, names
             self._forms, self._info_list = list(forms), infos
+            self._generations = [generation(f) for f in forms]
+            self._serial = document.serial
             self._keys, self._results = keys, results
             if fast is None:
                 part_of = [0] * len(forms)
@@ -303,7 +334,10 @@ class IncrementalLinter:
         old = self._forms
         if len(forms) != len(old) or not old or len(self._results) != len(self._last_parts):
             return None
-        changed_forms = [i for i, (a, b) in enumerate(zip(forms, old, strict=True)) if a is not b]
+        generations = self._generations
+        changed_forms = [i for i, (a, b) in enumerate(zip(forms, old, strict=True))
+                         if a is not b or (a.__class__ is ListNode
+                                           and a.generation != generations[i])]  # type: ignore[attr-defined]
         if len(changed_forms) > 8:
             return None
         infos = list(self._info_list)
@@ -321,7 +355,7 @@ class IncrementalLinter:
         fresh: dict[int, FormInfo] = {}
         for form in document.forms:
             info = old.get(id(form))
-            if info is None or info.form is not form:
+            if info is None or info.form is not form or info.generation != generation(form):
                 info = FormInfo(form, document)
             fresh[id(form)] = info
             infos.append(info)
@@ -350,7 +384,82 @@ class IncrementalLinter:
                 internal.append(f"{rule.code}: {type(exc).__name__}: {exc}")
         positions = [document.position(f.start) for f in forms] if analysis.used_where else None
         return PartResult(forms, diagnostics, partials, internal,
-                          names if scopes.used_file_names else None, positions, document)
+                          names if scopes.used_file_names else None, positions, document,
+                          analysis if len(forms) >= PATCH_MIN_FORMS else None)
+
+    def _patch(self, document: Document, result: PartResult,
+               names: tuple[str, ...]) -> PartResult | None:
+        """``result`` brought up to date without re-analysing the part, when the only change
+        since it is one edit inside the literal ``#:instruction`` of an LLM call
+        (:meth:`Document.edit_string`); None when that is not the case."""
+        analysis = result.analysis
+        if analysis is None:
+            return None
+        edited = [f for f, g in zip(result.forms, result.generations, strict=True)
+                  if generation(f) != g]
+        if len(edited) != 1:
+            return None
+        form = edited[0]
+        edit = form.edit  # type: ignore[attr-defined]
+        if edit is None or generation(form) != result.generations[result.forms.index(form)] + 1 \
+                or edit.base != self._serial or edit.result != document.serial \
+                or result.names not in (None, names):
+            return None
+        estimates = analysis.estimates
+        atom = edit.atom
+        call_node = estimates._estimator.parents.get(id(atom))
+        call = analysis.facts.call_at.get(id(call_node)) if call_node is not None else None
+        if call is None or call.entry is None or call.binding is not None \
+                or call.entry.name not in LLM_CALLS or call.keyword("instruction") is not atom \
+                or estimates.call(call.node) is None:
+            return None
+        start: int = edit.start
+        end: int = edit.end
+        delta: int = edit.delta
+
+        def move(offset: int) -> int:
+            if offset <= start:
+                return offset
+            if offset >= end:
+                return offset + delta
+            raise _Unplaceable
+
+        old_text = edit.old_text
+        kept = [d for d in result.diagnostics if d.code not in INSTRUCTION_RULES]
+        for d in kept:
+            # a message or fix that copies source text holding the literal (C002's rewrite,
+            # T003 quoting a short call): that rule must run again, so the whole part does
+            if old_text in d.message or any(old_text in r.message for r in d.related) or (
+                    d.fix is not None and any(old_text in e.new_text for e in d.fix.edits)):
+                return None
+        try:
+            kept = [_shift(d, move) for d in kept] if delta else kept
+        except _Unplaceable:
+            return None
+        sub = analysis.document
+        sub.text = document.text
+        sub._line_starts = document.line_starts
+        estimates.refresh_call(call.node)
+        partials = dict(result.partials)
+        internal = [m for m in result.internal if m[:4] not in INSTRUCTION_RULES]
+        for rule in self.rules:
+            if rule.code not in INSTRUCTION_RULES or rule.scope == FILE:
+                continue
+            ctx = RuleContext(analysis, rule.code, self.config.severity.get(rule.code, rule.severity))
+            try:
+                if rule.partial is not None:
+                    partials[rule.code] = list(rule.partial(ctx))
+                else:
+                    kept.extend(rule.check(ctx))
+            except (RecursionError, Exception) as exc:
+                internal.append(f"{rule.code}: {type(exc).__name__}: {exc}")
+        forms = result.forms
+        positions = [document.position(f.start) for f in forms] if analysis.used_where else None
+        if result.positions is not None and positions != result.positions:
+            return None  # a message quoted a line:col that moved (the analysis is now patched:
+            # the part's fresh lint below does not use it)
+        return PartResult(forms, kept, partials, internal, result.names, positions, document,
+                          analysis)
 
 
 def _parts(infos: list[FormInfo], last: int) -> list[list[int]]:

@@ -152,9 +152,11 @@ class DocState:
         return Positions(self.document, encoding)
 
     def apply_change(self, start: int, end: int, new_text: str) -> None:
-        # reread() equals read() of the new text (tests/test_reader.py checks it on chained
-        # random edits, syntax errors included) and re-reads only the forms the edit touches.
-        self.document = reread(self.document, start, end, new_text)
+        # Typing inside a string edits the tree in place (Document.edit_string); anything
+        # else re-reads only the forms the edit touches. Both equal read() of the new text
+        # (tests/test_reader.py, tests/test_edit_string.py check it on chained random edits).
+        self.document = self.document.edit_string(start, end, new_text) \
+            or reread(self.document, start, end, new_text)
 
     def replace(self, text: str) -> None:
         self.document = read(text)
