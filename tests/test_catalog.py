@@ -466,6 +466,11 @@ def test_sequential_list_procedures() -> None:
     "(append '(1) 2)",
     "(append 3)",
     "(append* '(1) '((2) 3))",
+    "(string-append* \"a\" '(\"b\" \"c\"))",
+    "(string-append* '(\"b\"))",
+    "(call-with-values (lambda () (quotient/remainder 7 2)) list)",
+    "(sort '(b a) symbol<?)",
+    "(symbol<? 'a)",
 ])
 def test_racket_call_shapes_lint_clean(src: str) -> None:
     """Racket's `lst ...+` and `append`'s non-list tail: no arity (N002) or type (T001)

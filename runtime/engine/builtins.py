@@ -241,18 +241,33 @@ def _int_args(name: str, a: Any, b: Any) -> tuple[Any, Any, bool]:
     return int(a), int(b), type(a) is float or type(b) is float
 
 
+def _quotient(x: int, y: int) -> int:
+    return abs(x) // abs(y) * (1 if (x >= 0) == (y >= 0) else -1)
+
+
+def _remainder(x: int, y: int) -> int:
+    return abs(x) % abs(y) * (1 if x >= 0 else -1)
+
+
 @builtin("quotient")
 def quotient(a: Any, b: Any) -> Any:
     x, y, fl = _int_args("quotient", a, b)
-    q = abs(x) // abs(y) * (1 if (x >= 0) == (y >= 0) else -1)
+    q = _quotient(x, y)
     return float(q) if fl else q
 
 
 @builtin("remainder")
 def remainder(a: Any, b: Any) -> Any:
     x, y, fl = _int_args("remainder", a, b)
-    r = abs(x) % abs(y) * (1 if x >= 0 else -1)
+    r = _remainder(x, y)
     return float(r) if fl else r
+
+
+@builtin("quotient/remainder")
+def quotient_remainder(a: Any, b: Any) -> MultipleValues:
+    x, y, fl = _int_args("quotient/remainder", a, b)
+    q, r = _quotient(x, y), _remainder(x, y)
+    return MultipleValues((float(q), float(r)) if fl else (q, r))
 
 
 @builtin("modulo")

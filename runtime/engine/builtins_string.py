@@ -40,6 +40,21 @@ def string_append(*args: Any) -> str:
     return "".join(_strs("string-append", args))
 
 
+@builtin("string-append*")
+def string_append_star(first: Any, *more: Any) -> str:
+    """`(string-append* str ... strs)`: `(apply string-append str ... strs)`."""
+    args = (first, *more)
+    strs = list_to_py(args[-1])
+    if strs is None:
+        raise contract_error("string-append*", "(listof string?)", args[-1], len(args))
+    for x in strs:
+        if type(x) is not str:
+            if type(x) is SyntaxObj:
+                raise contract_error("string-append*", "string?", x, len(args))
+            raise contract_error("string-append*", "(listof string?)", args[-1], len(args))
+    return "".join(_strs("string-append*", args[:-1])) + "".join(strs)
+
+
 @builtin("string-length")
 def string_length(s: Any) -> int:
     return len(check_str("string-length", s, 1))
@@ -278,6 +293,18 @@ def symbol_to_string(s: Any) -> str:
 @builtin("string->symbol")
 def string_to_symbol(s: Any) -> Symbol:
     return sym(check_str("string->symbol", s, 1))
+
+
+@builtin("symbol<?")
+def symbol_lt(a: Any, *more: Any) -> bool:
+    """Racket's order: the names' UTF-8 bytes compared with `bytes<?`."""
+    args = (a, *more)
+    keys = []
+    for i, x in enumerate(args):
+        if type(x) is not Symbol:
+            raise contract_error("symbol<?", "symbol?", x, i + 1)
+        keys.append(x.name.encode("utf-8", "surrogatepass"))
+    return all(keys[i] < keys[i + 1] for i in range(len(keys) - 1))
 
 
 @builtin("symbol=?")

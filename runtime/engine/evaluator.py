@@ -2004,8 +2004,12 @@ def run_source(text: str, filename: str, genv: GlobalEnv) -> tuple[Any, bool]:
 
 def outcome(value: Any, finished: bool) -> RunOutcome:
     """The outcome of a run. (finish checks its value; a last value that is still LLM text
-    is displayed as ``#<syntax "...">`` rather than failing a run that already paid.)"""
-    text = "" if value is VOID else display_string(value)
+    is displayed as ``#<syntax "...">`` rather than failing a run that already paid.)
+
+    The result displays as Racket's ``display`` (LANGUAGE.md §1), so ``(finish (void))``
+    shows ``#<void>``; a recipe without ``finish`` whose last form has no value (a
+    ``define``, a ``displayln``) shows nothing, as Racket's module body prints no void."""
+    text = "" if value is VOID and not finished else display_string(value)
     return RunOutcome(value, text, finished)
 
 

@@ -1410,6 +1410,20 @@ ENTRIES: tuple[Entry, ...] = (
         example="(string-append \"Hello\" \", \" \"world\") ; → \"Hello, world\"",
     ),
     Entry(
+        "string-append*", BUILTIN,
+        # The last argument is a list of strings, the others strings: one type per rest
+        # parameter cannot say so, so both are `any` here (the runtime checks them).
+        params=(Param("str", ANY), Param("str", ANY, rest=True)),
+        result=STRING,
+        signature_text="(string-append* str ... strs) → string",
+        doc=(
+            "Like `string-append`, but the last argument is a list of strings appended "
+            "after the `str`s: `(string-append* str ... strs)` is "
+            "`(apply string-append str ... strs)`. To put a separator between the strings "
+            "use `string-join`."),
+        example="(string-append* \"a\" '(\"b\" \"c\")) ; → \"abc\"",
+    ),
+    Entry(
         "substring", BUILTIN,
         params=(Param("str", STRING), Param("start", NATURAL),
                 Param("end", NATURAL, optional=True, default="(string-length str)")),
@@ -1709,6 +1723,17 @@ ENTRIES: tuple[Entry, ...] = (
             "two arguments; other values are not rejected but compared by identity, as "
             "`eq?` does."),
         example="(symbol=? 'total (string->symbol \"total\")) ; → #t",
+    ),
+    Entry(
+        "symbol<?", BUILTIN,
+        params=(Param("a", SYMBOL), Param("b", SYMBOL, rest=True)),
+        result=BOOLEAN,
+        doc=(
+            "Returns `#t` if the symbols are in strictly increasing order of their names "
+            "(compared as `string<?` does, by the UTF-8 bytes), `#f` otherwise; one symbol "
+            "is in order. Usable as the comparison of `sort`. Raises an error on a value "
+            "that is not a symbol."),
+        example="(sort '(pear apple fig) symbol<?) ; → '(apple fig pear)",
     ),
     Entry(
         "format", BUILTIN,
@@ -2095,6 +2120,16 @@ ENTRIES: tuple[Entry, ...] = (
             "Returns the remainder of the truncating division of `n` by `m`; its sign is "
             "that of `n`. Raises an error when `m` is 0."),
         example="(remainder -17 5) ; → -2",
+    ),
+    Entry(
+        "quotient/remainder", BUILTIN,
+        params=(Param("n", INTEGER), Param("m", INTEGER)),
+        result=VALUES,
+        doc=(
+            "Returns two values: `(quotient n m)` and `(remainder n m)`, the quotient "
+            "truncated towards zero and the remainder with the sign of `n`. Raises an error "
+            "when `m` is 0. Bind the results with `define-values` or `let-values`."),
+        example="(quotient/remainder 17 5) ; → (values 3 2)",
     ),
     Entry(
         "modulo", BUILTIN,

@@ -238,6 +238,11 @@ def test_finish_finish_var_and_last_value() -> None:
     out = run("(define x 1) (+ x 1)")
     assert not out.finished and out.display_text == "2"
     assert run("(define x 1)").display_text == ""
+    assert run('(displayln "x")').display_text == ""
+    # the result displays as Racket's `display` does (LANGUAGE.md §1): void is #<void>
+    out = run("(finish (void))")
+    assert out.finished and out.display_text == "#<void>"
+    assert run("(define (f) (finish (void))) (f) 1").display_text == "#<void>"
     with pytest.raises(RecipeError, match="no variable named `nope`"):
         run('(finish-var "nope")')
 

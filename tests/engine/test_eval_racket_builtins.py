@@ -392,3 +392,42 @@ def test_hash_update_with_a_failure_value_still_works() -> None:
     assert value("(define h (make-hash)) (hash-update! h 'n add1 0) (hash-update! h 'n add1) "
                  "(list (hash-ref h 'n) (hash-ref (hash-update (hash) 'k add1 (lambda () 9)) 'k))") \
         == "(2 10)"
+
+
+# ------------------------------------------------------------------ string-append*, quotient/remainder, symbol<?
+
+@pytest.mark.parametrize(("src", "expected"), [
+    ("(string-append* \"a\" \"b\" '(\"c\" \"d\"))", "abcd"),
+    ("(string-append* '(\"x\" \"y\"))", "xy"),
+    ("(~s (string-append* '()))", "\"\""),
+    ("(call-with-values (lambda () (quotient/remainder 17 5)) list)", "(3 2)"),
+    ("(call-with-values (lambda () (quotient/remainder -17 5)) list)", "(-3 -2)"),
+    ("(call-with-values (lambda () (quotient/remainder 17 -5)) list)", "(-3 2)"),
+    ("(call-with-values (lambda () (quotient/remainder 17.0 5)) list)", "(3.0 2.0)"),
+    ("(let-values ([(q r) (quotient/remainder 7 2)]) (+ (* q 2) r))", "7"),
+    ("(list (symbol<? 'a 'b) (symbol<? 'b 'a) (symbol<? 'a 'a) (symbol<? 'a) (symbol<? 'a 'b 'c))",
+     "(#t #f #f #t #t)"),
+    ("(symbol<? 'Zebra 'apple)", "#t"),  # by the bytes of the names, as Racket
+    ("(sort '(pear apple fig) symbol<?)", "(apple fig pear)"),
+])
+def test_string_append_star_quotient_remainder_symbol_lt(src: str, expected: str) -> None:
+    assert value(src) == expected
+
+
+@pytest.mark.parametrize(("src", "message"), [
+    ("(string-append* \"a\" '(1))",
+     "string-append*: contract violation: expected (listof string?), given (1) as argument 2"),
+    ("(string-append* 5 '())",
+     "string-append*: contract violation: expected string?, given 5 as argument 1"),
+    ("(string-append* \"a\")",
+     "string-append*: contract violation: expected (listof string?), given \"a\" as argument 1"),
+    ("(string-append* (list (datum->syntax #f \"x\")))",
+     "string-append*: expected a string (argument 1) but got a syntax object (LLM text); "
+     "unwrap it with syntax-e first"),
+    ("(quotient/remainder 1 0)", "quotient/remainder: undefined for 0"),
+    ("(quotient/remainder 1.5 1)",
+     "quotient/remainder: contract violation: expected integer?, given 1.5 as argument 1"),
+    ("(symbol<? 'a \"b\")", "symbol<?: contract violation: expected symbol?, given \"b\" as argument 2"),
+])
+def test_string_append_star_quotient_remainder_symbol_lt_errors(src: str, message: str) -> None:
+    assert error_of(src).message == message
