@@ -371,8 +371,18 @@ class IncrementalLinter:
         diagnostics: list[Diagnostic] = []
         internal: list[str] = []
         partials: dict[str, list[Any]] = {}
+        self._run_rules(analysis, None, diagnostics, partials, internal)
+        positions = [document.position(f.start) for f in forms] if analysis.used_where else None
+        return PartResult(forms, diagnostics, partials, internal,
+                          names if scopes.used_file_names else None, positions, document,
+                          analysis if len(forms) >= PATCH_MIN_FORMS else None)
+
+    def _run_rules(self, analysis: Analysis, codes: frozenset[str] | None,
+                   diagnostics: list[Diagnostic], partials: dict[str, list[Any]],
+                   internal: list[str]) -> None:
+        """Run the part-scoped rules (those of ``codes`` only, if given) over ``analysis``."""
         for rule in self.rules:
-            if rule.scope == FILE:
+            if rule.scope == FILE or (codes is not None and rule.code not in codes):
                 continue
             ctx = RuleContext(analysis, rule.code, self.config.severity.get(rule.code, rule.severity))
             try:
@@ -382,10 +392,6 @@ class IncrementalLinter:
                     diagnostics.extend(rule.check(ctx))
             except (RecursionError, Exception) as exc:
                 internal.append(f"{rule.code}: {type(exc).__name__}: {exc}")
-        positions = [document.position(f.start) for f in forms] if analysis.used_where else None
-        return PartResult(forms, diagnostics, partials, internal,
-                          names if scopes.used_file_names else None, positions, document,
-                          analysis if len(forms) >= PATCH_MIN_FORMS else None)
 
     def _patch(self, document: Document, result: PartResult,
                names: tuple[str, ...]) -> PartResult | None:
@@ -442,17 +448,7 @@ class IncrementalLinter:
         estimates.refresh_call(call.node)
         partials = dict(result.partials)
         internal = [m for m in result.internal if m[:4] not in INSTRUCTION_RULES]
-        for rule in self.rules:
-            if rule.code not in INSTRUCTION_RULES or rule.scope == FILE:
-                continue
-            ctx = RuleContext(analysis, rule.code, self.config.severity.get(rule.code, rule.severity))
-            try:
-                if rule.partial is not None:
-                    partials[rule.code] = list(rule.partial(ctx))
-                else:
-                    kept.extend(rule.check(ctx))
-            except (RecursionError, Exception) as exc:
-                internal.append(f"{rule.code}: {type(exc).__name__}: {exc}")
+        self._run_rules(analysis, INSTRUCTION_RULES, kept, partials, internal)
         forms = result.forms
         positions = [document.position(f.start) for f in forms] if analysis.used_where else None
         if result.positions is not None and positions != result.positions:
