@@ -5,6 +5,7 @@
 * Other calls keep their first argument on the head's line and align the rest under it;
   a keyword and its value stay together (``#:model "gpt-4.1-nano"``).
 * A form that fits within :data:`WIDTH` columns and contains no comment stays on one line.
+* Arguments after a head that a comment ends (``(finish ; why``) go under the head.
 * Every comment is kept, in order; a comment that ended a line still ends that line (so
   ``; noqa`` keeps silencing the same form). At most one blank line is kept between forms.
 * Atoms are printed verbatim, so strings (embedded Python included) never change.
@@ -267,9 +268,13 @@ class _Printer:
             return out + closer
         align = cur + 1
         first = rest[0]
-        if self.unit_ends_line(head_unit) or first.is_comment or first.blank_before \
-                or align > MAX_ALIGN_COLUMN:
-            body_col = col + BODY_INDENT if align > MAX_ALIGN_COLUMN else align
+        head_ends = self.unit_ends_line(head_unit)
+        if head_ends or first.is_comment or first.blank_before or align > MAX_ALIGN_COLUMN:
+            if head_ends:
+                # `(finish ; why` — the arguments go under the head (cur is past the comment)
+                body_col = inner
+            else:
+                body_col = col + BODY_INDENT if align > MAX_ALIGN_COLUMN else align
             out += self.lines(rest, body_col, None)
             if self.unit_ends_line(rest[-1]):
                 out += "\n" + " " * body_col

@@ -123,3 +123,30 @@ def test_random_forms_keep_meaning_and_are_idempotent(seed: int) -> None:
     out = format_text(text)
     assert tree(read(out)) == tree(read(text)), out
     assert format_text(out) == out
+
+
+# -- comments after a head ------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("(finish ; the final answer\n (list 1 2))\n", "(finish ; the final answer\n (list 1 2))\n"),
+    ("(finish ; the final answer\n          (list 1 2))\n", "(finish ; the final answer\n (list 1 2))\n"),
+    ("(define x '(1 ; one\n 2 3))\n", "(define x\n  '(1 ; one\n    2\n    3))\n"),
+    ("(string-append ; joined\n \"a\" \"b\")\n", "(string-append ; joined\n \"a\"\n \"b\")\n"),
+    ("(f ; c\n)\n", "(f ; c\n )\n"),
+    ("(define (f x) ; doc\n (g x))\n", "(define (f x) ; doc\n  (g x))\n"),
+    ("(let ; c\n ([x 1]) x)\n", "(let ; c\n    ([x 1])\n  x)\n"),
+    ("(map-async ; fan out\n summarise docs #:max-concurrent 4) ; go\n",
+     "(map-async ; fan out\n summarise\n docs\n #:max-concurrent 4) ; go\n"),
+])
+def test_comment_after_head_does_not_push_the_arguments_right(text: str, expected: str) -> None:
+    out = format_text(text)
+    assert out == expected
+    assert format_text(out) == out
+    assert tree(read(out)) == tree(read(text))
+
+
+def test_comment_after_head_nested_aligns_under_the_head() -> None:
+    text = "(define (f x)\n  (when x\n    (display ; to stdout\n     x)))\n"
+    out = format_text(text)
+    assert "    (display ; to stdout\n     x)))\n" in out
+    assert format_text(out) == out and tree(read(out)) == tree(read(text))
