@@ -4,7 +4,8 @@
   distinguished parts on the first line and indent their body by 2.
 * Other calls keep their first argument on the head's line and align the rest under it;
   a keyword and its value stay together (``#:model "gpt-4.1-nano"``).
-* A form that fits within :data:`WIDTH` columns and contains no comment stays on one line.
+* A form that fits within :data:`WIDTH` columns and contains no comment stays on one line
+  (the closers that follow it on that line count).
 * Arguments after a head that a comment ends (``(finish ; why``) go under the head.
 * Every comment is kept, in order; a comment that ended a line still ends that line (so
   ``; noqa`` keeps silencing the same form). At most one blank line is kept between forms.
@@ -183,15 +184,19 @@ class _Printer:
         text: str = c.text
         return text.rstrip() if c.kind == LINE_COMMENT else text
 
-    def unit_text(self, unit: _Unit, col: int) -> str:
-        """A unit rendered at ``col`` (first line unindented), trailing comments included."""
+    def unit_text(self, unit: _Unit, col: int, trail: int = 0) -> str:
+        """A unit rendered at ``col`` (first line unindented), trailing comments included;
+        ``trail`` closers follow it on its last line unless a comment ends that line."""
         out = ""
         cur = col
+        last = len(unit.nodes) - 1
+        node_trail = 0 if self.unit_ends_line(unit) else trail
         for k, node in enumerate(unit.nodes):
             if k:
                 out += " "
                 cur += 1
-            text = self.comment(node) if isinstance(node, Comment) else self.render(node, cur)
+            text = self.comment(node) if isinstance(node, Comment) \
+                else self.render(node, cur, node_trail if k == last else 0)
             out += text
             cur = _end_col(text, cur)
         for c in unit.trailing:
@@ -202,25 +207,28 @@ class _Printer:
         last: Node | Comment = unit.trailing[-1] if unit.trailing else unit.nodes[-1]
         return isinstance(last, Comment) and last.kind in (LINE_COMMENT, LANG_LINE)
 
-    def render(self, node: Node, col: int) -> str:
+    def render(self, node: Node, col: int, trail: int = 0) -> str:
+        """``node`` printed at ``col``, with ``trail`` closers of enclosing lists after it on
+        its last line: it stays on one line only when that line, closers included, fits."""
         if isinstance(node, Atom):
             return str(node.text)
         if isinstance(node, Quote):
             prefix: str = node.prefix
             if node.datum is None:
                 return prefix
-            return prefix + self.render(node.datum, col + len(prefix))
+            return prefix + self.render(node.datum, col + len(prefix), trail)
         if not isinstance(node, ListNode):
             return self.text[node.start:node.end]
         flat = self.flat(node)
-        if flat is not None and col + len(flat) <= WIDTH:
+        if flat is not None and col + len(flat) + trail <= WIDTH:
             return flat
-        return self.broken(node, col)
+        return self.broken(node, col, trail)
 
-    def broken(self, node: ListNode, col: int) -> str:
+    def broken(self, node: ListNode, col: int, trail: int = 0) -> str:
         opener: str = node.opener
         closer = _closer(opener)
         inner = col + len(opener)
+        last_trail = trail + len(closer)  # what follows the last element on its line
         comments = self.inner_comments.get(id(node), [])
         if not node.items:
             units = self.units([], comments, False)
@@ -228,12 +236,12 @@ class _Printer:
         head = node.items[0]
         head_name = head.text if isinstance(head, Atom) and head.kind == SYMBOL else None
         first_is_head = not comments or comments[0].start > head.start
-        if not first_is_head or node.is_vector or not isinstance(head, Atom):
-            units = self.units(node.items, comments, True)
-            return opener + self.sequence(units, inner) + closer
         units = self.units(node.items, comments, True)
+        if not first_is_head or node.is_vector or not isinstance(head, Atom) \
+                or len(units[0].nodes) > 1:  # data like `(#:k v …)`: one unit per line
+            return opener + self.sequence(units, inner, last_trail) + closer
         head_unit, rest = units[0], units[1:]
-        head_text = self.unit_text(head_unit, inner)
+        head_text = self.unit_text(head_unit, inner, 0 if rest else last_trail)
         if not rest:
             if self.unit_ends_line(head_unit):
                 return opener + head_text + "\n" + " " * inner + closer
@@ -249,19 +257,26 @@ class _Printer:
             first_line = rest[:distinguished]
             body = rest[distinguished:]
             ended = self.unit_ends_line(head_unit)
-            for unit in first_line:
+            for k, unit in enumerate(first_line):
                 if ended or unit.is_comment or unit.blank_before:
                     out += "\n" + " " * (col + 2 * BODY_INDENT)
                     cur = col + 2 * BODY_INDENT
                 else:
                     out += " "
                     cur += 1
-                text = self.unit_text(unit, cur)
+                after = last_trail if k == len(first_line) - 1 and not body else 0
+                if k and cur > col + 2 * BODY_INDENT \
+                        and cur + self._first_width(unit, cur, after) > WIDTH:
+                    # a later distinguished part whose first line cannot fit after the
+                    # others (`(for/fold ([acc …]) ([x …])`): on its own line, as after a comment
+                    cur = col + 2 * BODY_INDENT
+                    out = out[:-1] + "\n" + " " * cur
+                text = self.unit_text(unit, cur, after)
                 out += text
                 cur = _end_col(text, cur)
                 ended = self.unit_ends_line(unit)
             if body:
-                out += self.lines(body, body_col, None)
+                out += self.lines(body, body_col, None, last_trail)
                 ended = self.unit_ends_line(body[-1])
             if ended:
                 out += "\n" + " " * body_col
@@ -275,38 +290,92 @@ class _Printer:
                 body_col = inner
             else:
                 body_col = col + BODY_INDENT if align > MAX_ALIGN_COLUMN else align
-            out += self.lines(rest, body_col, None)
+            out += self.lines(rest, body_col, None, last_trail)
             if self.unit_ends_line(rest[-1]):
                 out += "\n" + " " * body_col
             return out + closer
-        text = self.unit_text(first, align)
+        text = self.unit_text(first, align, last_trail if len(rest) == 1 else 0)
         out += " " + text
         if len(rest) > 1:
-            out += self.lines(rest[1:], align, None)
+            out += self.lines(rest[1:], align, None, last_trail)
         if self.unit_ends_line(rest[-1]):
             out += "\n" + " " * align
         return out + closer
 
-    def sequence(self, units: list[_Unit], col: int) -> str:
-        """Units one per line at ``col``, the first right after the opener."""
+    def _first_width(self, unit: _Unit, col: int, trail: int) -> int:
+        """A lower bound on the width of the first line of ``unit`` rendered at ``col``
+        (``trail`` closers after it), found without rendering it (rendering to find out
+        would be exponential in the nesting): a form that stays on one line counts whole; a
+        broken list, its opener and head, then what broken() keeps on the head's line."""
+        node: Node | Comment | None = unit.nodes[0]
+        width = 0
+        if len(unit.nodes) > 1 and isinstance(node, Atom):  # a keyword and its value
+            width = len(node.text) + 1
+            node = unit.nodes[1]
+        if unit.trailing:
+            trail = 0
+        while True:
+            if isinstance(node, Comment):
+                return width + len(self.comment(node))
+            if isinstance(node, Atom):
+                nl = node.text.find("\n")
+                return width + (nl if nl >= 0 else len(node.text) + trail)
+            if isinstance(node, Quote):
+                width += len(node.prefix)
+                node = node.datum
+                continue
+            if not isinstance(node, ListNode):
+                return width
+            flat = self.flat(node)
+            if flat is not None and col + width + len(flat) + trail <= WIDTH:
+                return width + len(flat) + trail
+            width += len(node.opener)
+            items = node.items
+            if not items:
+                return width
+            head = items[0]
+            trail = 0
+            if len(items) < 2 or node.is_vector or self.inner_comments.get(id(node)) \
+                    or not isinstance(head, Atom) or head.kind != SYMBOL \
+                    or self._newline_between(head.end, items[1].start) >= 2:
+                node = head
+                continue
+            # broken() keeps the first argument (or distinguished part) on the head's line
+            width += len(head.text) + 1
+            if BODY_FORMS.get(head.text, 1) == 0 \
+                    or (head.text not in BODY_FORMS and col + width > MAX_ALIGN_COLUMN):
+                return width - 1
+            node = items[1]
+            if isinstance(node, Atom) and node.kind == KEYWORD and len(items) > 2:
+                nxt = items[2]
+                if not (isinstance(nxt, Atom) and nxt.kind == KEYWORD):
+                    width += len(node.text) + 1
+                    node = nxt
+
+    def sequence(self, units: list[_Unit], col: int, trail: int = 0) -> str:
+        """Units one per line at ``col``, the first right after the opener (``trail``: what
+        follows the last one on its line)."""
         if not units:
             return ""
-        out = self.unit_text(units[0], col)
+        out = self.unit_text(units[0], col, trail if len(units) == 1 else 0)
         if len(units) > 1:
-            out += self.lines(units[1:], col, None)
+            out += self.lines(units[1:], col, None, trail)
         if self.unit_ends_line(units[-1]):
             out += "\n" + " " * col
         return out
 
-    def lines(self, units: list[_Unit], col: int, first_col: int | None) -> str:
+    def lines(self, units: list[_Unit], col: int, first_col: int | None, trail: int = 0) -> str:
         """Each unit on a new line at ``col`` (``first_col`` not None: the first one stays
-        on the current line)."""
+        on the current line); ``trail`` closers follow the last one."""
         out = ""
+        last = len(units) - 1
         for k, unit in enumerate(units):
+            after = trail if k == last else 0
             if k == 0 and first_col is not None:
-                out += self.unit_text(unit, first_col)
+                out += self.unit_text(unit, first_col, after)
                 continue
-            out += "\n" + ("\n" if unit.blank_before else "") + " " * col + self.unit_text(unit, col)
+            out += "\n" + ("\n" if unit.blank_before else "") + " " * col \
+                + self.unit_text(unit, col, after)
         return out
 
     def document(self) -> str:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 from recipe.runtime.lang.reader import read
 from recipe.runtime.lang.syntax import Atom, Document, ListNode, Node, Quote
 from recipe.server.format import WIDTH, format_result, format_text
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 SAMPLE = '''#lang recipe
 ; Summarise documents.
@@ -149,4 +152,154 @@ def test_comment_after_head_nested_aligns_under_the_head() -> None:
     text = "(define (f x)\n  (when x\n    (display ; to stdout\n     x)))\n"
     out = format_text(text)
     assert "    (display ; to stdout\n     x)))\n" in out
+    assert format_text(out) == out and tree(read(out)) == tree(read(text))
+
+
+# -- width: the closers after a one-line form count ---------------------------------------------
+
+def _line_units(doc: Document) -> tuple[dict[int, set[int]], set[int], set[int]]:
+    """Per line: the units with an atom on it (a multi-line atom on each of its lines),
+    where a unit is an atom, or a keyword with its value (kept together); the units that
+    are the head of a list (or a keyword before a list: they stay together); the lines that
+    hold a comment."""
+    unit_of: dict[int, int] = {}
+    heads: set[int] = set()
+    for node in doc.walk():
+        if isinstance(node, ListNode):
+            items = node.items
+            for k, item in enumerate(items):
+                if isinstance(item, Atom) and item.kind == "keyword" and k + 1 < len(items) \
+                        and not (isinstance(items[k + 1], Atom) and items[k + 1].kind == "keyword"):
+                    value = items[k + 1]
+                    while isinstance(value, Quote) and value.datum is not None:
+                        value = value.datum
+                    if isinstance(value, Atom):
+                        unit_of[id(value)] = id(item)
+                    else:  # a list value starts on its keyword's line: its first line counts
+                        heads.add(id(item))
+            if items and not node.is_vector:
+                heads.add(id(items[0]))
+    lines: dict[int, set[int]] = {}
+    for node in doc.walk():
+        if isinstance(node, Atom):
+            unit = unit_of.get(id(node), id(node))
+            for line in range(doc.position(node.start)[0], doc.position(node.end)[0] + 1):
+                lines.setdefault(line, set()).add(unit)
+    commented: set[int] = set()
+    for c in doc.comments:
+        commented.update(range(doc.position(c.start)[0], doc.position(c.end)[0] + 1))
+    return lines, heads, commented
+
+
+def overlong_lines(out: str) -> list[str]:
+    """Lines longer than WIDTH the formatter could have avoided. A line may exceed it only
+    when it holds a comment or a single atom (or keyword with its value) that cannot move,
+    besides the heads of lists, which keep their first argument on their line."""
+    doc = read(out)
+    units, heads, commented = _line_units(doc)
+    bad = []
+    for n, line in enumerate(out.split("\n")):
+        if len(line) > WIDTH and n not in commented and len(units.get(n, set()) - heads) > 1:
+            bad.append(line)
+    return bad
+
+
+def test_bug07_long_vector_in_a_define_respects_the_width() -> None:
+    text = ("(define v\n  #(" + " ".join(str(i) for i in range(1, 36)) + "))\n(finish v)\n")
+    assert len(text.splitlines()[1]) == WIDTH + 1  # the old output: 100 + the define's `)`
+    out = format_text(text)
+    assert all(len(line) <= WIDTH for line in out.splitlines()), out
+    assert format_text(out) == out and tree(read(out)) == tree(read(text))
+    # one column less and it stays on one line
+    shorter = text.replace(" 35))", "))")
+    assert format_text(shorter).splitlines()[1] == shorter.splitlines()[1]
+
+
+def test_exactly_width_with_closers_stays_flat() -> None:
+    inner = "(g " + " ".join(["x"] * 40) + ")"  # 83 columns
+    text = f"(define (f)\n  (h (k {inner[:-1]} yy)))\n"
+    first = format_text(text).splitlines()[1]
+    assert len(first) <= WIDTH
+    for pad in range(0, 20):
+        t = f"(define (f)\n  (h (k {'y' * pad} {inner})))\n"
+        out = format_text(t)
+        assert overlong_lines(out) == [], out
+        assert format_text(out) == out and tree(read(out)) == tree(read(t))
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.rglob("*.recipe")), ids=lambda p: p.name)
+def test_examples_no_avoidable_long_lines(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    if read(text).errors:
+        return
+    out = format_text(text)
+    assert overlong_lines(out) == []
+    assert format_text(out) == out
+
+
+WIDE_ATOMS = ["x", "a-longer-name", "1234567", "#:model", '"gpt-4.1-nano"', "#\\a", "'q",
+              '"' + "s" * 70 + '"', '"' + "w" * 110 + '"', "symbol-" + "z" * 30]
+
+
+def wide_form(rng: random.Random, depth: int = 0) -> str:
+    if depth > 5 or rng.random() < 0.3 + 0.1 * depth:
+        return rng.choice(WIDE_ATOMS if rng.random() < 0.3 else WIDE_ATOMS[:7])
+    opener, closer = rng.choice([("(", ")"), ("(", ")"), ("[", "]"), ("#(", ")"), ("'(", ")")])
+    n = rng.randint(0, 14 if rng.random() < 0.3 else 4)  # some wide lists, most narrow
+    parts = [wide_form(rng, depth + 1) for _ in range(n)]
+    if rng.random() < 0.1 and parts:
+        parts.insert(rng.randint(0, len(parts)), "; note\n")
+    head = rng.choice(["define", "let", "f", "llm-query", "when", "string-append", "for/fold", ""]) \
+        if n and opener != "#(" else ""
+    return opener + head + (" " if head else "") + " ".join(parts) + closer
+
+
+@pytest.mark.parametrize("seed", range(150))
+def test_generated_forms_no_avoidable_long_lines(seed: int) -> None:
+    rng = random.Random(1000 + seed)
+    text = "\n".join(wide_form(rng) for _ in range(rng.randint(1, 4))) + "\n"
+    if read(text).errors:
+        return
+    out = format_text(text)
+    assert overlong_lines(out) == [], out
+    assert format_text(out) == out
+    assert tree(read(out)) == tree(read(text))
+
+
+def test_a_later_distinguished_part_that_cannot_fit_goes_on_its_own_line() -> None:
+    long = '"' + "x" * 60 + '"'
+    text = f"(define total (for/fold ([sum-of-all-the-lengths-of-the-documents 0] [count 0]) ({long}) 1))\n"
+    out = format_text(text)
+    assert out == ("(define total\n"
+                   "  (for/fold ([sum-of-all-the-lengths-of-the-documents 0] [count 0])\n"
+                   f"      ({long})\n"
+                   "    1))\n")
+    assert format_text(out) == out and tree(read(out)) == tree(read(text))
+    # named let bindings that break stay after the name, aligned (Racket style)
+    text = ("(define (f xs) (let loop ([remaining-items-to-process-in-the-list xs] "
+            "[accumulated-results-so-far (list)] [count-of-items 0]) (loop 1 2 3)))\n")
+    assert format_text(text) == ("(define (f xs)\n"
+                                 "  (let loop ([remaining-items-to-process-in-the-list xs]\n"
+                                 "             [accumulated-results-so-far (list)]\n"
+                                 "             [count-of-items 0])\n"
+                                 "    (loop 1 2 3)))\n")
+
+
+def test_keyword_headed_data_breaks_one_unit_per_line() -> None:
+    long = '"' + "w" * 80 + '"'
+    text = f"(define data '(#:model \"gpt-4.1-nano\" {long} #:max-tokens 100))\n"
+    out = format_text(text)
+    assert out == (f"(define data\n  '(#:model \"gpt-4.1-nano\"\n    {long}\n    #:max-tokens 100))\n")
+    assert format_text(out) == out
+
+
+def test_nested_distinguished_parts_format_in_linear_time() -> None:
+    import time
+
+    text = "x"
+    for i in range(40):
+        text = f"(for/fold ([acc-{i} 0]) ([x-{i} {text}]) (+ acc-{i} x-{i}))"
+    started = time.perf_counter()
+    out = format_text(text + "\n")
+    assert time.perf_counter() - started < 2
     assert format_text(out) == out and tree(read(out)) == tree(read(text))
