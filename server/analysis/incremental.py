@@ -139,6 +139,10 @@ class PartResult:
             return False  # a form was edited in place (Document.edit_string)
         if self.names is not None and self.names != names:
             return False
+        return self.positions_hold(document)
+
+    def positions_hold(self, document: Document) -> bool:
+        """Whether each form still starts at the line:col a message quoted (if any did)."""
         if self.positions is not None:
             return all(document.position(f.start) == pos
                        for f, pos in zip(self.forms, self.positions, strict=True))
@@ -259,7 +263,8 @@ class IncrementalLinter:
                     # diagnostics and no line:col in a message needs no moving either.
                     key, result = self._keys[p], self._results[p]
                     if result.diagnostics or result.positions is not None:
-                        moved = result.shifted() if result.reusable(names, document) else None
+                        # same forms, generations and top-level names: only lines can move
+                        moved = result.shifted() if result.positions_hold(document) else None
                         if moved is None:
                             result = self._lint_part(document, [forms[i] for i in indices], names)
                             self.relinted_forms += len(indices)
