@@ -14,21 +14,31 @@ Drives ``python -m recipe.server serve`` over stdio with a real LSP client (pygl
    * ``noisy``: each unit's result is never used — 199 N008 diagnostics, all re-sent on
      every edit (LSP publishes a document's whole list);
    * ``connected``: one final synthesis reads every unit, so every form is linked to every
-     other and an edit re-lints the whole file (see server/analysis/incremental.py);
+     other: one part (see server/analysis/incremental.py).
+
+   Each shape is typed into inside an instruction string (the server patches the part's
+   analysis: server/analysis/incremental.py ``_patch``); ``clean`` and ``connected`` also in
+   code (``#:max-tokens 100`` → ``100x``), where a connected file is re-linted whole.
+   Latency is to the message's arrival at the client, before pygls structures it (this
+   Python client's decoding, ~40 µs per diagnostic, is printed apart);
 2. hover and completion p95 on the big file;
 3. server RSS with 50 open 1,000-line recipes.
 
 Measured (2-core machine, ``--keystrokes 200 --requests 100 --docs 50``)::
 
-    keystroke → diagnostics   p50      p95      p95 ÷ small
-    small (24 lines)           3.4 ms   4.2 ms   1.00×
-    clean (2,004 lines)        9.1 ms  11.2 ms   2.65×
-    noisy                     18.7 ms  23.2 ms   5.51×   (62 KB of diagnostics per edit)
-    connected                102.7 ms 147.5 ms  35.05×   (one part: a whole-file lint)
-    hover 1.5 / 1.9 ms, completion 2.4 / 2.8 ms (p50 / p95, noisy file)
-    RSS 108 MB with the 4 bench files, 148 MB with 50 more 1,000-line recipes
+    keystroke → diagnostics          p50      p95      p95 ÷ small
+    small (24 lines), in a prompt     2.8 ms   3.6 ms   1.00×
+    clean (2,004 lines), in a prompt  4.9 ms   5.8 ms   1.62×
+    noisy, in a prompt               10.6 ms  12.5 ms   3.48×   (57 KB of diagnostics per edit;
+                                                                2.6–3.5× over runs)
+    connected, in a prompt            7.6 ms   8.8 ms   2.46×
+    clean, in code                    6.1 ms   8.0 ms   2.24×
+    connected, in code               89.9 ms 134.5 ms  37×      (one part: a whole-file lint)
+    hover 1.6 / 1.8 ms, completion 3.1 / 3.4 ms (p50 / p95, noisy file)
+    RSS 145 MB with the 4 bench files, 168 MB with 50 more 1,000-line recipes
 
-Before the incremental linter every shape behaved like ``connected`` (noisy: 112 ms p50).
+Before the incremental linter every shape behaved like "connected, in code" (noisy: 112 ms
+p50).
 """
 
 from __future__ import annotations
