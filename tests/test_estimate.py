@@ -290,6 +290,9 @@ def test_combinator_worst_case_counts() -> None:
 def test_formatting() -> None:
     assert format_usd(2.5) == "$2.50"
     assert format_usd(0.0003) == "$0.0003"
+    # two significant digits below a dime: a worst case of $0.015 is not "$0.01"
+    assert [format_usd(v) for v in (0.015, 0.0132, 0.06, 0.35, 0.0996, 1234.5)] == \
+        ["$0.015", "$0.013", "$0.06", "$0.35", "$0.10", "$1,234.50"]
     assert format_usd(None) == "?"
     assert format_seconds(1500) == "25 min"
     assert format_seconds(150) == "2.5 min"

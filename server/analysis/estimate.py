@@ -334,15 +334,18 @@ def estimate(analysis: Analysis) -> Estimates:
 
 # -- formatting, shared by the C rules, hover and `recipe cost` ------------------------
 def format_usd(value: float | None) -> str:
-    """``$2.50``, ``$0.06``, ``$0.0003`` (two significant digits below a cent)."""
+    """``$2.50``, ``$0.35``, ``$0.015``, ``$0.0003``: cents from a dime up, two significant
+    digits below (``$0.01`` for $0.015 hid a third of a worst case)."""
     if value is None:
         return "?"
     if value == 0:
         return "$0"
-    if value >= 0.01:
+    if value >= 0.1:
         return f"${value:,.2f}"
     digits = max(2, 1 - math.floor(math.log10(value)))
     text = f"{value:.{digits}f}".rstrip("0")
+    if float(text) >= 0.1:  # 0.0996 rounds up to a dime
+        return f"${value:.2f}"
     return f"${text}"
 
 

@@ -76,8 +76,11 @@ export function formatUsd(usd: unknown): string {
   const n = typeof usd === "number" ? usd : Number(usd);
   if (!Number.isFinite(n)) return "?";
   if (n === 0) return "$0";
-  if (n < 0.01) return `$${n.toFixed(4)}`;
-  return `$${n.toFixed(2)}`;
+  if (n >= 0.1) return `$${n.toFixed(2)}`;
+  // two significant digits below a dime, as `recipe cost` prints them ($0.015, $0.0003)
+  const digits = Math.min(20, Math.max(2, 1 - Math.floor(Math.log10(n))));
+  const text = n.toFixed(digits).replace(/0+$/, "");
+  return Number(text) >= 0.1 ? `$${n.toFixed(2)}` : `$${text}`;
 }
 
 /** The estimate of recipe.estimateCost: `total_usd`, or a `total_usd_low`..`total_usd_high` range

@@ -77,9 +77,11 @@ test("server argv: default, command, pythonPath", () => {
 });
 
 test("status text and result formatting", () => {
-  assert.equal(opts.statusText("running", opts.costRange({ total_usd: 0.01234 })), "$(beaker) Recipe ~$0.01");
+  assert.equal(opts.statusText("running", opts.costRange({ total_usd: 0.01234 })), "$(beaker) Recipe ~$0.012");
   assert.equal(opts.statusText("running", opts.costRange({ total_usd_low: 0.0012, total_usd_high: 0.5 })), "$(beaker) Recipe ~$0.0012–$0.50");
   assert.equal(opts.costRange({ table: "" }), undefined);
+  assert.deepEqual([0.015, 0.0132, 0.06, 0.35, 0.0003, 12.5].map(opts.formatUsd),
+    ["$0.015", "$0.013", "$0.06", "$0.35", "$0.0003", "$12.50"]);
   assert.equal(opts.formatCost(opts.costRange({ total_usd_low: 0.0012, total_usd_high: 0.0012, unpriced_sites: 2 })),
     "$0.0012 + 2 unpriced");
   assert.equal(opts.formatCost(opts.costRange({ total_usd_low: 0.0012, total_usd_high: 0.5, unpriced_sites: 0 })),

@@ -318,7 +318,13 @@ function M.cost_text(result)
     return nil
   end
   local function usd(x)
-    return x < 0.01 and x > 0 and ('$%.4f'):format(x) or ('$%.2f'):format(x)
+    -- as `recipe cost` prints: cents from a dime up, two significant digits below
+    if x <= 0 or x >= 0.1 then
+      return ('$%.2f'):format(x)
+    end
+    local digits = math.max(2, 1 - math.floor(math.log(x, 10)))
+    local text = (('%.' .. digits .. 'f'):format(x)):gsub('0+$', '')
+    return tonumber(text) >= 0.1 and ('$%.2f'):format(x) or ('$' .. text)
   end
   local text = usd(low) == usd(high) and usd(low) or (usd(low) .. '–' .. usd(high))
   local unpriced = num(result.unpriced_sites)
