@@ -120,3 +120,23 @@ def test_recipe_cost_shows_table(session):
     text = "\n".join(res.get("cost_lines") or [])
     assert "$" in text, detail
     assert not res["errors"], detail
+
+
+def test_cost_text_prints_money_as_recipe_cost_does(tmp_path):
+    nvim = nvim_or_skip()
+    script = tmp_path / "cost_text.lua"
+    out = tmp_path / "out.json"
+    script.write_text(
+        f"vim.opt.rtp:prepend({json.dumps(str(PLUGIN))})\n"
+        "local r = require('recipe')\n"
+        "local cases = {{total_usd_low = 0.0132, total_usd_high = 0.015, unpriced_sites = 1},\n"
+        "  {total_usd = 0.0003}, {total_usd_low = 0.35, total_usd_high = 12.5},\n"
+        "  {total_usd = 0.0996}, {total_usd_low = 0.0012, total_usd_high = 0.0012}}\n"
+        "local got = {}\n"
+        "for i, c in ipairs(cases) do got[i] = r.cost_text(c) end\n"
+        f"vim.fn.writefile({{vim.json.encode(got)}}, {json.dumps(str(out))})\n"
+        "vim.cmd('qa!')\n")
+    proc = run_nvim(nvim, tmp_path, script, {}, timeout_s=60)
+    assert out.exists(), proc.stderr
+    assert json.loads(out.read_text()) == [
+        "$0.013–$0.015 + 1 unpriced", "$0.0003", "$0.35–$12.50", "$0.10", "$0.0012"]
