@@ -177,7 +177,15 @@ def test_typing_in_an_instruction_patches_a_connected_part(max_cost: float | Non
     found = editor.edit(spot, spot, " as json")
     assert editor.linter.patched_parts == 1 and editor.linter.relinted_forms == 0
     assert found == whole(editor.text, config) and "J001" not in {d[0] for d in found}
-    # two edits before a lint, or an edit outside an instruction: a plain re-lint
+    # a literal #:data too
+    editor.text = editor.text.replace('#:data doc #:json', '#:data "Some notes." #:json')
+    editor.document = read(editor.text)
+    editor.linter.lint(editor.document)
+    spot = editor.text.index("Some notes") + 4
+    found = editor.edit(spot, spot, " more")
+    assert editor.linter.patched_parts == 1 and editor.linter.relinted_forms == 0
+    assert found == whole(editor.text, config)
+    # an edit outside an instruction or data: a plain re-lint
     spot = editor.text.index('"a"') + 1
     found = editor.edit(spot, spot, "z")
     assert editor.linter.patched_parts == 0 and editor.linter.relinted_forms > 0

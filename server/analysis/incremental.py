@@ -45,9 +45,9 @@ from .lint import LintResult, apply_noqa, selected_rules
 from .scopes import SPECIAL_FORM_NAMES, resolve
 
 FINISHERS = frozenset(("finish", "finish-var", "finish-error"))
-# An edit inside the literal `#:instruction` of an LLM call changes only that call's input
-# estimate, and what these rules read: the instruction's words (J001), any string's text
-# (X002), the call's cost figures (C001, C003, C004, C007). A part of at least
+# An edit inside the literal `#:instruction` or `#:data` of an LLM call changes only that
+# call's input estimate, and what these rules read: the instruction's words (J001), any
+# string's text (X002), the call's cost figures (C001, C003, C004, C007). A part of at least
 # PATCH_MIN_FORMS forms keeps its analysis, patched on such an edit instead of re-analysed.
 INSTRUCTION_RULES = frozenset(("J001", "X002", "C001", "C003", "C004", "C007"))
 PATCH_MIN_FORMS = 16
@@ -401,7 +401,7 @@ class IncrementalLinter:
     def _patch(self, document: Document, result: PartResult,
                names: tuple[str, ...]) -> PartResult | None:
         """``result`` brought up to date without re-analysing the part, when the only change
-        since it is one edit inside the literal ``#:instruction`` of an LLM call
+        since it is one edit inside the literal ``#:instruction`` or ``#:data`` of an LLM call
         (:meth:`Document.edit_string`); None when that is not the case."""
         analysis = result.analysis
         if analysis is None:
@@ -421,7 +421,8 @@ class IncrementalLinter:
         call_node = estimates._estimator.parents.get(id(atom))
         call = analysis.facts.call_at.get(id(call_node)) if call_node is not None else None
         if call is None or call.entry is None or call.binding is not None \
-                or call.entry.name not in LLM_CALLS or call.keyword("instruction") is not atom \
+                or call.entry.name not in LLM_CALLS \
+                or (call.keyword("instruction") is not atom and call.keyword("data") is not atom) \
                 or estimates.call(call.node) is None:
             return None
         start: int = edit.start
