@@ -45,6 +45,7 @@ SYNTAXES = "list-of-syntax"
 VOID = "void"
 VALUES = "values"  # multiple values
 NEVER = "never"  # does not return (finish, error)
+ELEMENT = "element"  # one element of the list (or pair) given as the first argument
 PYREF = "python-ref"
 STRING_OR_LIST = "string-or-list"  # #:images
 INTEGER_OR_FALSE = "integer-or-false"  # #:max-concurrent

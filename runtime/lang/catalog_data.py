@@ -26,6 +26,7 @@ from .catalog import (
     CHAR,
     COMBINATOR,
     CONTROL,
+    ELEMENT,
     FALSE_OR_NUMBER,
     FAN_OUT,
     HANDLE,
@@ -643,6 +644,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         "car", BUILTIN,
         params=(Param("p", PAIR),),
+        result=ELEMENT,
         doc=(
             "Returns the first element of the pair `p`. Raises an error if `p` is not a "
             "pair — in particular on the empty list."),
@@ -659,6 +661,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         "cadr", BUILTIN,
         params=(Param("v", PAIR),),
+        result=ELEMENT,
         doc=(
             "Returns `(car (cdr v))`: the second element of a list. Raises an error if `v` "
             "has fewer than two elements."),
@@ -667,6 +670,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         "caddr", BUILTIN,
         params=(Param("v", PAIR),),
+        result=ELEMENT,
         doc=(
             "Returns `(car (cdr (cdr v)))`: the third element of a list. Raises an error if "
             "`v` has fewer than three elements."),
@@ -734,6 +738,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         "first", BUILTIN,
         params=(Param("lst", LIST),),
+        result=ELEMENT,
         doc=(
             "Returns the first element of the list `lst`. Raises an error when `lst` is "
             "empty or not a proper list (unlike `car`, which accepts any pair)."),
@@ -742,30 +747,35 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         "second", BUILTIN,
         params=(Param("lst", LIST),),
+        result=ELEMENT,
         doc="Returns the second element of the list `lst`; an error if it has fewer than two.",
         example="(second '(1 2 3)) ; → 2",
     ),
     Entry(
         "third", BUILTIN,
         params=(Param("lst", LIST),),
+        result=ELEMENT,
         doc="Returns the third element of the list `lst`; an error if it has fewer than three.",
         example="(third '(1 2 3)) ; → 3",
     ),
     Entry(
         "fourth", BUILTIN,
         params=(Param("lst", LIST),),
+        result=ELEMENT,
         doc="Returns the fourth element of the list `lst`; an error if it has fewer than four.",
         example="(fourth '(1 2 3 4 5 6)) ; → 4",
     ),
     Entry(
         "fifth", BUILTIN,
         params=(Param("lst", LIST),),
+        result=ELEMENT,
         doc="Returns the fifth element of the list `lst`; an error if it has fewer than five.",
         example="(fifth '(1 2 3 4 5 6)) ; → 5",
     ),
     Entry(
         "sixth", BUILTIN,
         params=(Param("lst", LIST),),
+        result=ELEMENT,
         doc="Returns the sixth element of the list `lst`; an error if it has fewer than six.",
         example="(sixth '(1 2 3 4 5 6)) ; → 6",
     ),
@@ -781,6 +791,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         "last", BUILTIN,
         params=(Param("lst", LIST),),
+        result=ELEMENT,
         doc="Returns the last element of the non-empty list `lst`; an error on the empty list.",
         example="(last '(1 2 3)) ; → 3",
     ),
@@ -878,6 +889,7 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         "list-ref", BUILTIN,
         params=(Param("lst", LIST), Param("pos", NATURAL)),
+        result=ELEMENT,
         doc=(
             "Returns the element of `lst` at position `pos`, counting from 0. Raises an "
             "error if the list has `pos` or fewer elements."),

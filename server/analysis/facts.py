@@ -56,11 +56,7 @@ SYNC_LLM_CALLS = ("llm-query", "unsafe-raw-query")
 _BODY_LAST = {"let", "let*", "letrec", "begin", "when", "unless", "parameterize",
               "with-handlers", "let-values", "let*-values"}
 MAX_FOLLOW = 40  # bound on chains of bindings / nested calls followed
-# Procedures that return one element of the list they are given, and what an element of
-# each kind of list is.
-_ELEMENT_OF = frozenset(("first", "second", "third", "fourth", "fifth", "last", "car",
-                         "list-ref", "cadr", "caddr", "sixth", "seventh", "eighth", "ninth",
-                         "tenth"))
+# What an element of each kind of list is (for the catalogue's ELEMENT results: first, car…).
 _ELEMENT_KINDS = {SYNTAXES: SYNTAX, STRINGS: STRING_K, HANDLES: HANDLE}
 
 
@@ -227,7 +223,7 @@ class Facts:
             return STRING_K
         if name in ("await-all",):
             return STRINGS
-        if name in _ELEMENT_OF and call.positional():
+        if entry.result == catalog.ELEMENT and call.positional():
             element = _ELEMENT_KINDS.get(self.kind(call.positional()[0], depth + 1))
             if element is not None:
                 return element
