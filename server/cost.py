@@ -93,11 +93,6 @@ def cost_total(analysis: Analysis) -> EstimateTotal:
     return total
 
 
-def _range(low: float | None, high: float | None) -> str:
-    text: str = format_usd_range(low, high)
-    return text
-
-
 def _cells(row: CostRow) -> list[str]:
     model = row.model or "(computed)"
     if row.tier:
@@ -111,12 +106,12 @@ def _cells(row: CostRow) -> list[str]:
         tokens_out = f"unbounded (≤{row.output_bound:,})"
     else:
         tokens_out = "unbounded"
-    cost = _range(row.cost_low, row.cost_high)
+    cost = format_usd_range(row.cost_low, row.cost_high)
     if row.per_1k_input and cost != "?":
         cost += f" /{PER_INPUT_TOKENS // 1000}k in"
     calls = str(row.calls) if row.calls is not None else "N"
     if row.calls is None and row.per_call_high is not None:
-        cost = f"{_range(row.per_call_low, row.per_call_high)} each"
+        cost = f"{format_usd_range(row.per_call_low, row.per_call_high)} each"
         if row.per_1k_input:
             cost += " /1k in"
     latency = format_seconds(row.latency_s) if row.latency_s is not None else "?"
@@ -167,14 +162,14 @@ def total_cost_text(total: EstimateTotal, short: bool = False) -> str:
     priced …``, or ``+ 2 unpriced`` when ``short``). Shared by the total line of ``recipe
     cost`` and the language server (hover on ``finish``, the code lens)."""
     if total.complete:
-        return _range(total.low, total.high)
+        return format_usd_range(total.low, total.high)
     n = len(total.unknown)
     if short:
         unpriced = f"{n} unpriced"
     else:
         unpriced = (f"{n} site{'s' if n != 1 else ''} not priced (input size, count or model "
                     f"unknown)")
-    return f"{_range(total.known_low, total.known_high)} + {unpriced}" \
+    return f"{format_usd_range(total.known_low, total.known_high)} + {unpriced}" \
         if total.known_high else unpriced
 
 

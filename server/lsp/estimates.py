@@ -22,21 +22,15 @@ from recipe.server.analysis.estimate import (
     EstimateTotal,
     FanOutEstimate,
     format_seconds,
-    format_usd,
-    format_usd_range,
 )
+from recipe.server.analysis.estimate import format_usd_range as usd_range
+from recipe.server.cost import total_calls_text, total_cost_text, total_latency_text
+
+__all__ = ["total_calls_text", "total_cost_text", "total_latency_text", "usd_range"]
 
 log = logging.getLogger(__name__)
 
 PER_1K_INPUT = f"/{PER_INPUT_TOKENS // 1000}k in"  # after figures that assume 1,000 input tokens
-
-def usd(value: float | None) -> str:
-    return format_usd(value)
-
-
-def usd_range(low: float | None, high: float | None) -> str:
-    """``$0.0012–$0.0048``, or one figure when both ends print the same."""
-    return format_usd_range(low, high)
 
 
 def latency(seconds: float | None) -> str:
@@ -185,22 +179,6 @@ def total(analysis: Analysis) -> EstimateTotal | None:
     except Exception:
         log.warning("cost estimate of the recipe failed", exc_info=True)
         return None
-
-
-def total_cost_text(total: EstimateTotal, short: bool = False) -> str:
-    """The recipe's cost range (one figure when low == high) and its unpriced sites."""
-    text: str = report.total_cost_text(total, short)
-    return text
-
-
-def total_calls_text(total: EstimateTotal) -> str:
-    text: str = report.total_calls_text(total)
-    return text
-
-
-def total_latency_text(total: EstimateTotal) -> str:
-    text: str = report.total_latency_text(total)
-    return text
 
 
 def cost_table(analysis: Analysis) -> str:
