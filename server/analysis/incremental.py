@@ -46,10 +46,8 @@ from .scopes import SPECIAL_FORM_NAMES, resolve
 
 FINISHERS = frozenset(("finish", "finish-var", "finish-error"))
 # An edit inside the literal `#:instruction` or `#:data` of an LLM call changes only that
-# call's input estimate, and what these rules read: the instruction's words (J001), any
-# string's text (X002), the call's cost figures (C001, C003, C004, C007). A part of at least
+# call's input estimate and what the rules with READS_PROMPTS read. A part of at least
 # PATCH_MIN_FORMS forms keeps its analysis, patched on such an edit instead of re-analysed.
-INSTRUCTION_RULES = frozenset(("J001", "X002", "C001", "C003", "C004", "C007"))
 PATCH_MIN_FORMS = 16
 
 
@@ -198,6 +196,7 @@ class IncrementalLinter:
         self.config = config
         self.filename = filename
         self.rules: list[Rule] = selected_rules(config, filename)
+        self.prompt_rules = frozenset(r.code for r in self.rules if r.reads_prompts)
         self._infos: dict[int, FormInfo] = {}
         self._parts: dict[tuple[int | bool, ...], PartResult] = {}
         self._links: list[tuple[Any, ...]] = []
@@ -210,7 +209,6 @@ class IncrementalLinter:
         self._part_of: list[int] = []
         self._keys: list[tuple[int | bool, ...]] = []
         self._results: list[PartResult] = []
-        self._changed_forms: list[int] = []
         self._generations: list[int] = []
         self._serial = 0  # the serial of the last document linted and kept
         self.patched_parts = 0  # parts the last lint patched (for tests and benches)
@@ -229,13 +227,13 @@ class IncrementalLinter:
         if fast is not None:
             # The edit changed no link (typing inside a string, a number, a keyword value…):
             # same parts, same top-level names; only the parts of the changed forms re-lint.
-            infos, changed = fast
+            infos, changed_forms, changed = fast
             names, parts, links = self._names, self._last_parts, self._links
             fresh_infos = None
         else:
             infos, fresh = self._form_infos(document)
             fresh_infos = fresh
-            changed = None
+            changed_forms, changed = [], None
             names = tuple(dict.fromkeys(name for info in infos for name in info.binders))
             links = [info.link for info in infos]
             if links == self._links:
@@ -314,7 +312,7 @@ class IncrementalLinter:
             self._parts = dict(zip(keys, results, strict=True))
             if fresh_infos is None:
                 fresh_infos = self._infos
-                for i in self._changed_forms:
+                for i in changed_forms:
                     fresh_infos.pop(id(self._forms[i]), None)
                     fresh_infos[id(forms[i])] = infos[i]
             self._infos = fresh_infos
@@ -331,18 +329,17 @@ class IncrementalLinter:
                 self._part_of = part_of
         return LintResult(analysis, apply_noqa(document, diagnostics), internal)
 
-    def _unchanged_links(self, forms: list[Node],
-                         document: Document) -> tuple[list[FormInfo], set[int]] | None:
+    def _unchanged_links(self, forms: list[Node], document: Document
+                         ) -> tuple[list[FormInfo], list[int], set[int]] | None:
         """When ``forms`` differ from the last lint's only in forms whose links are the same
-        as before: the infos of ``forms`` and the indices of the parts holding a changed
-        form. Otherwise None."""
+        as before: the infos of ``forms``, the indices of the changed forms and of the parts
+        holding them. Otherwise None."""
         old = self._forms
         if len(forms) != len(old) or not old or len(self._results) != len(self._last_parts):
             return None
         generations = self._generations
         changed_forms = [i for i, (a, b) in enumerate(zip(forms, old, strict=True))
-                         if a is not b or (a.__class__ is ListNode
-                                           and a.generation != generations[i])]  # type: ignore[attr-defined]
+                         if a is not b or generation(a) != generations[i]]
         if len(changed_forms) > 8:
             return None
         infos = list(self._info_list)
@@ -351,8 +348,7 @@ class IncrementalLinter:
             if info.link != infos[i].link:
                 return None
             infos[i] = info
-        self._changed_forms = changed_forms
-        return infos, {self._part_of[i] for i in changed_forms}
+        return infos, changed_forms, {self._part_of[i] for i in changed_forms}
 
     def _form_infos(self, document: Document) -> tuple[list[FormInfo], dict[int, FormInfo]]:
         old = self._infos
@@ -437,7 +433,8 @@ class IncrementalLinter:
             raise _Unplaceable
 
         old_text = edit.old_text
-        kept = [d for d in result.diagnostics if d.code not in INSTRUCTION_RULES]
+        prompt_rules = self.prompt_rules
+        kept = [d for d in result.diagnostics if d.code not in prompt_rules]
         for d in kept:
             # a message or fix that copies source text holding the literal (C002's rewrite,
             # T003 quoting a short call): that rule must run again, so the whole part does
@@ -453,8 +450,8 @@ class IncrementalLinter:
         sub._line_starts = document.line_starts
         estimates.refresh_call(call.node)
         partials = dict(result.partials)
-        internal = [m for m in result.internal if m[:4] not in INSTRUCTION_RULES]
-        self._run_rules(analysis, INSTRUCTION_RULES, kept, partials, internal)
+        internal = [m for m in result.internal if m.split(":", 1)[0] not in prompt_rules]
+        self._run_rules(analysis, prompt_rules, kept, partials, internal)
         forms = result.forms
         positions = [document.position(f.start) for f in forms] if analysis.used_where else None
         if result.positions is not None and positions != result.positions:

@@ -81,7 +81,10 @@ class Rule(NamedTuple):
     ``recipe.server.analysis.incremental``); ``file`` — always the whole document, so
     ``check`` must be cheap (the S rules only read the reader's errors). A rule that adds up
     over the whole file defines ``partial(ctx)`` (per part, cached) and
-    ``combine(ctx, parts)`` (file-wide, every time) as well."""
+    ``combine(ctx, parts)`` (file-wide, every time) as well. A rule whose findings depend on
+    the text of a literal ``#:instruction`` / ``#:data`` of an LLM call, or on a call's cost
+    figures, says ``READS_PROMPTS = True``: it runs again when the language server patches
+    a part after typing in a prompt (every other rule's findings are kept, moved)."""
 
     code: str
     name: str
@@ -92,6 +95,7 @@ class Rule(NamedTuple):
     scope: str = PART
     partial: Callable[[RuleContext], list[Any]] | None = None
     combine: Callable[[RuleContext, list[Any]], Iterable[Diagnostic]] | None = None
+    reads_prompts: bool = False
 
     @property
     def summary(self) -> str:
@@ -102,7 +106,7 @@ def _load(module_name: str) -> Rule:
     module: ModuleType = importlib.import_module(f"{__name__}.{module_name}")
     return Rule(module.CODE, module.NAME, module.SEVERITY, module.__doc__ or "", module.check,
                 module_name, getattr(module, "SCOPE", PART), getattr(module, "partial", None),
-                getattr(module, "combine", None))
+                getattr(module, "combine", None), getattr(module, "READS_PROMPTS", False))
 
 
 @cache

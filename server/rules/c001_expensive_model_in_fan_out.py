@@ -67,6 +67,7 @@ from recipe.server.analysis.facts import FanOutSite
 CODE = "C001"
 NAME = "expensive-model-in-fan-out"
 SEVERITY = WARNING
+READS_PROMPTS = True  # the call's cost figures
 
 # Fan-outs whose per-item function is the bulk of the work (RULES.md C001).
 BULK_FAN_OUTS = ("map-async", "fan-out-aggregate", "parallel", "active-learning", "tiered")

@@ -72,6 +72,7 @@ from recipe.server.analysis.scopes import Call
 CODE = "C003"
 NAME = "cheap-model-for-synthesis"
 SEVERITY = INFO
+READS_PROMPTS = True  # the call's cost figures
 
 RESULT_PRODUCERS = ("map-async", "await-all", "await-all-syntax", "fan-out-aggregate", "parallel")
 STRING_FUNCTIONS = ("string-join", "string-append", "format", "~a", "apply", "string-trim")

@@ -54,6 +54,7 @@ from recipe.server.analysis.estimate import CallEstimate, Estimates, format_usd
 CODE = "C004"
 NAME = "unbounded-fan-out-tokens"
 SEVERITY = WARNING
+READS_PROMPTS = True  # the call's cost figures
 
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:

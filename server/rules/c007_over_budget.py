@@ -57,6 +57,7 @@ from recipe.server.analysis.estimate import CallEstimate, format_usd
 CODE = "C007"
 NAME = "over-budget"
 SEVERITY = WARNING
+READS_PROMPTS = True  # the calls' cost figures
 
 
 def worst_case(est: CallEstimate) -> float | None:

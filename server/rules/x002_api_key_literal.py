@@ -36,6 +36,7 @@ from recipe.server.analysis.diagnostics import ERROR, Diagnostic
 CODE = "X002"
 NAME = "api-key-literal"
 SEVERITY = ERROR
+READS_PROMPTS = True  # every string's text
 
 KEY_PATTERN = re.compile(
     r"(?<![A-Za-z0-9_-])(sk-(?:proj-|svcacct-|admin-|ant-(?:api\d\d-)?)?)([A-Za-z0-9_-]{20,})")
