@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = sorted((ROOT / "examples").glob("*.recipe"))
+EXAMPLES = sorted(p for p in (ROOT / "examples").glob("*.recipe") if p.is_file())
 
 
 def recipe_command() -> list[str]:

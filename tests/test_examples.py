@@ -12,8 +12,8 @@ from recipe.runtime.lang.reader import read
 from recipe.server.analysis.lint import lint_text
 
 ROOT = Path(__file__).resolve().parent.parent / "examples"
-GOOD = sorted(ROOT.glob("*.recipe"))
-MISTAKES = sorted((ROOT / "mistakes").glob("*.recipe"))
+GOOD = sorted(p for p in ROOT.glob("*.recipe") if p.is_file())
+MISTAKES = sorted(p for p in (ROOT / "mistakes").glob("*.recipe") if p.is_file())
 _CODE = re.compile(r"\b([SNTCJPFX]\d{3})\b")
 
 

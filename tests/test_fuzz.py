@@ -17,7 +17,8 @@ from recipe.runtime.lang.reader import read
 from recipe.runtime.lang.syntax import ListNode
 from recipe.server.analysis.lint import lint_document
 
-EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").rglob("*.recipe"))
+EXAMPLES = sorted(p for p in (Path(__file__).resolve().parent.parent / "examples").rglob("*.recipe")
+                  if p.is_file())  # not the run state folder `.recipe/` a run leaves
 TOKENS = ["(", ")", "[", "]", "{", "}", '"', "'", "`", ",", ",@", "#:", "#|", "|#", "#;", ";",
           "\n", " ", "\\", "#\\", "#t", "1.2", "define", "lambda", "let", "map-async",
           "llm-query", "llm-query-async", "#:model", '"gpt-4"', "#:max-tokens", "syntax-e",

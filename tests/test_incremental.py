@@ -18,7 +18,7 @@ from recipe.server.analysis.incremental import PATCH_MIN_FORMS, IncrementalLinte
 from recipe.server.analysis.lint import lint_document
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = sorted((ROOT / "examples").rglob("*.recipe"))
+EXAMPLES = sorted(p for p in (ROOT / "examples").rglob("*.recipe") if p.is_file())
 
 UNIT = '''; Summarise chunk {i}.
 (define (summarise-{i} doc)
