@@ -114,7 +114,7 @@ class ListNode(Node):
     """``( … )``, ``[ … ]``, ``{ … }`` or a vector ``#( … )``; ``closed`` is False when the
     reader had to close it itself (S001)."""
 
-    __slots__ = ("_below", "closed", "edit", "generation", "items", "opener")
+    __slots__ = ("_below", "_parents", "closed", "edit", "generation", "items", "opener")
 
     def __init__(self, opener: str, items: list[Node], start: int, end: int, closed: bool) -> None:
         super().__init__(start, end)
@@ -122,6 +122,7 @@ class ListNode(Node):
         self.items = items
         self.closed = closed
         self._below: list[Node] | None = None
+        self._parents: dict[int, Node] | None = None
         # A top-level form edited in place (Document.edit_string): how many times, and the
         # last edit.
         self.generation = 0
@@ -134,6 +135,14 @@ class ListNode(Node):
         if below is None:
             below = self._below = list(_walk(self.items))
         return below
+
+    def parent_map(self) -> dict[int, Node]:
+        """id(node) → the list or quote directly containing it, for every node below this
+        one (built once, like :meth:`descendants`)."""
+        parents = self._parents
+        if parents is None:
+            parents = self._parents = _parent_map([self])
+        return parents
 
     def _shift(self, delta: int) -> None:
         # A top-level form after an edit moves on every keystroke: its nodes move in a flat
@@ -258,8 +267,8 @@ _SERIALS = itertools.count(1)
 class Document:
     """A read recipe: its text, top-level forms, comments and syntax errors, in source order."""
 
-    __slots__ = ("_last", "_line_starts", "_nodes", "comments", "errors", "forms", "recovering",
-                 "serial", "text")
+    __slots__ = ("_last", "_line_starts", "_nodes", "_parents", "comments", "errors", "forms",
+                 "recovering", "serial", "text")
 
     def __init__(
         self, text: str, forms: list[Node], comments: list[Comment], errors: list[SyntaxIssue]
@@ -271,6 +280,7 @@ class Document:
         self.recovering = True  # the reader used column-0 recovery (unbalanced brackets)
         self._line_starts: list[int] | None = None
         self._nodes: list[Node] | None = None
+        self._parents: dict[int, Node] | None = None
         self._last: Node | _Unset | None = _UNSET
         self.serial = next(_SERIALS)  # tells documents apart (ids are reused)
         for issue in errors:
@@ -297,6 +307,7 @@ class Document:
         sub.recovering = self.recovering
         sub._line_starts = self.line_starts
         sub._nodes = None
+        sub._parents = None
         sub._last = self.last_form
         sub.serial = next(_SERIALS)
         return sub
@@ -375,6 +386,21 @@ class Document:
                     nodes.extend(below)
             self._nodes = nodes
         return iter(nodes)
+
+    @property
+    def parents(self) -> dict[int, Node]:
+        """id(node) → the list or quote directly containing it, for every node of every form
+        (the forms' own maps, merged once per document)."""
+        parents = self._parents
+        if parents is None:
+            parents = {}
+            for form in self.forms:
+                if form.__class__ is ListNode:
+                    parents.update(form.parent_map())  # type: ignore[attr-defined]
+                else:
+                    parents.update(_parent_map([form]))
+            self._parents = parents
+        return parents
 
     def node_at(self, offset: int) -> list[Node]:
         """The chain of forms containing ``offset``, outermost first (empty between forms)."""
@@ -475,6 +501,25 @@ def _walk(roots: list[Node]) -> Iterator[Node]:
                 extend(reversed(items))
         elif cls is quote and node.datum is not None:  # type: ignore[attr-defined]
             append(node.datum)  # type: ignore[attr-defined]
+
+
+def _parent_map(roots: list[Node]) -> dict[int, Node]:
+    parents: dict[int, Node] = {}
+    stack = list(roots)
+    pop, extend, append = stack.pop, stack.extend, stack.append
+    list_node, quote = ListNode, Quote
+    while stack:
+        node = pop()
+        cls = node.__class__
+        if cls is list_node:
+            items = node.items  # type: ignore[attr-defined]
+            for item in items:
+                parents[id(item)] = node
+            extend(items)
+        elif cls is quote and node.datum is not None:  # type: ignore[attr-defined]
+            parents[id(node.datum)] = node  # type: ignore[attr-defined]
+            append(node.datum)  # type: ignore[attr-defined]
+    return parents
 
 
 class _Unset:

@@ -249,7 +249,7 @@ class Estimates:
         """The estimate of an LLM call node (or of its head symbol)."""
         found = self._by_node.get(id(node))
         if found is None:
-            parent = self._estimator.parents.get(id(node))
+            parent = self._estimator.parent_list(node)
             if parent is not None and parent.items and parent.items[0] is node:
                 found = self._by_node.get(id(parent))
         return found
@@ -257,7 +257,7 @@ class Estimates:
     def fan_out(self, node: Node) -> FanOutEstimate | None:
         found = self._fan_out_by_node.get(id(node))
         if found is None:
-            parent = self._estimator.parents.get(id(node))
+            parent = self._estimator.parent_list(node)
             if parent is not None and parent.items and parent.items[0] is node:
                 found = self._fan_out_by_node.get(id(parent))
         return found
@@ -269,7 +269,7 @@ class Estimates:
         only the first."""
         found = self._fan_outs_by_node.get(id(node))
         if found is None:
-            parent = self._estimator.parents.get(id(node))
+            parent = self._estimator.parent_list(node)
             if parent is not None and parent.items and parent.items[0] is node:
                 found = self._fan_outs_by_node.get(id(parent))
         return list(found or ())
@@ -284,10 +284,10 @@ class Estimates:
 
     def ancestors(self, node: Node) -> Iterator[ListNode]:
         """The lists enclosing ``node``, innermost first."""
-        parent = self._estimator.parents.get(id(node))
+        parent = self._estimator.parent_list(node)
         while parent is not None:
             yield parent
-            parent = self._estimator.parents.get(id(parent))
+            parent = self._estimator.parent_list(parent)
 
     def multiplicity(self, node: Node) -> int | None:
         """How many times ``node`` is evaluated (None: unknown)."""
@@ -437,12 +437,7 @@ class _Estimator:
         self.facts = analysis.facts
         self.scopes = analysis.scopes
         self.models = analysis.config.models
-        self.parents: dict[int, ListNode] = {}
-        for form in analysis.document.forms:
-            for node in form.walk():
-                if isinstance(node, ListNode):
-                    for item in node.items:
-                        self.parents[id(item)] = node
+        self.parents = analysis.document.parents
         self.sites = self.facts.fan_outs()
         self.sites_by_call: dict[int, list[FanOutSite]] = {}
         self.site_functions: dict[int, list[FanOutSite]] = {}
@@ -454,6 +449,11 @@ class _Estimator:
         self._invocations: dict[int, object] = {}
         self._function_latency: dict[int, object] = {}
         self._call_estimates: dict[int, CallEstimate] = {}
+
+    def parent_list(self, node: Node) -> ListNode | None:
+        """The list directly containing ``node`` (None at top level or inside a quote)."""
+        parent = self.parents.get(id(node))
+        return parent if parent.__class__ is ListNode else None  # type: ignore[return-value]
 
     # -- entry ---------------------------------------------------------------------
     def run(self) -> Estimates:
@@ -510,7 +510,7 @@ class _Estimator:
         """How many times the procedure a ``recursive-spawn`` call returns is called: known
         when it is bound by a ``define`` (or ``let``) and only ever called by its name;
         None otherwise (handed to ``map``, called in place…)."""
-        parent = self.parents.get(id(call.node))
+        parent = self.parent_list(call.node)
         if parent is None or parent.head_name() != "define" or len(parent.items) != 3 \
                 or parent.items[2] is not call.node or not isinstance(parent.items[1], Atom):
             return None
@@ -519,7 +519,7 @@ class _Estimator:
             return None
         total: Count = 0
         for ref in binding.refs:
-            user = self.parents.get(id(ref))
+            user = self.parent_list(ref)
             if user is None or not user.items or user.items[0] is not ref:
                 return None  # handed on: where it ends up running is not followed
             total = _add_count(total, _imul(self.count(call.node), self.count(user)))
@@ -564,8 +564,8 @@ class _Estimator:
         if binding is None or binding.kind != "parameter" or binding.assigned \
                 or binding.atom is None:
             return None
-        formals = self.parents.get(id(binding.atom))
-        function = self.parents.get(id(formals)) if formals is not None else None
+        formals = self.parent_list(binding.atom)
+        function = self.parent_list(formals) if formals is not None else None
         if function is None or formals is None or function.head_name() == "define":
             # (define (f item) …): the function's own name comes first in its formals
             if function is None or formals is None or len(formals.items) < 2 \
@@ -660,7 +660,7 @@ class _Estimator:
     def _count(self, node: Node, depth: int) -> Count:
         factor: Count = 1
         child = node
-        parent = self.parents.get(id(child))
+        parent = self.parent_list(child)
         while parent is not None:
             index = _index(parent, child)
             head = parent.head_name()
@@ -676,7 +676,7 @@ class _Estimator:
                 if index > clauses_at:
                     factor = _imul(factor, self.for_iterations(parent))
             child = parent
-            parent = self.parents.get(id(child))
+            parent = self.parent_list(child)
         return factor
 
     def invocations(self, function: ListNode, depth: int) -> Count:
@@ -706,7 +706,7 @@ class _Estimator:
                 total = _add_count(total, self.count(site.call.node, depth + 1))
         if binding is not None:
             for ref in binding.refs:
-                parent = self.parents.get(id(ref))
+                parent = self.parent_list(ref)
                 if parent is None:
                     continue
                 if self._ref_in_site(ref, parent, sites):
@@ -719,7 +719,7 @@ class _Estimator:
             return total
         if sites:
             return total
-        parent = self.parents.get(id(function))
+        parent = self.parent_list(function)
         factor = self.combinator_factor(parent, function) if parent is not None else 1
         return _imul(self.count(function, depth + 1), factor)
 
@@ -833,7 +833,7 @@ class _Estimator:
             size = self.facts.list_size(init) if init is not None else None
             if size is None:
                 continue
-            recursions = [self.parents.get(id(ref)) for ref in binding.refs]
+            recursions = [self.parent_list(ref) for ref in binding.refs]
             if recursions and all(
                     call is not None and call.items and call.items[0] is not None
                     and len(call.items) > position + 1

@@ -414,7 +414,7 @@ class IncrementalLinter:
             return None
         estimates = analysis.estimates
         atom = edit.atom
-        call_node = estimates._estimator.parents.get(id(atom))
+        call_node = estimates._estimator.parent_list(atom)
         call = analysis.facts.call_at.get(id(call_node)) if call_node is not None else None
         if call is None or call.entry is None or call.binding is not None \
                 or call.entry.name not in LLM_CALLS \

@@ -203,7 +203,6 @@ class Scopes:
         self.calls: list[Call] = []
         self.calls_by_name: dict[str, list[Call]] = {}
         self.assignments: list[tuple[ListNode, Atom, Binding | None]] = []  # set! forms
-        self.parents: dict[int, ListNode] = {}  # id(node) → enclosing list, for calls and lambdas
         self.function_of: dict[int, Binding] = {}  # id(lambda/define node) → its binding
         self.lambdas: list[ListNode] = []
         self._sorted: list[Scope] | None = None
@@ -394,7 +393,6 @@ class _Resolver:
         for item in node.items:
             if not (isinstance(item, Atom) and item.kind == KEYWORD):
                 self.expr(item, scope, depth + 1)
-                self.out.parents[id(item)] = node
         if isinstance(head, Atom) and head.kind == SYMBOL:
             binding = self.out.resolved.get(id(head))
             entry = self.out.builtin_refs.get(id(head)) if binding is None else None
@@ -654,7 +652,6 @@ class _Resolver:
         """Special forms whose subforms are all expressions (if, when, begin, and, …)."""
         for item in node.items[1:]:
             self.expr(item, scope, depth)
-            self.out.parents[id(item)] = node
 
     def form_body(self, node: ListNode, scope: Scope, depth: int) -> None:
         """Forms whose subforms are a body with internal defines (begin at depth > 0)."""

@@ -232,28 +232,9 @@ def first_line_span(document: Document, node: Node) -> tuple[int, int]:
 
 # -- tree shape -----------------------------------------------------------------------
 
-_PARENTS: list[tuple[Analysis, dict[int, Node]]] = []
-
-
 def parent_map(ctx: RuleContext) -> dict[int, Node]:
     """id(node) → the node directly containing it (lists and quotes), for the whole file."""
-    analysis = ctx.analysis
-    for owner, parents in _PARENTS:
-        if owner is analysis:
-            return parents
-    parents = {}
-    stack: list[Node] = list(ctx.document.forms)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ListNode):
-            for item in node.items:
-                parents[id(item)] = node
-                stack.append(item)
-        elif isinstance(node, Quote) and node.datum is not None:
-            parents[id(node.datum)] = node
-            stack.append(node.datum)
-    _PARENTS[:] = [(analysis, parents)]
-    return parents
+    return ctx.document.parents
 
 
 def body_of(node: ListNode) -> list[Node] | None:
