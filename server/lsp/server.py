@@ -240,7 +240,8 @@ class RecipeLanguageServer(LanguageServer):
             return
         st.published = st.version
         items = st.diagnostics_wire(result, self.encoding)
-        items += [json.dumps(self.protocol._converter.unstructure(d)) for d in st.run_diagnostics]
+        items += [json.dumps(self.protocol._converter.unstructure(d), separators=(",", ":"))
+                  for d in st.run_diagnostics]
         # The message is put together from each diagnostic's JSON text, kept from the last
         # publish for those an edit did not change: for a file with hundreds of diagnostics,
         # lsprotocol's converter, or even one json.dumps of the whole list, costs more than

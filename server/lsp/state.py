@@ -208,7 +208,7 @@ class DocState:
                        diag.fix)
                 text = by_content.get(key)
                 if text is None:
-                    text = json.dumps(diagnostic_json(diag, pos, self.uri))
+                    text = json.dumps(diagnostic_json(diag, pos, self.uri), separators=(",", ":"))
                 hit = (diag, text, key)
             fresh[id(diag)] = hit
             fresh_content[hit[2]] = hit[1]
