@@ -97,6 +97,18 @@ def test_typing_in_one_unit_relints_that_unit_only() -> None:
     assert len(editor.document.forms) == 121
 
 
+def test_typing_a_name_no_form_binds_keeps_the_links() -> None:
+    editor = Editor(units(40))
+    spot = editor.text.index("#:max-tokens 100", len(editor.text) // 2) + len("#:max-tokens 100")
+    assert editor.edit(spot, spot, "x") == whole(editor.text, editor.config)  # a typo: `100x`
+    assert not editor.linter.relinked and editor.linter.relinted_forms == 3
+    spot = editor.text.index("#:data doc", spot - 200) + len("#:data ")
+    assert editor.edit(spot, spot + 3, "parts-3") == whole(editor.text, editor.config)
+    assert editor.linter.relinked  # now mentions another unit's name: the two units link
+    assert editor.edit(spot, spot + 7, "docs") == whole(editor.text, editor.config)
+    assert editor.linter.relinked
+
+
 def test_a_new_top_level_name_updates_a_suggestion_in_an_unlinked_form() -> None:
     editor = Editor("(define (f x) (summarize x))\n(define y 2)\n(finish (f y))\n")
     assert "did you mean" not in str(editor.edit(0, 0, ""))

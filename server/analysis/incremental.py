@@ -11,7 +11,8 @@ nothing else. Two forms are linked when
   ``finish-error``, every form after the first top-level call of one, and the file's last form
   (F001 and F002 look at those together).
 
-Linking is transitive, so a part is a connected component. The diagnostics of a part depend
+Linking is transitive, so a part is a connected component. An edit that changes no link (a
+name that no form binds, a number, a string) keeps the parts and re-lints only its own. The diagnostics of a part depend
 only on its own forms, plus (1) the names the file binds at top level, when a rule looked
 them up (did-you-mean suggestions, ``finish-var``) and (2) line numbers, when a message quoted
 a ``line:col``. A part's result is reused while it has exactly the same form objects (the
@@ -213,6 +214,7 @@ class IncrementalLinter:
         self._serial = 0  # the serial of the last document linted and kept
         self.patched_parts = 0  # parts the last lint patched (for tests and benches)
         self.relinted_forms = 0  # forms re-analysed by the last lint (for tests and benches)
+        self.relinked = False  # whether the last lint worked out the links again (idem)
 
     def lint(self, document: Document, analysis: Analysis | None = None,
              commit: Callable[[], bool] | None = None) -> LintResult:
@@ -224,11 +226,14 @@ class IncrementalLinter:
         analysis = analysis or Analysis(document, self.config, self.filename)
         forms = document.forms
         fast = self._unchanged_links(forms, document)
+        self.relinked = fast is None
         if fast is not None:
             # The edit changed no link (typing inside a string, a number, a keyword value…):
             # same parts, same top-level names; only the parts of the changed forms re-lint.
             infos, changed_forms, changed = fast
-            names, parts, links = self._names, self._last_parts, self._links
+            names, parts, links = self._names, self._last_parts, list(self._links)
+            for i in changed_forms:
+                links[i] = infos[i].link
             fresh_infos = None
         else:
             infos, fresh = self._form_infos(document)
@@ -343,9 +348,10 @@ class IncrementalLinter:
         if len(changed_forms) > 8:
             return None
         infos = list(self._info_list)
+        top_level = frozenset(self._names)
         for i in changed_forms:
             info = FormInfo(forms[i], document)
-            if info.link != infos[i].link:
+            if info.link != infos[i].link and not _same_linking(info, infos[i], top_level):
                 return None
             infos[i] = info
         return infos, changed_forms, {self._part_of[i] for i in changed_forms}
@@ -459,6 +465,14 @@ class IncrementalLinter:
             # the part's fresh lint below does not use it)
         return PartResult(forms, kept, partials, internal, result.names, positions, document,
                           analysis)
+
+
+def _same_linking(new: FormInfo, old: FormInfo, top_level: frozenset[str]) -> bool:
+    """Whether a form links to the others as before: only names that no form binds at top
+    level (a local variable, a model name, a typo) came or went from what it mentions."""
+    return (new.binders == old.binders and new.mentions_finisher == old.mentions_finisher
+            and new.python == old.python and new.finisher_call == old.finisher_call
+            and new.mentions & top_level == old.mentions & top_level)
 
 
 def _parts(infos: list[FormInfo], last: int) -> list[list[int]]:
