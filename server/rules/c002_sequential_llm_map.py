@@ -52,12 +52,14 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
-from recipe.runtime.lang.syntax import SYMBOL, Atom, ListNode, Node
+from recipe.runtime.lang.syntax import SYMBOL, Atom, ListNode, Node, Quote
 from recipe.server.analysis.context import RuleContext
 from recipe.server.analysis.diagnostics import WARNING, Diagnostic, Edit, Fix, Related
 from recipe.server.analysis.estimate import format_seconds
 from recipe.server.analysis.facts import SYNC_LLM_CALLS
 from recipe.server.analysis.scopes import LAMBDA_NAMES, Call
+
+from ._tjpfx import body_of
 
 CODE = "C002"
 NAME = "sequential-llm-map"
@@ -151,9 +153,12 @@ def _sync_calls(ctx: RuleContext, body: list[Node], function: ListNode | None) -
     seen: set[int] = set()
     todo = list(body)
     visited_functions: set[int] = set() if function is None else {id(function)}
+    skipped: set[int] = set()
+    for form in body[-1:]:
+        skipped.update(id(f) for f in _returned_lambdas(form))
     while todo:
         form = todo.pop()
-        for sub in form.walk():
+        for sub in _walk_pruned(form, skipped):
             call = facts.call_at.get(id(sub))
             if call is None:
                 continue
@@ -166,9 +171,54 @@ def _sync_calls(ctx: RuleContext, body: list[Node], function: ListNode | None) -
                     and id(call.binding.function) not in visited_functions \
                     and len(visited_functions) < 40:
                 visited_functions.add(id(call.binding.function))
-                todo.extend(facts.function_body(call.binding.function))
+                called = facts.function_body(call.binding.function)
+                for form in called[-1:]:
+                    skipped.update(id(f) for f in _returned_lambdas(form))
+                todo.extend(called)
     found.sort(key=lambda c: c.node.start)
     return found
+
+
+_RESULT_LISTS = ("list", "vector", "cons", "values")
+
+
+def _returned_lambdas(node: Node, depth: int = 0) -> Iterator[ListNode]:
+    """Lambdas a body returns without calling them (`(lambda () (llm-query …))` as the
+    result, or in a list of thunks): their calls run later, when someone calls the thunk,
+    not once per item of the loop that builds them."""
+    if depth > 20 or not isinstance(node, ListNode) or not node.items:
+        return
+    head = node.head_name()
+    if head in LAMBDA_NAMES:
+        yield node
+    elif head == "if":
+        for branch in node.items[2:4]:
+            yield from _returned_lambdas(branch, depth + 1)
+    elif head in ("cond", "case"):
+        for clause in node.items[1 if head == "cond" else 2:]:
+            if isinstance(clause, ListNode) and len(clause.items) >= 2:
+                yield from _returned_lambdas(clause.items[-1], depth + 1)
+    elif head in _RESULT_LISTS:
+        for item in node.items[1:]:
+            yield from _returned_lambdas(item, depth + 1)
+    else:
+        body = body_of(node)
+        if body and head not in LAMBDA_NAMES and head != "define":
+            yield from _returned_lambdas(body[-1], depth + 1)
+
+
+def _walk_pruned(form: Node, skipped: set[int]) -> Iterator[Node]:
+    """`form.walk()` without the subtrees in `skipped`."""
+    stack = [form]
+    while stack:
+        node = stack.pop()
+        if id(node) in skipped:
+            continue
+        yield node
+        if isinstance(node, ListNode):
+            stack.extend(reversed(node.items))
+        elif isinstance(node, Quote) and node.datum is not None:
+            stack.append(node.datum)
 
 
 def _in_concurrent_fan_out(ctx: RuleContext, call: Call) -> bool:

@@ -67,7 +67,7 @@ from recipe.server.analysis.context import RuleContext
 from recipe.server.analysis.diagnostics import INFO, Diagnostic, Edit, Fix, Related
 from recipe.server.analysis.estimate import PER_INPUT_TOKENS, format_usd
 from recipe.server.analysis.facts import SYNC_LLM_CALLS
-from recipe.server.analysis.scopes import Call
+from recipe.server.analysis.scopes import Binding, Call
 
 CODE = "C003"
 NAME = "cheap-model-for-synthesis"
@@ -146,6 +146,36 @@ class _Index:
                     and args[0].kind == STRING and isinstance(args[0].value, str):
                 self.setters.setdefault(args[0].value, []).append(setter)
         self.sites = {id(site.call): site for site in reversed(ctx.facts.fan_outs())}
+        self._functions: list[Binding] | None = None
+
+    def arguments_for(self, ctx: RuleContext, atom: Atom) -> list[Node]:
+        """The expressions callers pass for the positional parameter ``atom`` refers to."""
+        binding = ctx.scopes.binding_of(atom)
+        if binding is None or binding.kind != "parameter" or binding.assigned \
+                or binding.atom is None:
+            return []
+        if self._functions is None:
+            self._functions = [b for b in ctx.scopes.bindings
+                               if b.function is not None and b.signature is not None]
+        defining = binding.atom
+        owners = [b for b in self._functions if b.function is not None
+                  and b.function.start <= defining.start and defining.end <= b.function.end]
+        if not owners:
+            return []
+        owner = min(owners, key=lambda b: b.function.end - b.function.start
+                    if b.function is not None else 0)
+        assert owner.signature is not None
+        params = [*owner.signature.required, *owner.signature.optional]
+        if binding.name not in params:
+            return []
+        position = params.index(binding.name)
+        out: list[Node] = []
+        for call in ctx.scopes.calls:
+            if call.binding is owner:
+                args = call.positional()
+                if position < len(args):
+                    out.append(args[position])
+        return out
 
 
 def _fan_out_source(ctx: RuleContext, index: _Index, node: Node | None, levels: int,
@@ -155,6 +185,13 @@ def _fan_out_source(ctx: RuleContext, index: _Index, node: Node | None, levels: 
         return None
     facts = ctx.facts
     node = facts.binding_value(node)
+    if isinstance(node, Atom) and node.kind == SYMBOL:
+        # a parameter of a helper: the arguments its callers pass, `(combine parts)`
+        for arg in index.arguments_for(ctx, node):
+            found = _fan_out_source(ctx, index, arg, levels, depth + 1)
+            if found is not None:
+                return found
+        return None
     if not isinstance(node, ListNode):
         return None
     call = facts.call_at.get(id(node))

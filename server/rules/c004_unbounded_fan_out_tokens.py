@@ -71,7 +71,8 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
         if model is not None and est.output_bound is not None:
             worst = est.cost_high
             basis = " at 1,000 input tokens" if est.per_1k_input else ""
-            if est.multiplicity is not None and worst is not None:
+            # (one of several distinct `parallel` thunks runs once: "per call", not "for 1 calls")
+            if est.multiplicity is not None and est.multiplicity > 1 and worst is not None:
                 cost = f"≈ {format_usd(worst * est.multiplicity)} for {est.multiplicity} calls{basis}"
             else:
                 cost = f"≈ {format_usd(worst)} per call{basis}"

@@ -2,7 +2,8 @@
 
 ## What it does
 Reports the top-level forms that follow a top-level `(finish …)`, `(finish-var …)` or
-`(finish-error …)`: the run ends at the `finish`, so they never run.
+`(finish-error …)` (also one inside a top-level `begin`, whose forms are top-level forms):
+the run ends at the `finish`, so they never run.
 
 ## Why is this bad?
 The code looks live but is dead — typically a step appended after the original end of the
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from recipe.runtime.lang.syntax import ListNode, Node
 from recipe.server.analysis.context import RuleContext
 from recipe.server.analysis.diagnostics import INFO, Diagnostic, Related
 
@@ -40,8 +42,19 @@ NAME = "code-after-finish"
 SEVERITY = INFO
 
 
+def _spliced(forms: list[Node]) -> list[Node]:
+    """The top-level forms with top-level `(begin …)` spliced in, as Racket does."""
+    out: list[Node] = []
+    for form in forms:
+        if isinstance(form, ListNode) and form.head_name() == "begin" and len(form.items) > 1:
+            out.extend(_spliced(form.items[1:]))
+        else:
+            out.append(form)
+    return out
+
+
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
-    forms = ctx.document.forms
+    forms = _spliced(list(ctx.document.forms))
     for index, form in enumerate(forms):
         call = is_call_to(ctx, form, *FINISHERS)
         if call is None:

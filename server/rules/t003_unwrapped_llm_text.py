@@ -56,7 +56,7 @@ SEVERITY = ERROR
 _STRING_TYPES = {catalog.STRING, catalog.STRING_OR_LIST}
 # Parameters the catalogue types as "any" but that refuse a syntax object all the same
 # (as the runtime does): positions, or every position from the one given by `_FROM`.
-_EXTRA_SINKS = {"py-set!": (1,), "finish": (0,)}
+_EXTRA_SINKS = {"py-set!": (1,), "finish": (0,), "checkpoint": (1,)}
 _EXTRA_SINKS_FROM = {"format": 1, "printf": 1, "eprintf": 1, "fprintf": 2, "~a": 0, "~s": 0,
                      "~v": 0}
 
@@ -112,7 +112,7 @@ def _wrap_list(ctx: RuleContext, node: Node, where: str) -> Diagnostic:
             (Edit(node.start, node.start, "(map syntax-e "), Edit(node.end, node.end, ")"))))
 
 
-_DEEP_SINKS = {"finish": 0, "py-set!": 1}
+_DEEP_SINKS = {"finish": 0, "py-set!": 1, "checkpoint": 1}
 _CONSTRUCTORS = frozenset(("list", "vector", "cons", "list*", "append"))
 
 
@@ -160,3 +160,6 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
             if positional and facts.kind(positional[0]) == SYNTAXES:
                 arg = positional[0]
                 yield _wrap_list(ctx, arg, "passing them to `string-join`")
+            elif positional:
+                # (string-join (list "a" r) " "): an element built in place is LLM text
+                yield from _deep(ctx, positional[0], "passing it to `string-join`", 0)

@@ -3,8 +3,8 @@ r"""`syntax-e` on something that is already a string.
 ## What it does
 Reports `(syntax-e x)` where `x` is certainly not a syntax object: the results of
 `map-async` and `await-all` (already lists of plain strings), of `unsafe-raw-query`, of
-`syntax-e` itself, string literals and string-building procedures. The fix removes the
-wrapper.
+`syntax-e` itself, string literals and string-building procedures; and `(map syntax-e xs)`
+over such a list of plain strings. The fix removes the wrapper.
 
 ## Why is this bad?
 It does nothing (`syntax-e` is the identity on a string) but suggests the author believes
@@ -88,4 +88,20 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
         message = f"{_what(ctx, arg, kind)}: `syntax-e` has nothing to unwrap; remove it"
         fix = Fix("Remove the `syntax-e` wrapper",
                   (Edit(call.node.start, arg.start, ""), Edit(arg.end, call.node.end, "")))
+        yield ctx.diagnostic(call.node, message, fix)
+    # (map syntax-e strings): unwrapping each element of a list of plain strings
+    for call in ctx.scopes.calls_to("map"):
+        args = call.positional()
+        if call.entry is None or len(args) != 2 or call.keywords():
+            continue
+        fn, items = args
+        if not (isinstance(fn, Atom) and fn.kind == SYMBOL and fn.text == "syntax-e"
+                and ctx.scopes.binding_of(fn) is None):
+            continue
+        if facts.kind(items) != STRINGS:
+            continue
+        what = _what(ctx, items, STRINGS)
+        message = f"{what}: mapping `syntax-e` over it has nothing to unwrap; remove the `map`"
+        fix = Fix("Remove the `(map syntax-e …)` wrapper",
+                  (Edit(call.node.start, items.start, ""), Edit(items.end, call.node.end, "")))
         yield ctx.diagnostic(call.node, message, fix)

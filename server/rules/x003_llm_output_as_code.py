@@ -6,7 +6,8 @@ Reports `unsafe-exec-sub-output`, `py-exec` and `py-eval` given text derived fro
 results, or strings built from them — when nothing validates it on the way. A call to a
 function or predicate whose name contains `valid`, `check`, `verify`, `sanitize` or `safe`
 (applied to the text, or guarding the evaluation in an `if` / `when` / `cond`), or a
-function wrapped with `with-validation`, counts as validation.
+function wrapped with `with-validation`, counts as validation. `(map py-exec replies)` (or
+`for-each`, `filter-map`, `append-map`) over such a list is reported too.
 
 ## Why is this bad?
 A model's output is attacker-controlled as soon as the data it read was: a prompt injection
@@ -59,6 +60,7 @@ _SOURCES = {"llm-query", "await", "unsafe-raw-query", "await-all", "await-all-sy
             "critique-refine", "iterate-until"}
 _VALIDATION = re.compile(r"valid|check|verify|sanitiz|sanitis|safe", re.IGNORECASE)
 _MAX_DEPTH = 30
+_MAPPERS = ("map", "for-each", "filter-map", "append-map")
 
 
 def is_validation(name: str | None) -> bool:
@@ -213,5 +215,27 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
                    f"`{call.name}` with no validation step: check it first (a `valid…?` / "
                    "`check…` predicate, or `with-validation`), or keep model output as data")
         yield ctx.diagnostic(compact(ctx, arg), message,
+                             related=[Related(source.start, source.end,
+                                              "the LLM output comes from here")])
+    # (map py-exec snippets): each item of a list of LLM replies runs as code
+    for call in ctx.scopes.calls_to(*_MAPPERS):
+        args = call.positional()
+        if call.entry is None or len(args) != 2:
+            continue
+        fn, items = args
+        if not (isinstance(fn, Atom) and fn.kind == SYMBOL and fn.text in SINKS
+                and ctx.scopes.binding_of(fn) is None):
+            continue
+        if taint is None:
+            taint = _Taint(ctx)
+        source = taint.source(items)
+        if source is None or taint.guarded(call.node):
+            continue
+        where = ctx.analysis.where(source.start)
+        message = (f"LLM output (from {_describe(ctx, source)} at {where}) runs as code: "
+                   f"`{call.name}` gives each item to `{fn.text}` with no validation step: check "
+                   "the items first (a `valid…?` / `check…` predicate, e.g. `(filter valid? "
+                   "items)`), or keep model output as data")
+        yield ctx.diagnostic(compact(ctx, items), message,
                              related=[Related(source.start, source.end,
                                               "the LLM output comes from here")])
