@@ -174,3 +174,14 @@ def test_c004_distinct_parallel_thunks_message() -> None:
     for diag in diags:
         assert "1 calls" not in diag.message
         assert "per call" in diag.message
+
+
+# -- N001: for/fold's #:result sees the accumulators -------------------------------
+
+def test_n001_for_fold_result_clause_sees_the_accumulators() -> None:
+    text = ('(define xs (list 1 2))\n'
+            '(define r (for/fold ([n 0] [c 0] #:result (list n c)) ([x xs])\n'
+            '            (values (add1 n) c)))\n'
+            '(finish r)\n')
+    assert found(text, "N001") == [] and found(text, "N008") == []
+    assert len(found(text.replace("(list n c)", "(list n d)"), "N001")) == 1

@@ -268,6 +268,10 @@ def _depth(scope: Scope) -> int:
     return depth
 
 
+def _is_keyword(node: Node) -> bool:
+    return node.__class__ is Atom and node.kind == KEYWORD  # type: ignore[attr-defined]
+
+
 def _sym(node: Node | None) -> str | None:
     return node.text if isinstance(node, Atom) and node.kind == SYMBOL else None
 
@@ -575,11 +579,20 @@ class _Resolver:
         i = 1
         inner = self.new_scope(node, scope)
         if head.endswith("fold") and len(items) > 1 and isinstance(items[1], ListNode):
-            for clause in items[1].items:
-                if isinstance(clause, ListNode) and clause.items:
+            accumulators = items[1].items
+            results: list[Node] = []
+            for k, clause in enumerate(accumulators):
+                if isinstance(clause, Atom) and clause.kind == KEYWORD:
+                    # `#:result expr`: computed from the accumulators after the last round
+                    if clause.text == "#:result" and k + 1 < len(accumulators):
+                        results.append(accumulators[k + 1])
+                elif isinstance(clause, ListNode) and clause.items and \
+                        not (k > 0 and _is_keyword(accumulators[k - 1])):
                     for init in clause.items[1:]:
                         self.expr(init, scope, depth)
                     self.bind(inner, clause.items[0], "for")
+            for result in results:
+                self.expr(result, inner, depth)
             i = 2
         clause_list = items[i] if i < len(items) else None
         if isinstance(clause_list, ListNode):
