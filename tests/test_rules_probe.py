@@ -185,3 +185,14 @@ def test_n001_for_fold_result_clause_sees_the_accumulators() -> None:
             '(finish r)\n')
     assert found(text, "N001") == [] and found(text, "N008") == []
     assert len(found(text.replace("(list n c)", "(list n d)"), "N001")) == 1
+
+
+# -- T005: through a closure factory -------------------------------------------------
+
+def test_t005_sync_call_in_a_lambda_a_helper_returns() -> None:
+    text = ('(define (ask m)\n'
+            '  (lambda () (syntax-e (llm-query #:instruction "A." #:data context #:model m\n'
+            '                                  #:max-tokens 10))))\n'
+            '(finish (race (list (ask "gpt-4.1-nano") (ask "gpt-4o-mini"))))\n')
+    (diag,) = found(text, "T005")
+    assert where(text, diag)[0] == (1, 24)

@@ -250,9 +250,12 @@ class Facts:
         return UNKNOWN
 
     # -- functions and fan-outs -----------------------------------------------------
-    def functions_of(self, node: Node | None) -> list[ListNode]:
+    def functions_of(self, node: Node | None, depth: int = 0) -> list[ListNode]:
         """The lambda / define forms an expression evaluates to, when it can be told:
-        a lambda, a named function, a list of lambdas (thunks), a partial `sequence`."""
+        a lambda, a named function, a list of lambdas (thunks), a partial `sequence`, the
+        lambda a user function returns (`(define (asker m) (lambda (d) …))`, `(asker "x")`)."""
+        if depth > MAX_FOLLOW:
+            return []
         node = self.binding_value(node) if not _is_function_symbol(self, node) else node
         if isinstance(node, ListNode) and node.head_name() in LAMBDA_NAMES:
             return [node]
@@ -264,14 +267,20 @@ class Facts:
         if isinstance(node, ListNode) and node.head_name() in ("list", "vector"):
             out: list[ListNode] = []
             for item in node.items[1:]:
-                out.extend(self.functions_of(item))
+                out.extend(self.functions_of(item, depth + 1))
             return out
+        call = self.call_at.get(id(node)) if isinstance(node, ListNode) else None
+        if call is not None and call.binding is not None and call.binding.function is not None \
+                and call.binding.body and call.binding.kind != "loop":
+            # a closure factory: what its body returns
+            return [f for f in self.functions_of(call.binding.body[-1], depth + 1)
+                    if f.head_name() in LAMBDA_NAMES]
         if isinstance(node, Quote) and isinstance(node.datum, ListNode):
             return []
         if isinstance(node, ListNode) and node.head_name() in ("for/list", "map"):
             # (for/list ([d docs]) (lambda () ...)) builds thunks
             last = node.items[-1] if node.items else None
-            return self.functions_of(last) if node.head_name() == "for/list" else []
+            return self.functions_of(last, depth + 1) if node.head_name() == "for/list" else []
         return []
 
     def function_body(self, function: ListNode) -> list[Node]:
