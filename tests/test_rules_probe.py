@@ -196,3 +196,11 @@ def test_t005_sync_call_in_a_lambda_a_helper_returns() -> None:
             '(finish (race (list (ask "gpt-4.1-nano") (ask "gpt-4o-mini"))))\n')
     (diag,) = found(text, "T005")
     assert where(text, diag)[0] == (1, 24)
+
+
+# -- P006: suggests Python identifiers only -----------------------------------------
+
+def test_p006_does_not_suggest_a_name_that_is_not_an_identifier() -> None:
+    text = '(py-set! "user-name" "bob")\n(py-exec "print(user_name)")\n(finish 1)\n'
+    (diag,) = found(text, "P006")
+    assert "did you mean" not in diag.message

@@ -43,8 +43,10 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     if python.names_unknowable:
         return
     known = python.known_names
-    candidates = sorted((set(python.py_set_names) | python.assigned_names | {"context"})
-                        - {"__name__", "__builtins__"})
+    # (a name P005 already reports, `(py-set! "user-name" …)`, is no suggestion)
+    candidates = sorted(name for name in (set(python.py_set_names) | python.assigned_names
+                                          | {"context"}) - {"__name__", "__builtins__"}
+                        if name.isidentifier())
     for snippet in python.snippets:
         if snippet.tree is None:
             continue
