@@ -107,7 +107,7 @@ def _cells(row: CostRow) -> list[str]:
     else:
         tokens_out = "unbounded"
     cost = format_usd_range(row.cost_low, row.cost_high)
-    if row.per_1k_input and cost != "?":
+    if row.per_1k_input and cost not in ("?", "$0"):  # a site that never runs: $0
         cost += f" /{PER_INPUT_TOKENS // 1000}k in"
     calls = str(row.calls) if row.calls is not None else "N"
     if row.calls is None and row.per_call_high is not None:

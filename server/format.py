@@ -17,6 +17,7 @@ The result is idempotent: formatting formatted text changes nothing.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
 from recipe.runtime.lang.reader import read
@@ -26,6 +27,7 @@ from recipe.runtime.lang.syntax import (
     KEYWORD,
     LANG_LINE,
     LINE_COMMENT,
+    STRING,
     SYMBOL,
     Atom,
     Comment,
@@ -88,7 +90,53 @@ def format_result(text: str) -> FormatResult:
         return FormatResult(text, False, f"not formatted: syntax error at {line + 1}:{col + 1}: "
                                          f"{first.message} [{first.code}]")
     out = _Printer(doc).document()
+    if _crlf_layout(doc):
+        out = _with_crlf(out)
     return FormatResult(out, out != text)
+
+
+def _verbatim_spans(doc: Document) -> list[tuple[int, int]]:
+    """Spans printed exactly as written (strings, block and datum comments), in order."""
+    spans = [(c.start, c.end) for c in doc.comments if c.kind in (BLOCK_COMMENT, DATUM_COMMENT)]
+    for form in doc.forms:
+        spans.extend((n.start, n.end) for n in form.walk()
+                     if isinstance(n, Atom) and n.kind == STRING)
+    return sorted(spans)
+
+
+def _layout_newlines(doc: Document) -> tuple[int, int]:
+    """(CRLF, bare LF) line ends outside the spans printed verbatim."""
+    text = doc.text
+    crlf = lf = 0
+    pos = 0
+    for start, end in [*_verbatim_spans(doc), (len(text), len(text))]:
+        if start < pos:
+            continue
+        part = text[pos:start]
+        n, r = part.count("\n"), part.count("\r\n")
+        crlf += r
+        lf += n - r
+        pos = end
+    return crlf, lf
+
+
+def _crlf_layout(doc: Document) -> bool:
+    """A file written with CRLF line ends keeps them (Windows editors)."""
+    crlf, lf = _layout_newlines(doc)
+    return crlf > lf
+
+
+def _with_crlf(out: str) -> str:
+    """LF-formatted text with CRLF line ends, strings and block comments left as they are."""
+    parts: list[str] = []
+    pos = 0
+    for start, end in [*_verbatim_spans(read(out)), (len(out), len(out))]:
+        if start < pos:
+            continue
+        parts.append(out[pos:start].replace("\n", "\r\n"))
+        parts.append(out[start:end])
+        pos = end
+    return "".join(parts)
 
 
 def check_text(text: str) -> bool:
@@ -125,7 +173,19 @@ class _Printer:
         return int(self.text.count("\n", a, b))
 
     def units(self, items: list[Node], comments: list[Comment], pair_keywords: bool) -> list[_Unit]:
-        elements: list[Node | Comment] = sorted([*items, *comments], key=lambda n: n.start)
+        # A comment between a quote's prefix and its datum (`' ; why` then `x`) is printed
+        # before the quote form: after it, a line comment would swallow what follows.
+        quotes = [(q.start, q.end) for q in items if isinstance(q, Quote)]
+        starts = [start for start, _ in quotes]
+
+        def place(n: Node | Comment) -> tuple[int, int, int]:
+            if isinstance(n, Comment) and quotes:
+                k = bisect.bisect_left(starts, n.start) - 1
+                if k >= 0 and n.start < quotes[k][1]:
+                    return (quotes[k][0], 0, n.start)
+            return (n.start, 1, n.start)
+
+        elements: list[Node | Comment] = sorted([*items, *comments], key=place)
         units: list[_Unit] = []
         prev_end: int | None = None
         i = 0
@@ -134,7 +194,8 @@ class _Printer:
             newlines = self._newline_between(prev_end, el.start) if prev_end is not None else 1
             if isinstance(el, Comment) and units and newlines == 0 and el.kind != DATUM_COMMENT:
                 units[-1].trailing.append(el)
-                prev_end = el.end
+                # a comment inside a quote form (`' ; c` then the datum) ends before it
+                prev_end = max(prev_end or 0, el.end)
                 i += 1
                 continue
             unit = _Unit([el], blank_before=prev_end is not None and newlines >= 2)
@@ -144,7 +205,7 @@ class _Printer:
                     unit.nodes.append(nxt)
                     i += 1
             units.append(unit)
-            prev_end = unit.nodes[-1].end
+            prev_end = max(prev_end or 0, unit.nodes[-1].end)
             i += 1
         return units
 
@@ -182,7 +243,7 @@ class _Printer:
     # -- rendering ---------------------------------------------------------------------------
     def comment(self, c: Comment) -> str:
         text: str = c.text
-        return text.rstrip() if c.kind == LINE_COMMENT else text
+        return text.rstrip() if c.kind in (LINE_COMMENT, LANG_LINE) else text
 
     def unit_text(self, unit: _Unit, col: int, trail: int = 0) -> str:
         """A unit rendered at ``col`` (first line unindented), trailing comments included;
@@ -231,8 +292,9 @@ class _Printer:
         last_trail = trail + len(closer)  # what follows the last element on its line
         comments = self.inner_comments.get(id(node), [])
         if not node.items:
+            # only comments: a line comment last puts the closer on the next line
             units = self.units([], comments, False)
-            return opener + self.lines(units, inner, inner) + closer
+            return opener + self.sequence(units, inner, last_trail) + closer
         head = node.items[0]
         head_name = head.text if isinstance(head, Atom) and head.kind == SYMBOL else None
         first_is_head = not comments or comments[0].start > head.start
@@ -257,8 +319,9 @@ class _Printer:
             first_line = rest[:distinguished]
             body = rest[distinguished:]
             ended = self.unit_ends_line(head_unit)
+            fold = head_name is not None and head_name.endswith("/fold")
             for k, unit in enumerate(first_line):
-                if ended or unit.is_comment or unit.blank_before:
+                if ended or unit.is_comment:  # (a blank line here is not kept)
                     out += "\n" + " " * (col + 2 * BODY_INDENT)
                     cur = col + 2 * BODY_INDENT
                 else:
@@ -266,9 +329,12 @@ class _Printer:
                     cur += 1
                 after = last_trail if k == len(first_line) - 1 and not body else 0
                 if k and cur > col + 2 * BODY_INDENT \
-                        and cur + self._first_width(unit, cur, after) > WIDTH:
+                        and (cur + self._first_width(unit, cur, after) > WIDTH
+                             or (fold and not self._fits_flat(unit, cur, after))):
                     # a later distinguished part whose first line cannot fit after the
-                    # others (`(for/fold ([acc …]) ([x …])`): on its own line, as after a comment
+                    # others (`(for/fold ([acc …]) ([x …])`): on its own line, as after a
+                    # comment; for/fold's clauses too when they cannot stay on one line
+                    # there (broken at the far right, every line of them would be too long)
                     cur = col + 2 * BODY_INDENT
                     out = out[:-1] + "\n" + " " * cur
                 text = self.unit_text(unit, cur, after)
@@ -301,6 +367,18 @@ class _Printer:
         if self.unit_ends_line(rest[-1]):
             out += "\n" + " " * align
         return out + closer
+
+    def _fits_flat(self, unit: _Unit, col: int, trail: int) -> bool:
+        """Whether ``unit`` (no comment after it) fits on one line at ``col``."""
+        if unit.trailing or unit.is_comment:
+            return False
+        width = len(unit.nodes) - 1
+        for node in unit.nodes:
+            text = self.flat(node) if not isinstance(node, Comment) else None
+            if text is None:
+                return False
+            width += len(text)
+        return col + width + trail <= WIDTH
 
     def _first_width(self, unit: _Unit, col: int, trail: int) -> int:
         """A lower bound on the width of the first line of ``unit`` rendered at ``col``

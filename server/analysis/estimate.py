@@ -136,10 +136,14 @@ class CallEstimate:
 
     @property
     def total_low(self) -> float | None:
+        if self.multiplicity == 0:
+            return 0.0  # never runs (a fan-out over an empty list): costs nothing
         return _mul(self.cost_low, self.multiplicity) if self.tokens_in is not None else None
 
     @property
     def total_high(self) -> float | None:
+        if self.multiplicity == 0:
+            return 0.0
         return _mul(self.cost_high, self.multiplicity) if self.tokens_in is not None else None
 
     @property
@@ -336,8 +340,8 @@ def estimate(analysis: Analysis) -> Estimates:
 def format_usd(value: float | None) -> str:
     """``$2.50``, ``$0.35``, ``$0.015``, ``$0.0003``: cents from a dime up, two significant
     digits below (``$0.01`` for $0.015 hid a third of a worst case)."""
-    if value is None:
-        return "?"
+    if value is None or not value >= 0 or math.isinf(value):
+        return "?"  # a negative or NaN figure is a bug upstream: never print it, never crash
     if value == 0:
         return "$0"
     if value >= 0.1:
@@ -561,6 +565,9 @@ class _Estimator:
         if not (isinstance(node, Atom) and node.kind == SYMBOL):
             return None
         binding = self.scopes.binding_of(node)
+        if binding is not None and binding.kind == "for" and not binding.assigned \
+                and binding.atom is not None:
+            return self._loop_literal_items(binding.atom)
         if binding is None or binding.kind != "parameter" or binding.assigned \
                 or binding.atom is None:
             return None
@@ -582,22 +589,49 @@ class _Estimator:
         for site in sites:
             if site.spec.items is None or site.items is None:
                 return None
-            items = self.facts.binding_value(site.items)
-            elements: list[Node]
-            if isinstance(items, Quote) and isinstance(items.datum, ListNode):
-                elements = items.datum.items
-            elif isinstance(items, ListNode) and items.head_name() == "list" \
-                    and self.facts.call_at.get(id(items)) is not None \
-                    and self.facts.call_at[id(items)].binding is None:
-                elements = items.items[1:]
-            else:
+            found = self._literal_strings(site.items)
+            if found is None:
                 return None
-            for element in elements:
-                if not (isinstance(element, Atom) and element.kind == STRING
-                        and isinstance(element.value, str)):
-                    return None
-                strings.append(element.value)
+            strings.extend(found)
         return strings
+
+    def _literal_strings(self, node: Node) -> list[str] | None:
+        """The strings of a list of literal strings (`'("a" "b")`, `(list "a" "b")`, also
+        through a binding); None for anything else."""
+        items = self.facts.binding_value(node)
+        elements: list[Node]
+        if isinstance(items, Quote) and items.prefix == "'" and isinstance(items.datum, ListNode):
+            elements = items.datum.items
+        elif isinstance(items, ListNode) and items.head_name() == "list" \
+                and self.facts.call_at.get(id(items)) is not None \
+                and self.facts.call_at[id(items)].binding is None:
+            elements = items.items[1:]
+        else:
+            return None
+        strings: list[str] = []
+        for element in elements:
+            if not (isinstance(element, Atom) and element.kind == STRING
+                    and isinstance(element.value, str)):
+                return None
+            strings.append(element.value)
+        return strings
+
+    def _loop_literal_items(self, variable: Atom) -> list[str] | None:
+        """The strings a ``for`` loop variable takes, when its clause walks a list of literal
+        strings (``[t (in-list '("a" "b"))]`` or ``[t topics]``)."""
+        clause = self.parent_list(variable)
+        if clause is None or len(clause.items) != 2 or clause.items[0] is not variable:
+            return None
+        clauses = self.parent_list(clause)
+        form = self.parent_list(clauses) if clauses is not None else None
+        if form is None or form.head_name() not in FOR_FORMS \
+                or _index(form, clauses) != _for_clauses_at(form):  # type: ignore[arg-type]
+            return None  # e.g. a for/fold accumulator: not an item of the list
+        sequence = self.facts.binding_value(clause.items[1]) or clause.items[1]
+        if isinstance(sequence, ListNode) and sequence.head_name() == "in-list" \
+                and len(sequence.items) == 2:
+            sequence = sequence.items[1]
+        return self._literal_strings(sequence) or None
 
     def from_context(self, node: Node, depth: int = 0) -> bool:
         """Is the expression a fan-out item, parameter or loop variable, or derived from the
@@ -702,6 +736,11 @@ class _Estimator:
             elif binding is None and site.call.node.start <= function.start \
                     and function.end <= site.call.node.end:
                 total = _add_count(total, self.count(function, depth + 1))  # one run per thunk made
+            elif binding is None:
+                # thunks made elsewhere (`(define ts (for/list … (lambda () …)))` then
+                # `(parallel ts)`): each run of the site runs the thunks made for it
+                per_run = self._made_per_run(function, site.call.node, depth + 1)
+                total = _add_count(total, _imul(per_run, self.count(site.call.node, depth + 1)))
             else:
                 total = _add_count(total, self.count(site.call.node, depth + 1))
         if binding is not None:
@@ -723,6 +762,35 @@ class _Estimator:
         factor = self.combinator_factor(parent, function) if parent is not None else 1
         return _imul(self.count(function, depth + 1), factor)
 
+    def _made_per_run(self, function: ListNode, site: ListNode, depth: int) -> Count:
+        """How many times the lambda ``function`` is evaluated per evaluation of the call
+        ``site`` that runs it: the loops between it and the innermost form enclosing both
+        (1 when a function boundary comes first: where it is called from is not followed)."""
+        enclosing: set[int] = set()
+        parent = self.parent_list(site)
+        while parent is not None:
+            enclosing.add(id(parent))
+            parent = self.parent_list(parent)
+        factor: Count = 1
+        child: ListNode = function
+        parent = self.parent_list(child)
+        while parent is not None and id(parent) not in enclosing:
+            index = _index(parent, child)
+            head = parent.head_name()
+            if (head in LAMBDA_NAMES and index >= 2) or (
+                    head == "define" and len(parent.items) > 1
+                    and isinstance(parent.items[1], ListNode) and index >= 2):
+                return 1
+            if _is_named_let(parent) and index >= 3:
+                factor = _imul(factor, self.named_let_iterations(parent))
+            elif head in FOR_FORMS and index > _for_clauses_at(parent):
+                factor = _imul(factor, self.for_iterations(parent))
+            child = parent
+            parent = self.parent_list(child)
+        if parent is None and depth <= MAX_DEPTH:
+            return self.count(function, depth + 1)  # made at top level: all of them, once
+        return factor
+
     def _ref_in_site(self, ref: Atom, parent: ListNode, sites: list[FanOutSite]) -> bool:
         for site in sites:
             node = site.call.node
@@ -733,13 +801,16 @@ class _Estimator:
 
     def combinator_factor(self, parent: ListNode, arg: Node) -> Count:
         """Worst-case calls of a function handed to tree-reduce / iterate-until /
-        critique-refine (1 for anything else)."""
+        critique-refine (1 for anything else; tree-reduce's ``#:leaf-fn``: once per item)."""
         call = self.facts.call_at.get(id(parent))
         if call is None or call.entry is None:
             return 1
         name = call.entry.name
         positional = call.positional()
         position = next((i for i, item in enumerate(positional) if item is arg), None)
+        if name == "tree-reduce" and position is None and len(positional) > 1 \
+                and call.keyword("leaf-fn") is arg:
+            return self.facts.list_size(positional[1])  # once per item
         if name == "tree-reduce" and position == 0 and len(positional) > 1:
             size = self.facts.list_size(positional[1])
             branch = self._keyword_int(call, "branch-factor", 5)
@@ -946,10 +1017,13 @@ class _Estimator:
         inner = _Clock()
         for form in body:
             self.walk(form, inner, depth + 1)
-        per = inner.total
-        if per == 0:
+        if inner.total == 0:
             return
-        clock.wait(_mul(per, iterations))
+        # what each iteration waits for adds up; calls it starts without awaiting them
+        # overlap (`(for/list … (llm-query-async …))`, awaited later): the longest counts
+        clock.wait(_mul(inner.elapsed, iterations))
+        if iterations != 0:
+            clock.start(inner.pending)
 
     def _branches(self, node: ListNode, head: str | None, clock: _Clock, depth: int) -> None:
         items = node.items

@@ -349,7 +349,12 @@ class Facts:
         return sites
 
     def list_size(self, node: Node | None, depth: int = 0) -> int | None:
-        """Number of items of a list expression when it is knowable (RULES.md "fan-out size")."""
+        """Number of items of a list expression when it is knowable (RULES.md "fan-out size");
+        never negative."""
+        size = self._list_size(node, depth)
+        return size if size is None or size >= 0 else None
+
+    def _list_size(self, node: Node | None, depth: int) -> int | None:
         if depth > MAX_FOLLOW:
             return None
         node = self.binding_value(node)
@@ -376,13 +381,14 @@ class Facts:
         if head in ("take", "take-right") and len(args) == 2:
             n = self.literal_number(args[1])
             total = self.list_size(args[0], depth + 1)
-            if isinstance(n, int):
+            if isinstance(n, int) and n >= 0:  # (a negative count is a run-time error)
                 return min(n, total) if total is not None else n
             return None
         if head in ("drop", "drop-right") and len(args) == 2:
             n = self.literal_number(args[1])
             total = self.list_size(args[0], depth + 1)
-            return max(total - n, 0) if isinstance(n, int) and total is not None else None
+            return max(total - n, 0) if isinstance(n, int) and n >= 0 and total is not None \
+                else None
         if head == "chunk" and len(args) == 2:
             n = self.literal_number(args[1])
             total = self.list_size(args[0], depth + 1)
