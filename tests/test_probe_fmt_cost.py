@@ -125,3 +125,12 @@ def test_loop_over_literal_strings_is_priced() -> None:
 """)
     assert rows[0].tokens_in is not None and rows[0].input_basis == "literal"
     assert rows[1].tokens_in is None  # a for/fold accumulator is not an item
+
+
+def test_a_lambda_returned_by_a_let_is_the_fan_out_function() -> None:
+    rows = _rows('(define go (let ([m "gpt-4o-mini"])\n'
+                 '  (lambda (x) (llm-query-async #:instruction "S." #:data x #:model m '
+                 '#:max-tokens 20))))\n'
+                 '(finish (map-async go (list "a" "b" "c" "d" "e" "f" "g" "h" "i" "j" "k")))\n')
+    assert [r.calls for r in rows] == [11]
+    assert rows[0].model == "gpt-4o-mini"

@@ -19,7 +19,7 @@ from recipe.runtime.lang.syntax import (
     Quote,
 )
 
-from .scopes import LAMBDA_NAMES, Binding, Call, Scopes
+from .scopes import LAMBDA_NAMES, LET_FORMS, Binding, Call, Scopes
 
 # Value kinds
 SYNTAX = "syntax"  # LLM text still wrapped
@@ -55,6 +55,7 @@ LLM_CALLS = ("llm-query", "llm-query-async", "unsafe-raw-query")
 SYNC_LLM_CALLS = ("llm-query", "unsafe-raw-query")
 _BODY_LAST = {"let", "let*", "letrec", "begin", "when", "unless", "parameterize",
               "with-handlers", "let-values", "let*-values"}
+_VALUE_OF_LAST = frozenset((*LET_FORMS, "begin"))  # forms whose value is their last body form
 MAX_FOLLOW = 40  # bound on chains of bindings / nested calls followed
 # What an element of each kind of list is (for the catalogue's ELEMENT results: first, car…).
 _ELEMENT_KINDS = {SYNTAXES: SYNTAX, STRINGS: STRING_K, HANDLES: HANDLE}
@@ -269,6 +270,13 @@ class Facts:
             for item in node.items[1:]:
                 out.extend(self.functions_of(item, depth + 1))
             return out
+        if isinstance(node, ListNode) and node.head_name() in _VALUE_OF_LAST \
+                and self.call_at.get(id(node)) is None:
+            # (let ([m "…"]) (lambda (x) …)): the let's value is its last body form
+            body = node.items[2:] if node.head_name() != "begin" else node.items[1:]
+            if node.head_name() == "let" and len(node.items) > 2 and isinstance(node.items[1], Atom):
+                return []  # a named let runs a loop: what it returns is not followed
+            return self.functions_of(body[-1], depth + 1) if body else []
         call = self.call_at.get(id(node)) if isinstance(node, ListNode) else None
         if call is not None and call.binding is not None and call.binding.function is not None \
                 and call.binding.body and call.binding.kind != "loop":
