@@ -325,6 +325,7 @@ def fmt_main(args: argparse.Namespace) -> int:
             text = read_text(path)
         except InputError as exc:
             problems.append(str(exc))
+            refused += 1
             continue
         document = read(text)
         if document.errors:
@@ -350,8 +351,10 @@ def fmt_main(args: argparse.Namespace) -> int:
     verb = "would be reformatted" if args.check else "reformatted"
     unchanged = len(files) - changed - refused
     if files or not problems:  # nothing could be read: the error alone says it
-        print(f"{changed} file{'s' if changed != 1 else ''} {verb}, {unchanged} left unchanged",
-              file=sys.stderr)
+        summary = f"{changed} file{'s' if changed != 1 else ''} {verb}, {unchanged} left unchanged"
+        if refused:
+            summary += f", {refused} not formatted (see above)"
+        print(summary, file=sys.stderr)
     if problems:
         return EXIT_USAGE
     return EXIT_FINDINGS if args.check and changed else EXIT_OK

@@ -94,6 +94,10 @@ def test_bad_inputs(work: Path) -> None:
     empty.mkdir()
     out = recipe("lint", "empty", cwd=work)
     assert out.returncode == 0 and "no *.recipe files" in out.stderr
+    out = recipe("fmt", "latin1.recipe", "bad.recipe", cwd=work)
+    assert out.returncode == 2
+    assert "latin1.recipe: not UTF-8 text" in out.stderr
+    assert "1 left unchanged, 1 not formatted (see above)" in out.stderr
 
 
 def test_noqa(work: Path) -> None:
