@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 from recipe.runtime.lang.config import Config
 from recipe.runtime.lang.models import Model
-from recipe.runtime.lang.syntax import Document, Node
+from recipe.runtime.lang.syntax import Atom, Document, ListNode, Node
 
 from .diagnostics import Diagnostic, Fix, Related
-from .facts import Facts
-from .scopes import Scopes, resolve
+from .facts import Facts, FanOutSite
+from .scopes import Binding, Call, FormShare, Scopes, resolve
 
 if TYPE_CHECKING:
-    from .estimate import Estimates
+    from .estimate import CallEstimate, Estimates
     from .python_code import EmbeddedPython
 
 
@@ -62,13 +63,90 @@ class Analysis:
         return self.document.text[node.start:node.end]
 
 
-class RuleContext:
-    """Handed to each rule's ``check``: the analysis plus a diagnostic factory."""
+class Focus:
+    """Some top-level forms of an analysed document: what a rule with ``LOCAL = True`` looks
+    at when the incremental linter re-checks only the forms an edit can affect (the analysis
+    itself still covers the whole document). Built lazily, shared by the rules of one lint."""
 
-    def __init__(self, analysis: Analysis, code: str, severity: str) -> None:
+    def __init__(self, analysis: Analysis, indices: list[int]) -> None:
+        self.analysis = analysis
+        self.indices = sorted(indices)
+        self.forms = [analysis.document.forms[i] for i in self.indices]
+        self._nodes: list[Node] | None = None
+        self._share: FormShare | None = None
+        self._spans = [(f.start, f.end) for f in self.forms]
+
+    def walk(self) -> list[Node]:
+        if self._nodes is None:
+            self._nodes = list(self.analysis.document.subset(self.forms).walk())
+        return self._nodes
+
+    @property
+    def share(self) -> FormShare:
+        if self._share is None:
+            self._share = self.analysis.scopes.of_forms(self.indices)
+        return self._share
+
+    def holds(self, node: Node) -> bool:
+        start = node.start
+        return any(s <= start < e for s, e in self._spans)
+
+
+class RuleContext:
+    """Handed to each rule's ``check``: the analysis plus a diagnostic factory. A rule with
+    ``LOCAL = True`` iterates through :meth:`forms`, :meth:`walk`, :meth:`calls` … (all the
+    document's, or only the focus forms'), and reports only inside what it iterates."""
+
+    def __init__(self, analysis: Analysis, code: str, severity: str,
+                 focus: Focus | None = None) -> None:
         self.analysis = analysis
         self.code = code
         self.severity = severity
+        self.focus = focus
+
+    def forms(self) -> list[Node]:
+        """The top-level forms to check."""
+        return self.focus.forms if self.focus is not None else self.analysis.document.forms
+
+    def walk(self) -> Iterator[Node]:
+        """Every node of the forms to check, in source order."""
+        return iter(self.focus.walk()) if self.focus is not None \
+            else self.analysis.document.walk()
+
+    def calls(self) -> list[Call]:
+        return self.focus.share.calls if self.focus is not None else self.analysis.scopes.calls
+
+    def calls_to(self, *names: str) -> Iterator[Call]:
+        if self.focus is None:
+            return self.analysis.scopes.calls_to(*names)
+        calls = self.focus.share.calls
+        return (c for name in names for c in calls  # (in the order of `names`, as Scopes)
+                if c.binding is None and c.head.text == name)
+
+    def bindings(self) -> list[Binding]:
+        return self.focus.share.bindings if self.focus is not None \
+            else self.analysis.scopes.bindings
+
+    def unbound(self) -> list[Atom]:
+        return self.focus.share.unbound if self.focus is not None \
+            else self.analysis.scopes.unbound
+
+    def assignments(self) -> list[tuple[ListNode, Atom, Binding | None]]:
+        return self.focus.share.assignments if self.focus is not None \
+            else self.analysis.scopes.assignments
+
+    def fan_outs(self) -> list[FanOutSite]:
+        sites = self.analysis.facts.fan_outs()
+        if self.focus is None:
+            return sites
+        calls = {id(c) for c in self.focus.share.calls}
+        return [site for site in sites if id(site.call) in calls]
+
+    def estimate_calls(self) -> list[CallEstimate]:
+        calls = self.analysis.estimates.calls
+        if self.focus is None:
+            return calls
+        return [est for est in calls if self.focus.holds(est.node)]
 
     @property
     def document(self) -> Document:

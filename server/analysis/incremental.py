@@ -35,21 +35,34 @@ import gc
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from recipe.runtime.lang import catalog
 from recipe.runtime.lang.config import Config
 from recipe.runtime.lang.syntax import STRING, SYMBOL, Atom, Document, ListNode, Node, Quote
 
 from ..rules import FILE, Rule
-from .context import Analysis, RuleContext
+from .context import Analysis, Focus, RuleContext
 from .diagnostics import Diagnostic, Edit, Fix, Related
-from .facts import LLM_CALLS
+from .facts import LLM_CALLS, Facts
 from .lint import LintResult, apply_noqa, selected_rules
-from .scopes import SPECIAL_FORM_NAMES, resolve
+from .scopes import SPECIAL_FORM_NAMES, Binding, resolve
 
 FINISHERS = frozenset(("finish", "finish-var", "finish-error"))
 # An edit inside the literal `#:instruction` or `#:data` of an LLM call changes only that
 # call's input estimate and what the rules with READS_PROMPTS read. A part of at least
 # PATCH_MIN_FORMS forms keeps its analysis, patched on such an edit instead of re-analysed.
 PATCH_MIN_FORMS = 16
+# A part of at least CONE_MIN_FORMS forms that an edit changed without changing its links
+# runs its LOCAL rules again only over the forms the edit can affect (its *cone*, see
+# ``_cone``) and keeps their findings elsewhere, while rules that are not LOCAL and the
+# analysis itself cover the part as before.
+CONE_MIN_FORMS = 16
+CONE_MAX_SHARE = 0.5  # a cone of more of the part than this: the part is linted whole
+# Catalogue results that cannot hold a procedure: a name bound to one links its readers to
+# nothing they could call (see ``_cone``).
+_NO_PROCEDURE = frozenset((catalog.STRING, catalog.SYNTAX, catalog.TEXT, catalog.NUMBER,
+                           catalog.INTEGER, catalog.NATURAL, catalog.BOOLEAN, catalog.SYMBOL,
+                           catalog.CHAR, catalog.STRINGS, catalog.SYNTAXES, catalog.VOID,
+                           catalog.HANDLE, catalog.HANDLES, catalog.NEVER))
 
 
 def generation(form: Node) -> int:
@@ -198,6 +211,7 @@ class IncrementalLinter:
         self.filename = filename
         self.rules: list[Rule] = selected_rules(config, filename)
         self.prompt_rules = frozenset(r.code for r in self.rules if r.reads_prompts)
+        self.local_rules = frozenset(r.code for r in self.rules if r.local)
         self._infos: dict[int, FormInfo] = {}
         self._parts: dict[tuple[int | bool, ...], PartResult] = {}
         self._links: list[tuple[Any, ...]] = []
@@ -215,6 +229,7 @@ class IncrementalLinter:
         self.patched_parts = 0  # parts the last lint patched (for tests and benches)
         self.relinted_forms = 0  # forms re-analysed by the last lint (for tests and benches)
         self.relinked = False  # whether the last lint worked out the links again (idem)
+        self.cone_forms = 0  # forms the last lint re-checked as a cone of a bigger part (idem)
 
     def lint(self, document: Document, analysis: Analysis | None = None,
              commit: Callable[[], bool] | None = None) -> LintResult:
@@ -256,6 +271,7 @@ class IncrementalLinter:
         results: list[PartResult] = []
         self.relinted_forms = 0
         self.patched_parts = 0
+        self.cone_forms = 0
         enabled = gc.isenabled()
         gc.disable()  # see lint_document
         try:
@@ -287,7 +303,12 @@ class IncrementalLinter:
                     else:
                         moved = result.shifted() if result is not None \
                             and result.reusable(names, document) else None
-                        if result is None or moved is None:
+                        coned = self._cone(document, part_forms, self._results[p], names,
+                                           [infos[i] for i in indices]) \
+                            if moved is None and changed is not None else None
+                        if coned is not None:
+                            result = coned
+                        elif result is None or moved is None:
                             result = self._lint_part(document, part_forms, names)
                             self.relinted_forms += len(part_forms)
                         elif moved is not result.diagnostics:
@@ -369,9 +390,11 @@ class IncrementalLinter:
         return infos, fresh
 
     def _lint_part(self, document: Document, forms: list[Node],
-                   names: tuple[str, ...]) -> PartResult:
-        sub = document.subset(forms)
-        analysis = Analysis(sub, self.config, self.filename)
+                   names: tuple[str, ...], analysis: Analysis | None = None) -> PartResult:
+        self.relinted_forms += len(forms) if analysis is not None else 0
+        if analysis is None:
+            sub = document.subset(forms)
+            analysis = Analysis(sub, self.config, self.filename)
         scopes = analysis.scopes
         if len(forms) < len(document.forms):
             scopes.file_top_level_names = list(names)
@@ -386,12 +409,14 @@ class IncrementalLinter:
 
     def _run_rules(self, analysis: Analysis, codes: frozenset[str] | None,
                    diagnostics: list[Diagnostic], partials: dict[str, list[Any]],
-                   internal: list[str]) -> None:
-        """Run the part-scoped rules (those of ``codes`` only, if given) over ``analysis``."""
+                   internal: list[str], focus: Focus | None = None) -> None:
+        """Run the part-scoped rules (those of ``codes`` only, if given) over ``analysis``;
+        the LOCAL ones over ``focus`` only, if given."""
         for rule in self.rules:
             if rule.scope == FILE or (codes is not None and rule.code not in codes):
                 continue
-            ctx = RuleContext(analysis, rule.code, self.config.severity.get(rule.code, rule.severity))
+            ctx = RuleContext(analysis, rule.code, self.config.severity.get(rule.code, rule.severity),
+                              focus if rule.local else None)
             try:
                 if rule.partial is not None:
                     partials[rule.code] = list(rule.partial(ctx))
@@ -399,6 +424,50 @@ class IncrementalLinter:
                     diagnostics.extend(rule.check(ctx))
             except (RecursionError, Exception) as exc:
                 internal.append(f"{rule.code}: {type(exc).__name__}: {exc}")
+
+    def _cone(self, document: Document, forms: list[Node], previous: PartResult,
+              names: tuple[str, ...], infos: list[FormInfo]) -> PartResult | None:
+        """The lint of a big part after an edit that changed some of its forms but no link,
+        from ``previous`` (its lint before the edit): the part is analysed again, its rules
+        that are not LOCAL run over all of it, the LOCAL ones over the forms whose findings
+        the edit can change only (:func:`_cone_of`), and their findings in the other forms are
+        kept, moved. None when that does not apply (the caller lints the part)."""
+        if len(forms) < CONE_MIN_FORMS or len(previous.forms) != len(forms) \
+                or not SPECIAL_FORM_NAMES.isdisjoint(names) \
+                or (previous.names is not None and previous.names != names):
+            return None
+        changed = [k for k, (form, old, gen) in enumerate(
+            zip(forms, previous.forms, previous.generations, strict=True))
+            if form is not old or generation(form) != gen]
+        if not changed:
+            return None
+        unchanged = set(range(len(forms))) - set(changed)
+        if previous.positions is not None and any(
+                document.position(forms[k].start) != previous.positions[k] for k in unchanged):
+            return None  # a message quoted a line:col that moved
+        sub = document.subset(forms)
+        analysis = Analysis(sub, self.config, self.filename)
+        scopes = analysis.scopes
+        if len(forms) < len(document.forms):
+            scopes.file_top_level_names = list(names)
+        cone = _cone_of(infos, changed, scopes.root.bindings, analysis.facts)
+        if len(cone) > CONE_MAX_SHARE * len(forms):
+            return self._lint_part(document, forms, names, analysis)
+        kept = _kept(previous, forms, cone, self.local_rules)
+        if kept is None:
+            return self._lint_part(document, forms, names, analysis)
+        diagnostics: list[Diagnostic] = []
+        internal: list[str] = [m for m in previous.internal
+                               if m.split(":", 1)[0] in self.local_rules]
+        partials: dict[str, list[Any]] = {}
+        self._run_rules(analysis, None, diagnostics, partials, internal,
+                        Focus(analysis, sorted(cone)))
+        self.cone_forms += len(cone)
+        positions = [document.position(f.start) for f in forms] \
+            if analysis.used_where or previous.positions is not None else None
+        return PartResult(forms, kept + diagnostics, partials, list(dict.fromkeys(internal)),
+                          names if scopes.used_file_names or previous.names is not None
+                          else None, positions, document, analysis)
 
     def _patch(self, document: Document, result: PartResult,
                names: tuple[str, ...]) -> PartResult | None:
@@ -473,6 +542,114 @@ def _same_linking(new: FormInfo, old: FormInfo, top_level: frozenset[str]) -> bo
     return (new.binders == old.binders and new.mentions_finisher == old.mentions_finisher
             and new.python == old.python and new.finisher_call == old.finisher_call
             and new.mentions & top_level == old.mentions & top_level)
+
+
+def _cone_of(infos: list[FormInfo], changed: list[int], top_level: dict[str, Binding],
+             facts: Facts) -> set[int]:
+    """The forms of a part (indices) whose findings an edit of the ``changed`` ones can
+    change, when no link changed: those, the forms they read (what is said about a
+    definition depends on its uses), every form that reads them, transitively (what it
+    computes may change), and the definitions of what any of these may call, transitively
+    (how often their calls run may change: fan-out sizes, invocation counts). A name bound
+    to a value that cannot hold a procedure (a string, a number, a list of strings…) links
+    its readers to nothing they could call. With a Python-bridge form among the changed
+    ones, every Python-bridge form of the part (Python names flow between them unseen)."""
+    definers: dict[str, list[int]] = {}
+    for k, info in enumerate(infos):
+        for name in info.binders:
+            definers.setdefault(name, []).append(k)
+    users: dict[str, list[int]] = {}
+    for k, info in enumerate(infos):
+        for name in info.mentions:
+            if name in definers:
+                users.setdefault(name, []).append(k)
+    callable_names = {name for name in definers if _may_be_procedure(top_level.get(name), facts)}
+    cone = set(changed)
+    for k in changed:
+        for name in infos[k].mentions:
+            cone.update(definers.get(name, ()))
+    readers = set(changed)
+    todo = list(changed)
+    while todo:
+        for name in infos[todo.pop()].binders:
+            for user in users.get(name, ()):
+                if user not in readers:
+                    readers.add(user)
+                    todo.append(user)
+    cone |= readers
+    callees = set(readers)
+    todo = list(readers)
+    while todo:
+        for name in infos[todo.pop()].mentions:
+            if name in callable_names:
+                for definer in definers[name]:
+                    if definer not in callees:
+                        callees.add(definer)
+                        todo.append(definer)
+    cone |= callees
+    if any(infos[k].python for k in changed):
+        cone.update(k for k, info in enumerate(infos) if info.python)
+    return cone
+
+
+def _may_be_procedure(binding: Binding | None, facts: Facts) -> bool:
+    """Whether a top-level name may hold a procedure (or a list of them) as far as the
+    analysis can follow one: anything but a literal, a quoted datum or the result of a
+    catalogue procedure that returns no procedure."""
+    if binding is None or binding.function is not None or binding.value is None:
+        return True
+    value = binding.value
+    if value.__class__ is Atom:
+        return value.kind == SYMBOL  # type: ignore[attr-defined]
+    if value.__class__ is Quote:
+        return False
+    call = facts.call_at.get(id(value))
+    if call is not None and call.binding is None and call.entry is not None:
+        return call.entry.result not in _NO_PROCEDURE
+    return True
+
+
+def _kept(previous: PartResult, forms: list[Node], cone: set[int],
+          local_rules: frozenset[str]) -> list[Diagnostic] | None:
+    """The LOCAL rules' findings of ``previous`` in the forms outside ``cone``, moved to
+    where those forms are now; None when one cannot be placed (it points into a changed
+    form, or between forms that moved by different amounts)."""
+    starts, ends = previous.starts, previous.ends
+    deltas: list[int | None] = [
+        None if k in cone else form.start - start
+        for k, (form, start) in enumerate(zip(forms, starts, strict=True))]
+
+    def form_of(offset: int) -> int:
+        return bisect.bisect_right(starts, offset) - 1
+
+    def move(offset: int) -> int:
+        i = form_of(offset)
+        if i >= 0 and offset <= ends[i]:
+            delta = deltas[i]
+        else:
+            before = deltas[i] if i >= 0 else deltas[0]
+            after = deltas[i + 1] if i + 1 < len(deltas) else deltas[-1]
+            delta = before if before == after else None
+        if delta is None:
+            raise _Unplaceable
+        return offset + delta
+
+    kept: list[Diagnostic] = []
+    try:
+        for diag in previous.diagnostics:
+            if diag.code not in local_rules:
+                continue
+            i = form_of(diag.start)
+            if i < 0 or i in cone or diag.start > ends[i]:
+                continue  # (a LOCAL rule reports inside a form: this one is re-checked)
+            moved = _shift(diag, move)
+            # unmoved (the edit was after it, on the same line…): the very same object, which
+            # the language server sends again without rebuilding its JSON
+            kept.append(diag if moved.start == diag.start and moved.end == diag.end
+                        and moved.related == diag.related and moved.fix == diag.fix else moved)
+    except _Unplaceable:
+        return None
+    return kept
 
 
 def _parts(infos: list[FormInfo], last: int) -> list[list[int]]:

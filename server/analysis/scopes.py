@@ -207,6 +207,11 @@ class Scopes:
         self.lambdas: list[ListNode] = []
         self._sorted: list[Scope] | None = None
         self._starts: list[int] = []
+        # Where each top-level form's share of calls, bindings, unbound names and set!
+        # forms starts (and ends: the last mark), so that rules can look at some forms
+        # only (RuleContext focus); each form's top-level bindings come first, in `bindings`.
+        self.form_marks: list[tuple[int, int, int, int]] = []
+        self.root_marks: list[int] = []
         # Set when this resolves part of a file (see Document.subset): the file's top-level
         # names, which that part can see but does not bind itself.
         self.file_top_level_names: list[str] | None = None
@@ -258,6 +263,37 @@ class Scopes:
         for name in names:
             yield from self.calls_by_name.get(name, ())
 
+    def of_forms(self, indices: list[int]) -> FormShare:
+        """The calls, bindings, unbound names and set! forms of some top-level forms
+        (indices into the document's forms), in document order."""
+        marks, roots = self.form_marks, self.root_marks
+        calls: list[Call] = []
+        inner: list[Binding] = []
+        unbound: list[Atom] = []
+        assignments: list[tuple[ListNode, Atom, Binding | None]] = []
+        bindings: list[Binding] = []
+        for i in indices:
+            (c0, b0, u0, a0), (c1, b1, u1, a1) = marks[i], marks[i + 1]
+            calls.extend(self.calls[c0:c1])
+            bindings.extend(self.bindings[roots[i]:roots[i + 1]])
+            inner.extend(self.bindings[b0:b1])
+            unbound.extend(self.unbound[u0:u1])
+            assignments.extend(self.assignments[a0:a1])
+        return FormShare(calls, bindings + inner, unbound, assignments)
+
+
+class FormShare:
+    """What :meth:`Scopes.of_forms` gives."""
+
+    __slots__ = ("assignments", "bindings", "calls", "unbound")
+
+    def __init__(self, calls: list[Call], bindings: list[Binding], unbound: list[Atom],
+                 assignments: list[tuple[ListNode, Atom, Binding | None]]) -> None:
+        self.calls = calls
+        self.bindings = bindings
+        self.unbound = unbound
+        self.assignments = assignments
+
 
 def _depth(scope: Scope) -> int:
     depth = 0
@@ -306,11 +342,18 @@ class _Resolver:
     def run(self) -> Scopes:
         doc = self.out.document
         root = self.out.root
+        out = self.out
         # Top-level definitions are visible everywhere in the file (module scope).
         for form in doc.forms:
+            out.root_marks.append(len(out.bindings))
             self.predeclare(form, root, top_level=True)
+        out.root_marks.append(len(out.bindings))
         for form in doc.forms:
+            out.form_marks.append((len(out.calls), len(out.bindings), len(out.unbound),
+                                   len(out.assignments)))
             self.expr(form, root, 0)
+        out.form_marks.append((len(out.calls), len(out.bindings), len(out.unbound),
+                               len(out.assignments)))
         for comment in doc.comments:
             if comment.datum is not None:
                 pass  # commented-out forms bind and reference nothing

@@ -84,7 +84,14 @@ class Rule(NamedTuple):
     ``combine(ctx, parts)`` (file-wide, every time) as well. A rule whose findings depend on
     the text of a literal ``#:instruction`` / ``#:data`` of an LLM call, or on a call's cost
     figures, says ``READS_PROMPTS = True``: it runs again when the language server patches
-    a part after typing in a prompt (every other rule's findings are kept, moved)."""
+    a part after typing in a prompt (every other rule's findings are kept, moved).
+
+    A rule that says ``LOCAL = True`` iterates only through the context's :meth:`forms`,
+    :meth:`walk`, :meth:`calls`, :meth:`calls_to`, :meth:`bindings`, :meth:`unbound`,
+    :meth:`assignments`, :meth:`fan_outs` and :meth:`estimate_calls` (other lookups in the
+    analysis are free), and reports only inside the top-level form of what it iterates:
+    after an edit the incremental linter runs it over the forms the edit can affect only,
+    and keeps its findings in the others."""
 
     code: str
     name: str
@@ -96,6 +103,7 @@ class Rule(NamedTuple):
     partial: Callable[[RuleContext], list[Any]] | None = None
     combine: Callable[[RuleContext, list[Any]], Iterable[Diagnostic]] | None = None
     reads_prompts: bool = False
+    local: bool = False
 
     @property
     def summary(self) -> str:
@@ -106,7 +114,8 @@ def _load(module_name: str) -> Rule:
     module: ModuleType = importlib.import_module(f"{__name__}.{module_name}")
     return Rule(module.CODE, module.NAME, module.SEVERITY, module.__doc__ or "", module.check,
                 module_name, getattr(module, "SCOPE", PART), getattr(module, "partial", None),
-                getattr(module, "combine", None), getattr(module, "READS_PROMPTS", False))
+                getattr(module, "combine", None), getattr(module, "READS_PROMPTS", False),
+                getattr(module, "LOCAL", False))
 
 
 @cache

@@ -200,7 +200,7 @@ def removal_span(document: Document, start: int, end: int) -> tuple[int, int]:
 
 def llm_calls(ctx: RuleContext, *, keyword: str = "model") -> Iterator[Call]:
     """Calls of catalogue entries that take ``#:keyword`` (the LLM primitives and friends)."""
-    for call in ctx.scopes.calls:
+    for call in ctx.calls():
         entry = call.entry
         if entry is not None and entry.keyword(keyword) is not None:
             yield call
@@ -259,8 +259,8 @@ def discarded_positions(ctx: RuleContext) -> Iterator[Node]:
     """Expressions whose value is thrown away: every form of a body but the last, every
     top-level form but the last, the bodies of `for` / `for-each` (all of them)."""
     last = ctx.document.last_form
-    yield from (form for form in ctx.document.forms if form is not last)
-    for node in ctx.document.walk():
+    yield from (form for form in ctx.forms() if form is not last)
+    for node in ctx.walk():
         if not isinstance(node, ListNode) or not node.items or node.is_vector:
             continue
         head = node.head_name()

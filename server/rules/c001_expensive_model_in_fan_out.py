@@ -67,6 +67,7 @@ from recipe.server.analysis.facts import FanOutSite
 CODE = "C001"
 NAME = "expensive-model-in-fan-out"
 SEVERITY = WARNING
+LOCAL = True  # reports only inside the forms it iterates (see rules/__init__.py)
 READS_PROMPTS = True  # the call's cost figures
 
 # Fan-outs whose per-item function is the bulk of the work (RULES.md C001).
@@ -89,7 +90,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     cheap = models.get(models.cheap_model)
     if cheap is None or cheap.tier == EXPENSIVE or cheap.input <= 0:
         return
-    for est in ctx.analysis.estimates.calls:
+    for est in ctx.estimate_calls():
         model = est.model
         if model is None or model.tier != EXPENSIVE or model.name == cheap.name:
             continue

@@ -64,6 +64,7 @@ from ._tjpfx import body_of
 CODE = "C002"
 NAME = "sequential-llm-map"
 SEVERITY = WARNING
+LOCAL = True  # reports only inside the forms it iterates (see rules/__init__.py)
 
 MAP_PROCEDURES = ("map", "for-each")
 LOOP_FORMS = ("for", "for*", "for/list", "for*/list", "for/vector")
@@ -73,7 +74,7 @@ MAP_ASYNC_WINDOW = 10  # map-async's default #:max-concurrent
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     facts = ctx.facts
     # map / for-each with a function argument
-    for site in facts.fan_outs():
+    for site in ctx.fan_outs():
         entry = site.call.entry
         if entry is None or entry.name not in MAP_PROCEDURES or site.spec.concurrent:
             continue
@@ -89,7 +90,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
         fix = _map_fix(ctx, site.call, site.functions) if entry.name == "map" else None
         yield _report(ctx, site.call.head, entry.name, site.size, per_item, calls, fix)
     # for loops and named lets
-    for node in ctx.document.walk():
+    for node in ctx.walk():
         if not isinstance(node, ListNode):
             continue
         head = node.head_name()

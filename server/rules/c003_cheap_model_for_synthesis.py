@@ -72,6 +72,7 @@ from recipe.server.analysis.scopes import Binding, Call
 CODE = "C003"
 NAME = "cheap-model-for-synthesis"
 SEVERITY = INFO
+LOCAL = True  # reports only inside the forms it iterates (see rules/__init__.py)
 READS_PROMPTS = True  # the call's cost figures
 
 RESULT_PRODUCERS = ("map-async", "await-all", "await-all-syntax", "fan-out-aggregate", "parallel")
@@ -84,7 +85,7 @@ _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     suggestion = _stronger_model(ctx)
     index = _Index(ctx)
-    for est in ctx.analysis.estimates.calls:
+    for est in ctx.estimate_calls():
         if est.primitive not in SYNC_LLM_CALLS or est.model is None or est.tier != CHEAP:
             continue
         if est.fan_outs:  # a per-item call, not the synthesis

@@ -54,12 +54,13 @@ from recipe.server.analysis.estimate import CallEstimate, Estimates, format_usd
 CODE = "C004"
 NAME = "unbounded-fan-out-tokens"
 SEVERITY = WARNING
+LOCAL = True  # reports only inside the forms it iterates (see rules/__init__.py)
 READS_PROMPTS = True  # the call's cost figures
 
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     estimates = ctx.analysis.estimates
-    for est in estimates.calls:
+    for est in ctx.estimate_calls():
         if not est.fan_outs or est.call.has_keyword("max-tokens"):
             continue
         if under_token_budget(estimates, est):

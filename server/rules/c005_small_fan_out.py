@@ -52,6 +52,7 @@ from recipe.server.analysis.facts import LLM_CALLS
 CODE = "C005"
 NAME = "small-fan-out"
 SEVERITY = INFO
+LOCAL = True  # reports only inside the forms it iterates (see rules/__init__.py)
 
 SMALL = 10
 ITEM_FAN_OUTS = ("map-async", "fan-out-aggregate")
@@ -59,7 +60,7 @@ ITEM_FAN_OUTS = ("map-async", "fan-out-aggregate")
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     facts = ctx.facts
-    for site in facts.fan_outs():
+    for site in ctx.fan_outs():
         entry = site.call.entry
         if entry is None or entry.name not in ITEM_FAN_OUTS or site.items is None:
             continue

@@ -60,6 +60,7 @@ from recipe.server.analysis.diagnostics import WARNING, Diagnostic, Edit, Fix
 CODE = "C006"
 NAME = "unbounded-concurrency"
 SEVERITY = WARNING
+LOCAL = True  # reports only inside the forms it iterates (see rules/__init__.py)
 
 LARGE = 20  # more items than this, started all at once, is a burst
 DEFAULT_WINDOW = 10  # map-async's default #:max-concurrent
@@ -69,7 +70,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     facts = ctx.facts
     cap = ctx.config.max_concurrent
     seen: set[int] = set()
-    for site in facts.fan_outs():
+    for site in ctx.fan_outs():
         keyword = site.spec.window_keyword
         if keyword is None or not site.call.has_keyword(keyword) or id(site.call.node) in seen:
             continue

@@ -60,10 +60,11 @@ from recipe.server.analysis.scopes import FOR_FORMS, LAMBDA_NAMES, Call
 CODE = "C008"
 NAME = "sequential-await-in-loop"
 SEVERITY = WARNING
+LOCAL = True  # reports only inside the forms it iterates (see rules/__init__.py)
 
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
-    for call in ctx.scopes.calls_to("await"):
+    for call in ctx.calls_to("await"):
         if call.binding is not None or call.entry is None:
             continue
         loop = _enclosing_loop(ctx, call.node)

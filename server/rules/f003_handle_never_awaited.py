@@ -45,6 +45,7 @@ from ._tjpfx import discarded_positions, is_call_to
 CODE = "F003"
 NAME = "handle-never-awaited"
 SEVERITY = WARNING
+LOCAL = True  # reports only inside the forms it iterates (see rules/__init__.py)
 
 
 def _handle_source(ctx: RuleContext, node: Node | None) -> str | None:
@@ -65,7 +66,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     seen: set[int] = set()
     finish_var_names = {ctx.facts.literal_string(c.positional()[0])
                         for c in ctx.scopes.calls_to("finish-var") if c.positional()}
-    for binding in ctx.scopes.bindings:
+    for binding in ctx.bindings():
         if binding.refs or binding.atom is None or binding.is_function:
             continue
         if binding.name in finish_var_names:

@@ -47,6 +47,7 @@ from ._tjpfx import parent_map
 CODE = "F004"
 NAME = "restore-unchecked"
 SEVERITY = INFO
+LOCAL = True  # reports only inside the forms it iterates (see rules/__init__.py)
 
 _CHECKS = {"or", "and", "not", "false?", "boolean?", "if", "when", "unless", "cond", "eq?",
            "eqv?", "equal?", "hash?", "string?", "list?", "pair?", "null?", "number?",
@@ -88,7 +89,7 @@ def _binding_target(parents: dict[int, Node], node: Node) -> Atom | None:
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     parents = parent_map(ctx)
-    for call in ctx.scopes.calls_to("restore"):
+    for call in ctx.calls_to("restore"):
         if call.entry is None:
             continue
         node = call.node

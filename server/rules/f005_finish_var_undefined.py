@@ -42,12 +42,13 @@ from ._tjpfx import follow
 CODE = "F005"
 NAME = "finish-var-undefined"
 SEVERITY = ERROR
+LOCAL = True  # reports only inside the forms it iterates (see rules/__init__.py)
 
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     top_level = ctx.scopes.top_level_names
     defined = set(top_level)
-    for call in ctx.scopes.calls_to("finish-var"):
+    for call in ctx.calls_to("finish-var"):
         if call.entry is None or not call.positional():
             continue
         arg = call.positional()[0]

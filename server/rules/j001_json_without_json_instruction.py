@@ -44,6 +44,7 @@ from ._tjpfx import is_true, keyword_item, keyword_span, llm_calls
 CODE = "J001"
 NAME = "json-without-json-instruction"
 SEVERITY = ERROR
+LOCAL = True  # reports only inside the forms it iterates (see rules/__init__.py)
 READS_PROMPTS = True  # the instruction's words
 
 

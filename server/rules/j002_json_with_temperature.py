@@ -52,6 +52,7 @@ from ._tjpfx import (
 CODE = "J002"
 NAME = "json-with-temperature"
 SEVERITY = INFO
+LOCAL = True  # reports only inside the forms it iterates (see rules/__init__.py)
 
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:

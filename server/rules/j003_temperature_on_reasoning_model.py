@@ -43,6 +43,7 @@ from ._tjpfx import keyword_span, llm_calls, removal_span
 CODE = "J003"
 NAME = "temperature-on-reasoning-model"
 SEVERITY = ERROR
+LOCAL = True  # reports only inside the forms it iterates (see rules/__init__.py)
 
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:

@@ -39,10 +39,11 @@ from ._tjpfx import is_true, keyword_item, keyword_span, removal_span
 CODE = "J006"
 NAME = "recursive-async"
 SEVERITY = ERROR
+LOCAL = True  # reports only inside the forms it iterates (see rules/__init__.py)
 
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
-    for call in ctx.scopes.calls_to("llm-query-async"):
+    for call in ctx.calls_to("llm-query-async"):
         if call.entry is None:
             continue
         item = keyword_item(call, "recursive")

@@ -41,6 +41,7 @@ from ._tjpfx import follow, format_number, llm_calls, number_value
 CODE = "J007"
 NAME = "max-tokens-over-limit"
 SEVERITY = WARNING
+LOCAL = True  # reports only inside the forms it iterates (see rules/__init__.py)
 
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:

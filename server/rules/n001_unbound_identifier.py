@@ -33,12 +33,13 @@ from ._names import suggest_name
 CODE = "N001"
 NAME = "unbound-identifier"
 SEVERITY = ERROR
+LOCAL = True  # reports only inside the forms it iterates (see rules/__init__.py)
 
 _SYNTAX_WORDS = {"else", "=>", "on-error", "_", "...", "unquote", "unquote-splicing"}
 
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
-    for atom in ctx.scopes.unbound:
+    for atom in ctx.unbound():
         if atom.text in _SYNTAX_WORDS:
             continue
         suggestion = suggest_name(ctx, atom)

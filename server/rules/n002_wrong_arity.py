@@ -34,6 +34,7 @@ from recipe.server.analysis.diagnostics import ERROR, Diagnostic
 CODE = "N002"
 NAME = "wrong-arity"
 SEVERITY = ERROR
+LOCAL = True  # reports only inside the forms it iterates (see rules/__init__.py)
 
 
 def _expected(low: int, high: int | None) -> str:
@@ -45,7 +46,7 @@ def _expected(low: int, high: int | None) -> str:
 
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
-    for call in ctx.scopes.calls:
+    for call in ctx.calls():
         if not call.node.closed:
             continue  # the reader closed it: the arguments are not what was meant
         if call.entry is not None:

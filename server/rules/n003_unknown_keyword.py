@@ -32,10 +32,11 @@ from ._names import known_keywords
 CODE = "N003"
 NAME = "unknown-keyword"
 SEVERITY = ERROR
+LOCAL = True  # reports only inside the forms it iterates (see rules/__init__.py)
 
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
-    for call in ctx.scopes.calls:
+    for call in ctx.calls():
         accepted = known_keywords(call)
         if accepted is None:
             continue

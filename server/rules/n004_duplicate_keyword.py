@@ -30,10 +30,11 @@ from recipe.server.analysis.diagnostics import ERROR, Diagnostic, Related
 CODE = "N004"
 NAME = "duplicate-keyword"
 SEVERITY = ERROR
+LOCAL = True  # reports only inside the forms it iterates (see rules/__init__.py)
 
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
-    for call in ctx.scopes.calls:
+    for call in ctx.calls():
         seen: dict[str, int] = {}
         for atom, _ in call.keywords():
             first = seen.get(atom.text)

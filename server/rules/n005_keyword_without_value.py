@@ -27,10 +27,11 @@ from recipe.server.analysis.diagnostics import ERROR, Diagnostic
 CODE = "N005"
 NAME = "keyword-without-value"
 SEVERITY = ERROR
+LOCAL = True  # reports only inside the forms it iterates (see rules/__init__.py)
 
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
-    for call in ctx.scopes.calls:
+    for call in ctx.calls():
         for atom, value in call.keywords():
             if value is None:
                 yield ctx.diagnostic(atom, f"`{atom.text}` has no value in this call to "

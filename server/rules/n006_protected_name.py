@@ -34,16 +34,17 @@ from recipe.server.analysis.diagnostics import ERROR, Diagnostic
 CODE = "N006"
 NAME = "protected-name"
 SEVERITY = ERROR
+LOCAL = True  # reports only inside the forms it iterates (see rules/__init__.py)
 
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     protected = catalog.protected_names()
-    for binding in ctx.scopes.bindings:
+    for binding in ctx.bindings():
         if binding.kind in ("define", "function", "values") and binding.name in protected \
                 and binding.atom is not None:
             yield ctx.diagnostic(binding.atom, f"`{binding.name}` is protected and cannot be "
                                  "redefined; choose another name")
-    for _, target, assigned in ctx.scopes.assignments:
+    for _, target, assigned in ctx.assignments():
         if assigned is None and target.text in protected:
             yield ctx.diagnostic(target, f"`{target.text}` is protected and cannot be changed "
                                  "with set!")

@@ -35,11 +35,12 @@ from recipe.server.analysis.diagnostics import WARNING, Diagnostic
 CODE = "N007"
 NAME = "set-undefined"
 SEVERITY = WARNING
+LOCAL = True  # reports only inside the forms it iterates (see rules/__init__.py)
 
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     protected = catalog.protected_names()
-    for _, target, binding in ctx.scopes.assignments:
+    for _, target, binding in ctx.assignments():
         if binding is not None or target.text in protected:
             continue
         if catalog.lookup(target.text) is not None:

@@ -36,6 +36,7 @@ from recipe.server.analysis.scopes import Binding
 CODE = "N008"
 NAME = "unused-definition"
 SEVERITY = INFO
+LOCAL = True  # reports only inside the forms it iterates (see rules/__init__.py)
 
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -48,7 +49,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
             elif isinstance(arg, Quote) and isinstance(arg.datum, Atom) \
                     and arg.datum.kind == SYMBOL:  # (finish-var 'name), as the runtime allows
                 named_by_string.add(arg.datum.text)
-    for binding in ctx.scopes.bindings:
+    for binding in ctx.bindings():
         if binding.kind not in ("define", "function", "values", "let"):
             continue
         if binding.refs and not _only_recursive(binding):

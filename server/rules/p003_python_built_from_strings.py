@@ -44,6 +44,7 @@ from ._tjpfx import compact, follow
 CODE = "P003"
 NAME = "python-built-from-strings"
 SEVERITY = WARNING
+LOCAL = True  # reports only inside the forms it iterates (see rules/__init__.py)
 
 _BUILDERS = ("string-append", "format", "~a", "string-join")
 
@@ -80,7 +81,7 @@ def _builder(ctx: RuleContext, node: Node | None) -> ListNode | None:
 
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
-    for call in ctx.scopes.calls_to(*PYTHON_CALLS):
+    for call in ctx.calls_to(*PYTHON_CALLS):
         if call.entry is None or not call.positional():
             continue
         arg = call.positional()[0]

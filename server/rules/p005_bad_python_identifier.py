@@ -37,6 +37,7 @@ from ._tjpfx import follow
 CODE = "P005"
 NAME = "bad-python-identifier"
 SEVERITY = ERROR
+LOCAL = True  # reports only inside the forms it iterates (see rules/__init__.py)
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -70,7 +71,7 @@ def problem(name: str) -> str | None:
 
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
-    for call in ctx.scopes.calls_to("py-set!"):
+    for call in ctx.calls_to("py-set!"):
         if call.entry is None or not call.positional():
             continue
         arg = call.positional()[0]

@@ -55,6 +55,7 @@ from ._tjpfx import (
 CODE = "T001"
 NAME = "wrong-literal-type"
 SEVERITY = ERROR
+LOCAL = True  # reports only inside the forms it iterates (see rules/__init__.py)
 
 # Positional parameter types worth checking: a wrong literal there is certainly an error
 # (booleans are not checked: every value is a truth value; handles are T006's).
@@ -133,7 +134,7 @@ def _report(ctx: RuleContext, what: str, type_: str, node: Node, target: Node,
 
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
-    for call in ctx.scopes.calls:
+    for call in ctx.calls():
         entry = call.entry
         if entry is None or not entry.is_procedure:
             continue

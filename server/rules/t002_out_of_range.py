@@ -46,6 +46,7 @@ from ._tjpfx import follow, format_number, number_value
 CODE = "T002"
 NAME = "out-of-range"
 SEVERITY = ERROR
+LOCAL = True  # reports only inside the forms it iterates (see rules/__init__.py)
 
 _NUMERIC_TYPES = {catalog.NUMBER, catalog.INTEGER, catalog.NATURAL, catalog.INTEGER_OR_FALSE,
                   catalog.FALSE_OR_NUMBER}
@@ -109,7 +110,7 @@ def _check_choice(ctx: RuleContext, call_name: str, spec: catalog.Keyword,
 
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
-    for call in ctx.scopes.calls:
+    for call in ctx.calls():
         entry = call.entry
         if entry is None or not entry.is_procedure:
             continue

@@ -52,6 +52,7 @@ from recipe.server.analysis.scopes import Call
 CODE = "T003"
 NAME = "unwrapped-llm-text"
 SEVERITY = ERROR
+LOCAL = True  # reports only inside the forms it iterates (see rules/__init__.py)
 
 _STRING_TYPES = {catalog.STRING, catalog.STRING_OR_LIST}
 # Parameters the catalogue types as "any" but that refuse a syntax object all the same
@@ -137,7 +138,7 @@ def _deep(ctx: RuleContext, node: Node, where: str, depth: int) -> Iterator[Diag
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     facts = ctx.facts
-    for call in ctx.scopes.calls:
+    for call in ctx.calls():
         entry = call.entry
         if entry is None or not entry.is_procedure:
             continue

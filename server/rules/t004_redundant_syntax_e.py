@@ -40,6 +40,7 @@ from recipe.server.analysis.facts import STRING_K, STRINGS
 CODE = "T004"
 NAME = "redundant-syntax-e"
 SEVERITY = INFO
+LOCAL = True  # reports only inside the forms it iterates (see rules/__init__.py)
 
 
 def _what(ctx: RuleContext, node: Node, kind: str) -> str:
@@ -73,7 +74,7 @@ def _element_of_strings(ctx: RuleContext, node: Node) -> bool:
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     facts = ctx.facts
-    for call in ctx.scopes.calls_to("syntax-e"):
+    for call in ctx.calls_to("syntax-e"):
         if call.entry is None:
             continue
         args = call.positional()
@@ -90,7 +91,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
                   (Edit(call.node.start, arg.start, ""), Edit(arg.end, call.node.end, "")))
         yield ctx.diagnostic(call.node, message, fix)
     # (map syntax-e strings): unwrapping each element of a list of plain strings
-    for call in ctx.scopes.calls_to("map"):
+    for call in ctx.calls_to("map"):
         args = call.positional()
         if call.entry is None or len(args) != 2 or call.keywords():
             continue

@@ -53,6 +53,7 @@ from ._tjpfx import is_call_to
 CODE = "T006"
 NAME = "await-non-handle"
 SEVERITY = ERROR
+LOCAL = True  # reports only inside the forms it iterates (see rules/__init__.py)
 
 _KIND_TEXT = {
     SYNTAX: "LLM text from a synchronous call",
@@ -94,7 +95,7 @@ def _handles_list(ctx: RuleContext, node: Node) -> bool:
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     facts = ctx.facts
-    for call in ctx.scopes.calls_to("await", "await-all", "await-any", "await-all-syntax"):
+    for call in ctx.calls_to("await", "await-all", "await-any", "await-all-syntax"):
         if call.entry is None:
             continue
         args = call.positional()

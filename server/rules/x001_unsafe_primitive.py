@@ -37,6 +37,7 @@ from recipe.server.analysis.diagnostics import WARNING, Diagnostic, Edit, Fix
 CODE = "X001"
 NAME = "unsafe-primitive"
 SEVERITY = WARNING
+LOCAL = True  # reports only inside the forms it iterates (see rules/__init__.py)
 
 _WHY = {
     "unsafe-raw-query": "returns LLM text unwrapped, bypassing the syntax-object guard against "
@@ -52,7 +53,7 @@ _WHY = {
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     refs = ctx.scopes.builtin_refs
-    for node in ctx.document.walk():
+    for node in ctx.walk():
         if not (isinstance(node, Atom) and node.kind == SYMBOL and node.text.startswith("unsafe-")):
             continue
         entry = refs.get(id(node))

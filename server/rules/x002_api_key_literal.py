@@ -36,6 +36,7 @@ from recipe.server.analysis.diagnostics import ERROR, Diagnostic
 CODE = "X002"
 NAME = "api-key-literal"
 SEVERITY = ERROR
+LOCAL = True  # reports only inside the forms it iterates (see rules/__init__.py)
 READS_PROMPTS = True  # every string's text
 
 KEY_PATTERN = re.compile(
@@ -54,7 +55,7 @@ def redact(prefix: str, secret: str) -> str:
 
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
-    for node in ctx.document.walk():
+    for node in ctx.walk():
         if not (isinstance(node, Atom) and node.kind == STRING):
             continue
         raw = node.text

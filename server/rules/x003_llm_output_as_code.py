@@ -53,6 +53,7 @@ from ._tjpfx import body_of, compact, parent_map
 CODE = "X003"
 NAME = "llm-output-as-code"
 SEVERITY = WARNING
+LOCAL = True  # reports only inside the forms it iterates (see rules/__init__.py)
 
 SINKS = ("unsafe-exec-sub-output", "py-exec", "py-eval")
 _SOURCES = {"llm-query", "await", "unsafe-raw-query", "await-all", "await-all-syntax",
@@ -201,7 +202,7 @@ def _describe(ctx: RuleContext, source: Node) -> str:
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     taint: _Taint | None = None
-    for call in ctx.scopes.calls_to(*SINKS):
+    for call in ctx.calls_to(*SINKS):
         if call.entry is None or not call.positional():
             continue
         if taint is None:
@@ -218,7 +219,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
                              related=[Related(source.start, source.end,
                                               "the LLM output comes from here")])
     # (map py-exec snippets): each item of a list of LLM replies runs as code
-    for call in ctx.scopes.calls_to(*_MAPPERS):
+    for call in ctx.calls_to(*_MAPPERS):
         args = call.positional()
         if call.entry is None or len(args) != 2:
             continue
