@@ -96,6 +96,8 @@ def test_keywords_match_the_runtime(name: str) -> None:
     catalogued = sorted(k.name for k in entry.keywords)
     accepted = sorted(_runtime()[name].keywords)
     assert catalogued == accepted, f"{name}: catalogue keywords differ from the runtime's"
+    assert entry.any_keywords == _runtime()[name].rest_keywords, \
+        f"{name}: whether any keyword passes through differs from the runtime"
 
 
 def test_vote_and_ensemble_document_max_concurrent() -> None:

@@ -204,3 +204,10 @@ def test_p006_does_not_suggest_a_name_that_is_not_an_identifier() -> None:
     text = '(py-set! "user-name" "bob")\n(py-exec "print(user_name)")\n(finish 1)\n'
     (diag,) = found(text, "P006")
     assert "did you mean" not in diag.message
+
+
+# -- N003: apply hands its keyword arguments on -------------------------------------
+
+def test_n003_apply_passes_keywords_on() -> None:
+    text = '(define (f x #:k [k 1]) (list x k))\n(finish (apply f (list 5) #:k 2))\n'
+    assert found(text, "N003") == []

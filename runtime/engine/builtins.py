@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import operator
 import random as _random
 import sys
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from functools import cache
 from typing import Any
 
 from .errors import ExnValue, RecipeError, contract_error
-from .evaluator import call_proc, call_slow, current
+from .evaluator import TAIL_APPLY, call_proc, call_slow, current
 from .values import (
     NIL,
     VOID,
@@ -52,8 +53,9 @@ F = Callable[..., Any]
 
 
 def builtin(name: str, *, keywords: tuple[str, ...] = (), site: bool = False,
-            aliases: tuple[str, ...] = ()) -> Callable[[F], F]:
-    """Register a Python function as the built-in ``name``."""
+            aliases: tuple[str, ...] = (), any_keywords: bool = False) -> Callable[[F], F]:
+    """Register a Python function as the built-in ``name``. With ``any_keywords`` it takes
+    every keyword, passed to its ``**kw`` as spelled in the recipe (``apply``)."""
 
     def deco(fn: F) -> F:
         sig = inspect.signature(fn)
@@ -69,10 +71,10 @@ def builtin(name: str, *, keywords: tuple[str, ...] = (), site: bool = False,
                     mx += 1
             elif p.kind == p.VAR_POSITIONAL:
                 mx = None
-        b = Builtin(name, fn, mn, mx, frozenset(keywords), site)
+        b = Builtin(name, fn, mn, mx, frozenset(keywords), site, any_keywords)
         REGISTRY[name] = b
         for alias in aliases:
-            REGISTRY[alias] = Builtin(alias, fn, mn, mx, frozenset(keywords), site)
+            REGISTRY[alias] = Builtin(alias, fn, mn, mx, frozenset(keywords), site, any_keywords)
         return fn
 
     return deco
@@ -152,12 +154,29 @@ def norm(v: Any) -> Any:
 # ============================================================================ numbers
 
 
+def flo(x: Any) -> float:
+    """A real as a flonum; an exact number beyond the flonum range is an infinity (Racket)."""
+    try:
+        return float(x)
+    except OverflowError:
+        return math.inf if x > 0 else -math.inf
+
+
+def _mixed(op: Callable[[Any, Any], Any], a: Any, b: Any) -> Any:
+    """``op`` on two numbers; when an exact operand is too large for the float it meets,
+    the sum is computed in flonums as Racket does (``(+ (expt 10 400) 1.0)`` is ``+inf.0``)."""
+    try:
+        return norm(op(a, b))
+    except OverflowError:
+        return op(flo(a), flo(b))
+
+
 def num_add(a: Any, b: Any) -> Any:
     if type(a) is int and type(b) is int:
         return a + b
     check_num("+", a, 1)
     check_num("+", b, 2)
-    return norm(a + b)
+    return _mixed(operator.add, a, b)
 
 
 def num_mul(a: Any, b: Any) -> Any:
@@ -167,7 +186,7 @@ def num_mul(a: Any, b: Any) -> Any:
     check_num("*", b, 2)
     if (type(a) is int and a == 0) or (type(b) is int and b == 0):
         return 0  # Racket: an exact 0 times anything, a float included, is exact 0
-    return norm(a * b)
+    return _mixed(operator.mul, a, b)
 
 
 @builtin("+")
@@ -178,7 +197,7 @@ def plus(*args: Any) -> Any:
             total += x
         else:
             check_num("+", x, i + 1)
-            total = norm(total + x)
+            total = _mixed(operator.add, total, x)
     return total
 
 
@@ -190,7 +209,7 @@ def times(*args: Any) -> Any:
         check_num("*", x, i + 1)
         if type(x) is int and x == 0:
             exact_zero = True  # Racket: an exact 0 times anything, a float included, is exact 0
-        total = norm(total * x)
+        total = _mixed(operator.mul, total, x)
     return 0 if exact_zero else total
 
 
@@ -202,7 +221,7 @@ def minus(first: Any, *rest: Any) -> Any:
     total = first
     for i, x in enumerate(rest):
         check_num("-", x, i + 2)
-        total = norm(total - x)
+        total = _mixed(operator.sub, total, x)
     return total
 
 
@@ -216,7 +235,7 @@ def _div2(a: Any, b: Any) -> Any:
             if a == 0 or math.isnan(a):
                 return math.nan
             return math.copysign(math.inf, a) * math.copysign(1.0, b)
-        return a / b
+        return _mixed(operator.truediv, a, b)
     return norm(Fraction(a) / Fraction(b))
 
 
@@ -330,7 +349,7 @@ def _minmax(name: str, pick: Callable[..., Any], args: tuple[Any, ...]) -> Any:
         check_num(name, x, i + 1)
     r = pick(args)
     if any(type(x) is float for x in args):
-        return float(r)
+        return flo(r)
     return r
 
 
@@ -389,7 +408,7 @@ builtin("exact-truncate")(_exact_rounder("exact-truncate", math.trunc))
 def _to_inexact(name: str) -> Callable[[Any], float]:
     def f(x: Any) -> float:
         check_num(name, x, 1)
-        return float(x)
+        return flo(x)
 
     return f
 
@@ -707,15 +726,41 @@ def call_with_values(producer: Any, consumer: Any) -> Any:
     return call_proc(check_proc("call-with-values", consumer, 2), args)
 
 
-@builtin("apply")
-def apply(f: Any, *args: Any) -> Any:
+@builtin("apply", any_keywords=True)
+def apply(f: Any, *args: Any, **kw: Any) -> Any:
+    """Racket's ``apply``: keyword arguments given to it go on to ``f``."""
     check_proc("apply", f, 1)
     if not args:
         raise RecipeError("apply: expected a list as the last argument", "arity")
     last = list_to_py(args[-1])
     if last is None:
         raise contract_error("apply", "list?", args[-1], len(args) + 1)
-    return call_proc(f, [*args[:-1], *last])
+    return call_proc(f, [*args[:-1], *last], kw or None)
+
+
+TAIL_APPLY.append(apply)
+
+
+@builtin("keyword-apply", any_keywords=True)
+def keyword_apply(f: Any, kws: Any, kw_vals: Any, first: Any, *more: Any, **kw: Any) -> Any:
+    """``(keyword-apply proc kw-lst kw-val-lst v ... lst #:<kw> v ...)``."""
+    check_proc("keyword-apply", f, 1)
+    names = list_to_py(kws)
+    if names is None or any(type(k) is not KeywordValue for k in names):
+        raise contract_error("keyword-apply", "(listof keyword?)", kws, 2)
+    vals = list_to_py(kw_vals)
+    if vals is None or len(vals) != len(names):
+        raise contract_error("keyword-apply", f"(list of {len(names)} values)", kw_vals, 3)
+    args = (first, *more)
+    last = list_to_py(args[-1])
+    if last is None:
+        raise contract_error("keyword-apply", "list?", args[-1], len(args) + 4)
+    merged = dict(kw)
+    for k, v in zip(names, vals, strict=True):
+        if k.name in merged:
+            raise RecipeError(f"keyword-apply: keyword #:{k.name} given twice", "contract")
+        merged[k.name] = v
+    return call_proc(f, [*args[:-1], *last], merged or None)
 
 
 def _normal_arity(lo: int, hi: int | None) -> Any:
@@ -846,45 +891,48 @@ def make_exn_fail(msg: Any, marks: Any = None) -> ExnValue:
 
 @builtin("display")
 def display(v: Any, port: Any = None) -> Void:
-    _write(port, display_string(v))
+    _write(port, display_string(v), "display")
     return VOID
 
 
 @builtin("displayln")
 def displayln(v: Any, port: Any = None) -> Void:
-    _write(port, display_string(v) + "\n")
+    _write(port, display_string(v) + "\n", "displayln")
     return VOID
 
 
 @builtin("write")
 def write(v: Any, port: Any = None) -> Void:
-    _write(port, write_string(v))
+    _write(port, write_string(v), "write")
     return VOID
 
 
 @builtin("writeln")
 def writeln(v: Any, port: Any = None) -> Void:
-    _write(port, write_string(v) + "\n")
+    _write(port, write_string(v) + "\n", "writeln")
     return VOID
 
 
 @builtin("print")
 def print_(v: Any, port: Any = None) -> Void:
-    _write(port, print_string(v))
+    _write(port, print_string(v), "print")
     return VOID
 
 
 @builtin("newline")
 def newline(port: Any = None) -> Void:
-    _write(port, "\n")
+    _write(port, "\n", "newline", 1)
     return VOID
 
 
 class _Port:
-    __slots__ = ("err",)
+    """An output port: the run's stdout or stderr, or a string port (``buf``)."""
 
-    def __init__(self, err: bool) -> None:
+    __slots__ = ("buf", "err")
+
+    def __init__(self, err: bool, buf: list[str] | None = None) -> None:
         self.err = err
+        self.buf = buf
 
 
 @builtin("current-output-port")
@@ -897,11 +945,35 @@ def current_error_port() -> _Port:
     return _Port(True)
 
 
-def _write(port: Any, text: str) -> None:
-    if isinstance(port, _Port) and port.err:
-        stream = _err()
-    else:
+@builtin("open-output-string")
+def open_output_string(name: Any = None) -> _Port:
+    return _Port(False, [])
+
+
+@builtin("get-output-string")
+def get_output_string(port: Any) -> str:
+    if not isinstance(port, _Port) or port.buf is None:
+        raise contract_error("get-output-string", "string-port?", port, 1)
+    return "".join(port.buf)
+
+
+@builtin("write-string")
+def write_string_(s: Any, port: Any = None) -> int:
+    text = check_str("write-string", s, 1)
+    _write(port, text, "write-string")
+    return len(text)
+
+
+def _write(port: Any, text: str, name: str = "display", pos: int = 2) -> None:
+    if port is None:
         stream = out()
+    elif isinstance(port, _Port):
+        if port.buf is not None:
+            port.buf.append(text)
+            return
+        stream = _err() if port.err else out()
+    else:
+        raise contract_error(name, "output-port?", port, pos)
     stream.write(text)
     flush = getattr(stream, "flush", None)
     if flush is not None:

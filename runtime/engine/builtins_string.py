@@ -12,7 +12,7 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
-from .builtins import _write, builtin, check_int, check_list, check_nat, check_num, check_str
+from .builtins import _write, builtin, check_list, check_nat, check_num, check_str
 from .errors import RecipeError, contract_error
 from .values import (
     NIL,
@@ -264,23 +264,65 @@ def number_to_string(n: Any, radix: Any = 10) -> str:
     return format_number(n)
 
 
-_NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$|^[+-]?\d+/\d+$|^[+-](inf|nan)\.[0f]$")
+_NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$|^[+-]?\d+/\d+$|^[+-](inf|nan)\.[0f]$",
+                        re.ASCII)
+_RADIX_RE = re.compile(r"^[+-]?[0-9a-zA-Z]+(/[0-9a-zA-Z]+)?$", re.ASCII)
+_RADIX_PREFIX = {"x": 16, "b": 2, "o": 8, "d": 10}
 
 
 @builtin("string->number")
 def string_to_number(s: Any, radix: Any = 10) -> Any:
+    """Racket's reader syntax for numbers only: ASCII digits, no surrounding space, no
+    underscores; ``#x #o #b #d`` radix and ``#e #i`` exactness prefixes."""
     from ..lang.syntax import parse_number
 
     check_str("string->number", s, 1)
+    if type(radix) is not int or not 2 <= radix <= 16:
+        raise contract_error("string->number", "(integer-in 2 16)", radix, 2)
+    exactness = ""
+    seen_radix = False
+    while len(s) >= 2 and s[0] == "#":
+        c = s[1].lower()
+        if c in _RADIX_PREFIX and not seen_radix:
+            radix, seen_radix = _RADIX_PREFIX[c], True
+        elif c in "ei" and not exactness:
+            exactness = c
+        else:
+            return False
+        s = s[2:]
+    v: Any
     if radix != 10:
+        digits = "0123456789abcdef"[:radix]
+        if not _RADIX_RE.match(s) or any(c not in digits for c in s.lower() if c not in "+-/"):
+            return False
         try:
-            return int(s, check_int("string->number", radix, 2))
+            num, _, den = s.partition("/")
+            v = int(num, radix)
+            if den:
+                d = int(den, radix)
+                if d == 0:
+                    return False
+                q = Fraction(v, d)
+                v = q.numerator if q.denominator == 1 else q
         except ValueError:
             return False
-    if not _NUMBER_RE.match(s):
-        return False
-    v = parse_number(s)
-    return False if v is None else v
+    else:
+        if not _NUMBER_RE.match(s):
+            return False
+        v = parse_number(s)
+        if v is None:
+            return False
+        if exactness == "e" and type(v) is float:
+            if math.isinf(v) or math.isnan(v):
+                return False
+            q = Fraction(s)
+            v = q.numerator if q.denominator == 1 else q
+    if exactness == "i":
+        try:
+            return float(v)
+        except OverflowError:
+            return math.inf if v > 0 else -math.inf
+    return v
 
 
 @builtin("symbol->string")
@@ -332,10 +374,12 @@ def _charfn(name: str, fn: Any) -> None:
     builtin(name)(f)
 
 
-_charfn("char-upcase", lambda c: Char(c.upper()))
-_charfn("char-downcase", lambda c: Char(c.lower()))
+# a one-to-one case mapping only, as Racket's (#\ß stays #\ß: its upper case is two letters)
+_charfn("char-upcase", lambda c: Char(u) if len(u := c.upper()) == 1 else Char(c))
+_charfn("char-downcase", lambda c: Char(d) if len(d := c.lower()) == 1 else Char(c))
 _charfn("char-alphabetic?", lambda c: c.isalpha())
-_charfn("char-numeric?", lambda c: c.isdigit())
+# Racket: a Unicode Numeric_Type other than None (#\½ too), which is Python's isnumeric
+_charfn("char-numeric?", lambda c: c.isnumeric())
 _charfn("char-whitespace?", lambda c: c.isspace())
 _charfn("char-upper-case?", lambda c: c.isupper())
 _charfn("char-lower-case?", lambda c: c.islower())
@@ -350,6 +394,24 @@ def char_eq(a: Any, b: Any, *rest: Any) -> bool:
     return all(x.ch == xs[0].ch for x in xs)
 
 
+def _char_compare(name: str, op: Callable[[str, str], bool], fold: bool) -> None:
+    def f(a: Any, b: Any, *rest: Any) -> bool:
+        xs = (a, b, *rest)
+        for i, c in enumerate(xs):
+            if type(c) is not Char:
+                raise contract_error(name, "char?", c, i + 1)
+        keys = [x.ch.casefold() if fold and len(x.ch.casefold()) == 1 else x.ch for x in xs]
+        return all(op(keys[i], keys[i + 1]) for i in range(len(keys) - 1))
+    builtin(name)(f)
+
+
+for _n, _op in (("<?", lambda a, b: a < b), (">?", lambda a, b: a > b),
+                ("<=?", lambda a, b: a <= b), (">=?", lambda a, b: a >= b)):
+    _char_compare("char" + _n, _op, False)
+    _char_compare("char-ci" + _n, _op, True)
+_char_compare("char-ci=?", lambda a, b: a == b, True)
+
+
 # ============================================================================ format
 
 
@@ -362,7 +424,7 @@ def _format_arg(name: str, v: Any, index: int) -> Any:
 
 
 def racket_format(name: str, fmt: Any, args: list[Any]) -> str:
-    """Racket's ``format``: ``~a ~s ~v ~e ~n ~% ~~`` (and ``~b ~o ~x`` for integers)."""
+    """Racket's ``format``: ``~a ~s ~v ~e ~c ~n ~% ~~`` (and ``~b ~o ~x`` for integers)."""
     check_str(name, fmt, 1)
     out: list[str] = []
     i = 0
@@ -392,7 +454,7 @@ def racket_format(name: str, fmt: Any, args: list[Any]) -> str:
             while i < n and fmt[i] in " \t\n":
                 i += 1
             continue
-        if d.lower() not in "asvebox":
+        if d.lower() not in "asveboxc":
             raise RecipeError(f"{name}: ill-formed pattern string: unknown directive ~{d}", "contract")
         if ai >= len(args):
             raise RecipeError(
@@ -405,6 +467,10 @@ def racket_format(name: str, fmt: Any, args: list[Any]) -> str:
             out.append(display_string(v))
         elif dl == "s":
             out.append(write_string(v))
+        elif dl == "c":
+            if type(v) is not Char:
+                raise contract_error(name, "char?", v, ai + 1)
+            out.append(v.ch)
         elif dl in "ve":
             out.append(print_string(v))  # ~v prints as print does; so does ~e (Racket's default
             # error value->string handler prints)
@@ -440,7 +506,7 @@ def eprintf(fmt: Any, *args: Any) -> Void:
 
 @builtin("fprintf")
 def fprintf(port: Any, fmt: Any, *args: Any) -> Void:
-    _write(port, racket_format("fprintf", fmt, list(args)))
+    _write(port, racket_format("fprintf", fmt, list(args)), "fprintf", 1)
     return VOID
 
 

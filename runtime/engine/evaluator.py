@@ -88,6 +88,7 @@ from .values import (
     SyntaxObj,
     display_string,
     from_iter,
+    list_to_py,
     sym,
     type_name,
     write_string,
@@ -97,7 +98,7 @@ Env = Any  # a frame: list [parent, slot1, ...] or None at top level
 NodeFn = Callable[[Env], Any]
 
 STRAND_STACK_SIZE = 512 * 1024 * 1024
-RECURSION_LIMIT = 120_000
+RECURSION_LIMIT = 400_000  # ~130,000 nested Scheme calls (each takes 2–3 Python frames)
 TOP_LEVEL = "top level"
 
 
@@ -362,6 +363,8 @@ def _arity_text(p: Builtin) -> str:
 
 def check_keywords(p: Builtin, kw: dict[str, Any]) -> dict[str, Any]:
     """Validate keyword arguments against the built-in (and its catalogue entry)."""
+    if p.rest_keywords:
+        return dict(kw)
     entry = catalog_entry(p.name)
     out: dict[str, Any] = {}
     for name, value in kw.items():
@@ -511,6 +514,23 @@ def call_slow(p: Any, args: list[Any], kw: dict[str, Any] | None, site: str, lab
             e.add_frame(label)
             raise
     raise not_procedure(p, site)
+
+
+# ``apply``'s Python function, registered by builtins.py: a call of ``apply`` in tail position
+# is a tail call of the procedure it applies (as in Racket), so loops through it run in
+# constant stack.
+TAIL_APPLY: list[Callable[..., Any]] = []
+
+
+def tail_slow(p: Any, args: list[Any], kw: dict[str, Any] | None, site: str, label: str) -> Any:
+    """``call_slow`` for a call in tail position: ``(apply closure v ... lst)`` becomes a
+    tail call of the closure; anything else is called at once."""
+    if type(p) is Builtin and TAIL_APPLY and p.fn is TAIL_APPLY[0] and len(args) >= 2 \
+            and type(args[0]) is Closure:
+        last = list_to_py(args[-1])
+        if last is not None:
+            return TailCall(args[0], [*args[1:-1], *last], kw or None, site)
+    return call_slow(p, args, kw, site, label)
 
 
 # ============================================================================ compile-time scopes
@@ -899,6 +919,8 @@ class Compiler:
             return [target.text] if _is_sym(target) else []  # type: ignore[union-attr,attr-defined]
         if head == "define-values" and isinstance(target, ListNode):
             return [x.text for x in target.items if isinstance(x, Atom) and x.kind == SYMBOL]
+        if head == "define-values" and _is_sym(target):
+            return [target.text]  # type: ignore[union-attr,attr-defined]
         if head == "begin":
             return [n for x in f.items[1:] for n in self._defined_names(x)]
         return []
@@ -1084,11 +1106,9 @@ class Compiler:
 
     def sf_define_values(self, node: ListNode, scope: Scope | None, tail: bool, toplevel: bool) -> NodeFn:
         items = node.items
-        if len(items) != 3 or not isinstance(items[1], ListNode):
+        if len(items) != 3 or not (isinstance(items[1], ListNode) or _is_sym(items[1])):
             raise self.error(node, "define-values: bad syntax; expected (define-values (id ...) expr)")
-        names = [x.text for x in items[1].items if _is_sym(x)]  # type: ignore[union-attr,attr-defined]
-        if len(names) != len(items[1].items):
-            raise self.error(items[1], "define-values: expected identifiers")
+        names, rest = self._values_formals(items[1], "define-values")
         expr = self.comp(items[2], scope, False)
         site = self.site(node)
         setters: list[Callable[[Env, Any], None]] = []
@@ -1111,10 +1131,10 @@ class Compiler:
                     env[s] = v
 
                 setters.append(set_local)
-        n = len(names)
+        n = len(names) - rest
 
         def define_values(env: Env) -> Any:
-            vals = _values_list(expr(env), n, "define-values", site)
+            vals = _values_list(expr(env), n, "define-values", site, rest)
             for setter, v in zip(setters, vals, strict=True):
                 setter(env, v)
             return VOID
@@ -1454,6 +1474,37 @@ class Compiler:
 
         return named_let
 
+    def sf_do(self, node: ListNode, scope: Scope | None, tail: bool, toplevel: bool) -> NodeFn:
+        """Racket's ``(do ([id init step] ...) (stop? result ...) body ...)``, as a named-let
+        loop: each round tests ``stop?``; when true the results are the value (void when
+        there are none), otherwise the body runs and the loop goes on with the steps (an id
+        without a step keeps its value)."""
+        items = node.items
+        if len(items) < 3 or not isinstance(items[1], ListNode) or not isinstance(items[2], ListNode) \
+                or not items[2].items:
+            raise self.error(node, "do: bad syntax; expected (do ([id init step] ...) (stop? result ...) body ...)")
+        st, en = node.start, node.end
+
+        def sym_(text: str) -> Atom:
+            return Atom(SYMBOL, text, st, en)
+
+        def list_(*xs: Node) -> ListNode:
+            return ListNode("(", list(xs), st, en, True)
+
+        binds: list[Node] = []
+        steps: list[Node] = []
+        for b in items[1].items:
+            if not isinstance(b, ListNode) or len(b.items) not in (2, 3) or not _is_sym(b.items[0]):
+                raise self.error(b, "do: bad binding; expected [id init] or [id init step]")
+            binds.append(list_(b.items[0], b.items[1]))
+            steps.append(b.items[2] if len(b.items) == 3 else b.items[0])
+        loop = sym_(" do-loop")
+        test, results = items[2].items[0], items[2].items[1:]
+        done = list_(sym_("begin"), list_(sym_("void")), *results)
+        again = list_(sym_("begin"), *items[3:], list_(loop, *steps))
+        desugared = list_(sym_("let"), loop, list_(*binds), list_(sym_("if"), test, done, again))
+        return self.named_let(desugared, scope, tail)
+
     def sf_let_star(self, node: ListNode, scope: Scope | None, tail: bool, toplevel: bool) -> NodeFn:
         items = node.items
         if len(items) < 3:
@@ -1492,6 +1543,25 @@ class Compiler:
 
         return _sequential_frame(inner, steps, body)
 
+    def _values_formals(self, formals: Node, form: str) -> tuple[list[str], bool]:
+        """The names bound by a ``let-values`` / ``define-values`` formals: ``(id ...)``,
+        ``(id ... . rest)`` or a lone ``rest`` (all the values as a list); the flag says
+        whether the last name takes the remaining values."""
+        if _is_sym(formals):
+            return [formals.text], True  # type: ignore[union-attr,attr-defined]
+        assert isinstance(formals, ListNode)
+        items = formals.items
+        rest = False
+        if len(items) >= 2 and isinstance(items[-2], Atom) and items[-2].kind == DOT:
+            items = items[:-2] + items[-1:]
+            rest = True
+        names = [x.text for x in items if _is_sym(x)]  # type: ignore[union-attr,attr-defined]
+        if len(names) != len(items):
+            raise self.error(formals, f"{form}: expected identifiers")
+        if len(set(names)) != len(names):
+            raise self.error(formals, f"{form}: duplicate identifier")
+        return names, rest
+
     def sf_let_values(self, node: ListNode, scope: Scope | None, tail: bool, toplevel: bool) -> NodeFn:
         items = node.items
         star = node.head_name() == "let*-values"
@@ -1499,29 +1569,32 @@ class Compiler:
         if len(items) < 3 or not isinstance(items[1], ListNode):
             raise self.error(node, f"{form}: bad syntax; expected ({form} ([(id ...) expr] ...) body ...+)")
         inner = Scope([], scope, scope.fname if scope else TOP_LEVEL)
-        steps: list[tuple[list[int], NodeFn, str]] = []
+        steps: list[tuple[list[int], NodeFn, str, bool]] = []
         pending: list[list[str]] = []
+        rests: list[bool] = []
         for b in items[1].items:
-            if not isinstance(b, ListNode) or len(b.items) != 2 or not isinstance(b.items[0], ListNode):
+            if not isinstance(b, ListNode) or len(b.items) != 2 or not (
+                    isinstance(b.items[0], ListNode) or _is_sym(b.items[0])):
                 raise self.error(b, f"{form}: bad binding; expected [(id ...) expr]")
-            names = [x.text for x in b.items[0].items if _is_sym(x)]  # type: ignore[union-attr,attr-defined]
+            names, rest = self._values_formals(b.items[0], form)
+            rests.append(rest)
             fn = self.comp(b.items[1], inner if star else scope, False)
             if star:
                 slots = [inner.add(n) for n in names]
             else:
                 slots = []
                 pending.append(names)
-            steps.append((slots, fn, self.site(b)))
+            steps.append((slots, fn, self.site(b), rest))
         if not star:
-            for (slots, _, _), names in zip(steps, pending, strict=True):
+            for (slots, _, _, _), names in zip(steps, pending, strict=True):
                 slots.extend(inner.add(n) for n in names)
         body = self.comp_body(items[2:], inner, tail, node)
 
         def let_values(env: Env) -> Any:
             frame = [env]
             frame.extend([UNDEFINED] * (inner.framesize - 1))
-            for slots, fn, site in steps:
-                vals = _values_list(fn(frame if star else env), len(slots), form, site)
+            for slots, fn, site, rest in steps:
+                vals = _values_list(fn(frame if star else env), len(slots) - rest, form, site, rest)
                 for s, v in zip(slots, vals, strict=True):
                     frame[s] = v
             return body(frame)
@@ -1645,11 +1718,15 @@ def _seq(fns: list[NodeFn]) -> NodeFn:
     return seq
 
 
-def _values_list(v: Any, n: int, form: str, site: str) -> list[Any]:
+def _values_list(v: Any, n: int, form: str, site: str, rest: bool = False) -> list[Any]:
+    """The ``n`` values of ``v`` (then, with ``rest``, a list of the values left over)."""
     vals = list(v) if type(v) is MultipleValues else [v]
-    if len(vals) != n:
-        raise RecipeError(f"{form}: result arity mismatch; expected {n} values, received {len(vals)}",
-                          "arity", site)
+    if len(vals) != n and not (rest and len(vals) > n):
+        expected = f"at least {n}" if rest else f"{n}"
+        raise RecipeError(f"{form}: result arity mismatch; expected {expected} values, "
+                          f"received {len(vals)}", "arity", site)
+    if rest:
+        return [*vals[:n], from_iter(vals[n:])]
     return vals
 
 
@@ -1708,7 +1785,7 @@ def _make_call(f: NodeFn, args: list[NodeFn], site: str, label: str, tail: bool)
                 p = f(env)
                 if type(p) is Closure:
                     return TailCall(p, [], None, site)
-                return call_slow(p, [], None, site, label)
+                return tail_slow(p, [], None, site, label)
             return tcall0
         if n == 1:
             a0 = args[0]
@@ -1718,7 +1795,7 @@ def _make_call(f: NodeFn, args: list[NodeFn], site: str, label: str, tail: bool)
                 x = a0(env)
                 if type(p) is Closure:
                     return TailCall(p, [x], None, site)
-                return call_slow(p, [x], None, site, label)
+                return tail_slow(p, [x], None, site, label)
             return tcall1
         if n == 2:
             a0, a1 = args
@@ -1729,7 +1806,7 @@ def _make_call(f: NodeFn, args: list[NodeFn], site: str, label: str, tail: bool)
                 y = a1(env)
                 if type(p) is Closure:
                     return TailCall(p, [x, y], None, site)
-                return call_slow(p, [x, y], None, site, label)
+                return tail_slow(p, [x, y], None, site, label)
             return tcall2
 
         def tcalln(env: Env) -> Any:
@@ -1737,7 +1814,7 @@ def _make_call(f: NodeFn, args: list[NodeFn], site: str, label: str, tail: bool)
             vals = [a(env) for a in args]
             if type(p) is Closure:
                 return TailCall(p, vals, None, site)
-            return call_slow(p, vals, None, site, label)
+            return tail_slow(p, vals, None, site, label)
         return tcalln
 
     if n == 0:
@@ -1818,7 +1895,7 @@ def gen_call(op: tuple[str, Any], operands: list[tuple[str, Any]], site: str, la
     lines = ["def maker(f, " + "".join(f"{a}, " for a in names) + "site, label, G):",
              "    Closure = G['Closure']; TailCall = G['TailCall']; trampoline = G['trampoline']",
              "    RecipeError = G['RecipeError']; call_slow = G['call_slow']; UNDEFINED = G['UNDEFINED']",
-             "    undefined = G['undefined']",
+             "    undefined = G['undefined']; tail_slow = G['tail_slow']",
              "    def node(env):",
              "        p = " + _OPERAND_SRC[op[0]].format(v="f")]
     values: list[Any] = []
@@ -1854,7 +1931,8 @@ def gen_call(op: tuple[str, Any], operands: list[tuple[str, Any]], site: str, la
                   "                raise"]
     if op[0] == "cell":
         lines += ["        if p is UNDEFINED:", "            raise undefined(f.name, site)"]
-    lines += [f"        return call_slow(p, [{xs}], None, site, label)", "    return node"]
+    slow = "tail_slow" if tail else "call_slow"
+    lines += [f"        return {slow}(p, [{xs}], None, site, label)", "    return node"]
     maker = _codegen("\n".join(lines) + "\n")
     flat: list[Any] = []
     for (kind, _), v in zip(operands, values, strict=True):
@@ -1899,8 +1977,10 @@ def _make_kw_call(f: NodeFn, args: list[NodeFn], kws: list[tuple[str, NodeFn]], 
         p = f(env)
         vals = [a(env) for a in args]
         kw = {k: fn(env) for k, fn in kws}
-        if tail and type(p) is Closure:
-            return TailCall(p, vals, kw, site)
+        if tail:
+            if type(p) is Closure:
+                return TailCall(p, vals, kw, site)
+            return tail_slow(p, vals, kw, site, label)
         return call_slow(p, vals, kw, site, label)
 
     return kwcall
@@ -1908,7 +1988,7 @@ def _make_kw_call(f: NodeFn, args: list[NodeFn], kws: list[tuple[str, NodeFn]], 
 
 _GEN_GLOBALS: dict[str, Any] = {
     "Closure": Closure, "TailCall": TailCall, "trampoline": trampoline, "RecipeError": RecipeError,
-    "call_slow": call_slow, "UNDEFINED": UNDEFINED, "undefined": undefined,
+    "call_slow": call_slow, "UNDEFINED": UNDEFINED, "undefined": undefined, "tail_slow": tail_slow,
 }
 
 _SPECIAL: dict[str, Callable[..., NodeFn]] = {
@@ -1936,6 +2016,7 @@ _SPECIAL: dict[str, Callable[..., NodeFn]] = {
     "parameterize": Compiler.sf_parameterize,
     "with-handlers": Compiler.sf_with_handlers,
     "try": Compiler.sf_try,
+    "do": Compiler.sf_do,
 }
 for _name in ("for", "for/list", "for/fold", "for/sum", "for/first", "for/last", "for/and", "for/or",
               "for*", "for*/list", "for*/fold", "for*/sum", "for*/first", "for*/and", "for*/or",

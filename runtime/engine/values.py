@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import math
+import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from fractions import Fraction
@@ -349,9 +350,10 @@ class Builtin(Procedure):
     """A procedure implemented in Python: ``fn(*args, **kw)``.
 
     ``keywords`` lists the accepted keyword names (Racket spelling); they arrive in Python
-    with ``-`` replaced by ``_``. ``wants_site`` passes the call site as ``_site``."""
+    with ``-`` replaced by ``_`` (with ``rest_keywords``, any keyword is accepted and
+    arrives in ``**kw`` as spelled). ``wants_site`` passes the call site as ``_site``."""
 
-    __slots__ = ("fn", "keywords", "max_args", "min_args", "wants_site")
+    __slots__ = ("fn", "keywords", "max_args", "min_args", "rest_keywords", "wants_site")
 
     def __init__(
         self,
@@ -361,6 +363,7 @@ class Builtin(Procedure):
         max_args: int | None,
         keywords: frozenset[str] = frozenset(),
         wants_site: bool = False,
+        rest_keywords: bool = False,
     ) -> None:
         super().__init__(name)
         self.fn = fn
@@ -368,6 +371,8 @@ class Builtin(Procedure):
         self.max_args = max_args
         self.keywords = keywords
         self.wants_site = wants_site
+        # takes any keyword (``apply``): they arrive in ``**kw`` under their Racket names
+        self.rest_keywords = rest_keywords
 
 
 class Closure(Procedure):
@@ -421,6 +426,23 @@ def _write_str(s: str) -> str:
             out.append(ch)
     out.append('"')
     return "".join(out)
+
+
+_SYMBOL_SPECIAL = frozenset(' ()[]{}",\'`;|\\')
+_LOOKS_NUMERIC = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$|^[+-]?\d+/\d+$|^[+-](inf|nan)\.[0f]$",
+                            re.ASCII)
+
+
+def _write_symbol(name: str) -> str:
+    """A symbol as ``write`` shows it: between bars when the reader would not read the
+    plain name back as this symbol (``|a b|``, ``|1|``, ``||``, ``|#foo|``)."""
+    if name and name != "." and not _LOOKS_NUMERIC.match(name) \
+            and not (name[0] == "#" and not name.startswith("#%")) \
+            and not any(c in _SYMBOL_SPECIAL or c.isspace() for c in name):
+        return name
+    if "|" not in name:
+        return f"|{name}|"
+    return "".join("\\" + c if c in _SYMBOL_SPECIAL or c.isspace() or c == "#" else c for c in name)
 
 
 def to_string(v: Any, write: bool = False) -> str:
@@ -532,93 +554,102 @@ def _emit_print(v: Any, out: list[str], depth: int) -> None:
 
 
 def _emit(v: Any, write: bool, out: list[str], depth: int) -> None:
-    t = type(v)
-    if t is str:
-        out.append(_write_str(v) if write else v)
-    elif t is bool:
-        out.append("#t" if v else "#f")
-    elif t is int or t is float or t is Fraction:
-        out.append(format_number(v))
-    elif t is Symbol:
-        out.append(v.name)
-    elif t is Nil:
-        out.append("()")
-    elif t is Pair:
-        if depth > 200:
-            out.append("...")
-            return
-        if type(v.cdr) is Pair and v.cdr.cdr is NIL and type(v.car) is Symbol:
-            prefix = {"quote": "'", "quasiquote": "`", "unquote": ",",
-                      "unquote-splicing": ",@"}.get(v.car.name)
-            if prefix:
-                out.append(prefix)
-                _emit(v.cdr.car, write, out, depth + 1)
-                return
-        out.append("(")
-        first = True
-        p: Any = v
-        while type(p) is Pair:
-            if not first:
-                out.append(" ")
-            _emit(p.car, write, out, depth + 1)
-            first = False
-            p = p.cdr
-        if p is not NIL:
-            out.append(" . ")
-            _emit(p, write, out, depth + 1)
-        out.append(")")
-    elif t is Char:
-        if write:
-            out.append("#\\" + _CHAR_NAMES.get(v.ch, v.ch))
+    """Append the display (``write=False``) or write form of ``v`` to ``out``.
+
+    Iterative (an explicit work stack), so that data nested arbitrarily deep prints in
+    full, as Racket prints it, whatever the Python stack. ``depth`` is unused (kept for
+    callers)."""
+    # work items: (True, text) is literal output; (False, value) is a value to print
+    stack: list[tuple[bool, Any]] = [(False, v)]
+    push = stack.append
+    while stack:
+        lit, v = stack.pop()
+        if lit:
+            out.append(v)
+            continue
+        t = type(v)
+        if t is str:
+            out.append(_write_str(v) if write else v)
+        elif t is bool:
+            out.append("#t" if v else "#f")
+        elif t is int or t is float or t is Fraction:
+            out.append(format_number(v))
+        elif t is Symbol:
+            out.append(_write_symbol(v.name) if write else v.name)
+        elif t is Nil:
+            out.append("()")
+        elif t is Pair:
+            if type(v.cdr) is Pair and v.cdr.cdr is NIL and type(v.car) is Symbol:
+                prefix = {"quote": "'", "quasiquote": "`", "unquote": ",",
+                          "unquote-splicing": ",@"}.get(v.car.name)
+                if prefix:
+                    out.append(prefix)
+                    push((False, v.cdr.car))
+                    continue
+            items: list[tuple[bool, Any]] = [(True, "(")]
+            p: Any = v
+            first = True
+            while type(p) is Pair:
+                if not first:
+                    items.append((True, " "))
+                items.append((False, p.car))
+                first = False
+                p = p.cdr
+            if p is not NIL:
+                items.append((True, " . "))
+                items.append((False, p))
+            items.append((True, ")"))
+            stack.extend(reversed(items))
+        elif t is Char:
+            if write:
+                out.append("#\\" + _CHAR_NAMES.get(v.ch, v.ch))
+            else:
+                out.append(v.ch)
+        elif t is list:
+            items = [(True, "#(")]
+            for i, x in enumerate(v):
+                if i:
+                    items.append((True, " "))
+                items.append((False, x))
+            items.append((True, ")"))
+            stack.extend(reversed(items))
+        elif t is Hash:
+            items = [(True, _HASH_PREFIX[v.kind])]
+            for i, (k, x) in enumerate(v.items()):
+                if i:
+                    items.append((True, " "))
+                items.extend(((True, "("), (False, k), (True, " . "), (False, x), (True, ")")))
+            items.append((True, ")"))
+            stack.extend(reversed(items))
+        elif t is Void:
+            out.append("#<void>")
+        elif t is ArityAtLeast:
+            stack.extend(((True, ")"), (False, v.value), (True, "#(struct:arity-at-least ")))
+        elif t is SyntaxObj:
+            out.append("#<syntax ")
+            out.append(_write_str(v.text) if type(v.text) is str else to_string(v.text, True))
+            out.append(">")
+        elif t is MultipleValues:
+            items = []
+            for i, x in enumerate(v):
+                if i:
+                    items.append((True, "\n"))
+                items.append((False, x))
+            stack.extend(reversed(items))
+        elif t is KeywordValue:
+            out.append("#:" + v.name)
+        elif isinstance(v, Procedure):
+            out.append(f"#<procedure:{v.name}>")
+        elif t is AsyncHandle:
+            out.append(repr(v))
+        elif t is PyRef:
+            out.append(f"#<python:{v.type_name}{' ' + v.repr_text if v.repr_text else ''}>")
+        elif t is range or t is Sequence:
+            out.append("#<sequence>")
+        elif isinstance(v, BaseException):
+            out.append(f"#<exn:fail {_write_str(str(v))}>")
         else:
-            out.append(v.ch)
-    elif t is list:
-        out.append("#(")
-        for i, x in enumerate(v):
-            if i:
-                out.append(" ")
-            _emit(x, write, out, depth + 1)
-        out.append(")")
-    elif t is Hash:
-        out.append(_HASH_PREFIX[v.kind])
-        for i, (k, x) in enumerate(v.items()):
-            if i:
-                out.append(" ")
-            out.append("(")
-            _emit(k, write, out, depth + 1)
-            out.append(" . ")
-            _emit(x, write, out, depth + 1)
-            out.append(")")
-        out.append(")")
-    elif t is Void:
-        out.append("#<void>")
-    elif t is ArityAtLeast:
-        out.append("#(struct:arity-at-least ")
-        _emit(v.value, write, out, depth + 1)
-        out.append(")")
-    elif t is SyntaxObj:
-        out.append("#<syntax ")
-        out.append(_write_str(v.text) if type(v.text) is str else to_string(v.text, True))
-        out.append(">")
-    elif t is MultipleValues:
-        for i, x in enumerate(v):
-            if i:
-                out.append("\n")
-            _emit(x, write, out, depth + 1)
-    elif t is KeywordValue:
-        out.append("#:" + v.name)
-    elif isinstance(v, Procedure):
-        out.append(f"#<procedure:{v.name}>")
-    elif t is AsyncHandle:
-        out.append(repr(v))
-    elif t is PyRef:
-        out.append(f"#<python:{v.type_name}{' ' + v.repr_text if v.repr_text else ''}>")
-    elif t is range or t is Sequence:
-        out.append("#<sequence>")
-    elif isinstance(v, BaseException):
-        out.append(f"#<exn:fail {_write_str(str(v))}>")
-    else:
-        out.append(f"#<{type(v).__name__}>")
+            out.append(f"#<{type(v).__name__}>")
 
 
 # ---------------------------------------------------------------------------- lists

@@ -120,6 +120,7 @@ class Entry(NamedTuple):
     unsafe: bool = False  # disabled unless the run allows unsafe primitives
     signature_text: str = ""  # for special forms: the syntax, e.g. "(let ([id expr] ...) body ...+)"
     aliases: tuple[str, ...] = ()
+    any_keywords: bool = False  # keyword arguments go on to the procedure it calls (apply)
 
     @property
     def min_args(self) -> int:

@@ -1129,9 +1129,21 @@ ENTRIES: tuple[Entry, ...] = (
         signature_text="(apply proc v ... lst) → any",
         doc=(
             "Calls `proc` with the `v`s followed by the elements of the list `lst` as its "
-            "arguments, and returns the result. Raises an error if the last argument is not "
-            "a list."),
+            "arguments, and returns the result; keyword arguments given to `apply` go on to "
+            "`proc`. Raises an error if the last argument is not a list."),
         example="(apply + 1 '(2 3)) ; → 6",
+        any_keywords=True,
+    ),
+    Entry(
+        "keyword-apply", BUILTIN,
+        params=(Param("proc", PROCEDURE), Param("kw-lst", LIST), Param("kw-val-lst", LIST),
+                Param("v"), Param("v", rest=True)),
+        signature_text="(keyword-apply proc kw-lst kw-val-lst v ... lst) → any",
+        doc=(
+            "Like `apply`, and also passes the keyword arguments named by the keywords of "
+            "`kw-lst`, with the values of `kw-val-lst` in the same order."),
+        example="(keyword-apply f '(#:k) '(3) '(5)) ; → (f 5 #:k 3)",
+        any_keywords=True,
     ),
     Entry(
         "assoc", BUILTIN,
@@ -1839,9 +1851,35 @@ ENTRIES: tuple[Entry, ...] = (
         result=ANY,
         doc=(
             "Returns the port of standard output, the recipe's output stream, to pass as the "
-            "port argument of `fprintf`, `display`, `write` and the like. Ports cannot be "
-            "opened or redirected."),
+            "port argument of `fprintf`, `display`, `write` and the like. The only ports "
+            "that can be opened are string ports (`open-output-string`)."),
         example="(fprintf (current-output-port) \"~a\\n\" 42) ; prints: 42",
+    ),
+    Entry(
+        "open-output-string", BUILTIN,
+        params=(Param("name", optional=True, default="'string"),),
+        result=ANY,
+        doc=(
+            "Returns a new string port: an output port, for `display`, `write`, `fprintf` "
+            "and the like, that collects what is written to it; `get-output-string` reads "
+            "it back."),
+        example="(let ([o (open-output-string)]) (write 'a o) (get-output-string o)) ; → \"a\"",
+    ),
+    Entry(
+        "get-output-string", BUILTIN,
+        params=(Param("out"),),
+        result=STRING,
+        doc="Returns everything written so far to the string port `out`.",
+        example="(let ([o (open-output-string)]) (display 42 o) (get-output-string o)) ; → \"42\"",
+    ),
+    Entry(
+        "write-string", BUILTIN,
+        params=(Param("str", STRING), Param("out", optional=True, default="(current-output-port)")),
+        result=NATURAL,
+        doc=(
+            "Writes the characters of `str` to the port `out` (default standard output) and "
+            "returns how many were written."),
+        example="(write-string \"ok\") ; prints: ok",
     ),
     Entry(
         "current-error-port", BUILTIN,
@@ -1974,6 +2012,87 @@ ENTRIES: tuple[Entry, ...] = (
             "Returns `#t` if all the arguments, at least two, are the same character "
             "(case-sensitive), `#f` otherwise. Every argument must be a character."),
         example="(char=? #\\a (string-ref \"abc\" 0)) ; → #t",
+    ),
+    Entry(
+        "char<?", BUILTIN,
+        params=(Param("char1", CHAR), Param("char2", CHAR), Param("char", CHAR, rest=True)),
+        result=BOOLEAN,
+        doc=(
+            "Returns `#t` if the arguments, at least two, are strictly increasing by code point, `#f` "
+            "otherwise. Every argument must be a character."),
+        example="(char<? #\\a #\\b) ; → #t",
+    ),
+    Entry(
+        "char>?", BUILTIN,
+        params=(Param("char1", CHAR), Param("char2", CHAR), Param("char", CHAR, rest=True)),
+        result=BOOLEAN,
+        doc=(
+            "Returns `#t` if the arguments, at least two, are strictly decreasing by code point, `#f` "
+            "otherwise. Every argument must be a character."),
+        example="(char>? #\\b #\\a) ; → #t",
+    ),
+    Entry(
+        "char<=?", BUILTIN,
+        params=(Param("char1", CHAR), Param("char2", CHAR), Param("char", CHAR, rest=True)),
+        result=BOOLEAN,
+        doc=(
+            "Returns `#t` if the arguments, at least two, are non-decreasing by code point, `#f` "
+            "otherwise. Every argument must be a character."),
+        example="(char<=? #\\a #\\a) ; → #t",
+    ),
+    Entry(
+        "char>=?", BUILTIN,
+        params=(Param("char1", CHAR), Param("char2", CHAR), Param("char", CHAR, rest=True)),
+        result=BOOLEAN,
+        doc=(
+            "Returns `#t` if the arguments, at least two, are non-increasing by code point, `#f` "
+            "otherwise. Every argument must be a character."),
+        example="(char>=? #\\a #\\b) ; → #f",
+    ),
+    Entry(
+        "char-ci=?", BUILTIN,
+        params=(Param("char1", CHAR), Param("char2", CHAR), Param("char", CHAR, rest=True)),
+        result=BOOLEAN,
+        doc=(
+            "Returns `#t` if the arguments, at least two, are the same character ignoring case, `#f` "
+            "otherwise. Every argument must be a character."),
+        example="(char-ci=? #\\a #\\A) ; → #t",
+    ),
+    Entry(
+        "char-ci<?", BUILTIN,
+        params=(Param("char1", CHAR), Param("char2", CHAR), Param("char", CHAR, rest=True)),
+        result=BOOLEAN,
+        doc=(
+            "Returns `#t` if the arguments, at least two, are strictly increasing ignoring case, `#f` "
+            "otherwise. Every argument must be a character."),
+        example="(char-ci<? #\\a #\\B) ; → #t",
+    ),
+    Entry(
+        "char-ci>?", BUILTIN,
+        params=(Param("char1", CHAR), Param("char2", CHAR), Param("char", CHAR, rest=True)),
+        result=BOOLEAN,
+        doc=(
+            "Returns `#t` if the arguments, at least two, are strictly decreasing ignoring case, `#f` "
+            "otherwise. Every argument must be a character."),
+        example="(char-ci>? #\\b #\\A) ; → #t",
+    ),
+    Entry(
+        "char-ci<=?", BUILTIN,
+        params=(Param("char1", CHAR), Param("char2", CHAR), Param("char", CHAR, rest=True)),
+        result=BOOLEAN,
+        doc=(
+            "Returns `#t` if the arguments, at least two, are non-decreasing ignoring case, `#f` "
+            "otherwise. Every argument must be a character."),
+        example="(char-ci<=? #\\a #\\A) ; → #t",
+    ),
+    Entry(
+        "char-ci>=?", BUILTIN,
+        params=(Param("char1", CHAR), Param("char2", CHAR), Param("char", CHAR, rest=True)),
+        result=BOOLEAN,
+        doc=(
+            "Returns `#t` if the arguments, at least two, are non-increasing ignoring case, `#f` "
+            "otherwise. Every argument must be a character."),
+        example="(char-ci>=? #\\a #\\B) ; → #f",
     ),
     Entry(
         "char->integer", BUILTIN,

@@ -30,7 +30,7 @@ def suggest_name(ctx: RuleContext, atom: Atom) -> str | None:
 def known_keywords(call: Call) -> list[str] | None:
     """The keywords a call accepts, or None when it cannot be known."""
     if call.entry is not None:
-        if call.entry.kind == catalog.SPECIAL_FORM:
+        if call.entry.kind == catalog.SPECIAL_FORM or call.entry.any_keywords:
             return None
         return [kw.name for kw in call.entry.keywords]
     if call.binding is not None and call.binding.signature is not None:
