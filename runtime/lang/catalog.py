@@ -48,6 +48,7 @@ NEVER = "never"  # does not return (finish, error)
 ELEMENT = "element"  # one element of the list (or pair) given as the first argument
 PYREF = "python-ref"
 STRING_OR_LIST = "string-or-list"  # #:images
+NAME = "name"  # a string or a symbol: py-set!'s Python name, finish-var, checkpoint keys
 INTEGER_OR_FALSE = "integer-or-false"  # #:max-concurrent
 FALSE_OR_NUMBER = "number-or-false"  # #:quality-threshold
 

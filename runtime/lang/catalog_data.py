@@ -38,6 +38,7 @@ from .catalog import (
     LLM_ASYNC,
     LLM_KEYWORDS,
     LLM_SYNC,
+    NAME,
     NATURAL,
     NEVER,
     NUMBER,
@@ -3633,7 +3634,7 @@ ENTRIES: tuple[Entry, ...] = (
     ),
     Entry(
         "py-set!", PRIMITIVE,
-        params=(Param("name", STRING), Param("value")),
+        params=(Param("name", NAME), Param("value")),
         result=VOID,
         cost=PYTHON,
         protected=True,
@@ -3677,7 +3678,7 @@ ENTRIES: tuple[Entry, ...] = (
     ),
     Entry(
         "finish-var", PRIMITIVE,
-        params=(Param("name", STRING),),
+        params=(Param("name", NAME),),
         result=NEVER,
         cost=CONTROL,
         protected=True,
@@ -3702,7 +3703,7 @@ ENTRIES: tuple[Entry, ...] = (
     # ------------------------------------------------------------------------------------
     Entry(
         "checkpoint", PRIMITIVE,
-        params=(Param("key", STRING), Param("value")),
+        params=(Param("key", NAME), Param("value")),
         cost=STORE,
         protected=True,
         doc=(
@@ -3717,7 +3718,7 @@ ENTRIES: tuple[Entry, ...] = (
     ),
     Entry(
         "restore", PRIMITIVE,
-        params=(Param("key", STRING),),
+        params=(Param("key", NAME),),
         cost=STORE,
         protected=True,
         doc=(

@@ -66,6 +66,7 @@ TYPE_TEXT = {
     catalog.HANDLES: "a list of async handles",
     catalog.STRINGS: "a list of strings",
     catalog.STRING_OR_LIST: "a string or a list of strings",
+    catalog.NAME: "a string or a quoted symbol",
     catalog.INTEGER_OR_FALSE: "an exact integer or #f",
     catalog.FALSE_OR_NUMBER: "a number or #f",
 }
@@ -89,6 +90,7 @@ _ACCEPTS: dict[str, set[str]] = {
     catalog.HANDLES: {L_LIST},
     catalog.STRINGS: {L_LIST},
     catalog.STRING_OR_LIST: {L_STRING, L_LIST},
+    catalog.NAME: {L_STRING, L_SYMBOL},
     catalog.INTEGER_OR_FALSE: {L_INTEGER, L_FALSE},
     catalog.FALSE_OR_NUMBER: _NUMERIC | {L_FALSE},
 }

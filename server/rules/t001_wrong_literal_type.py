@@ -44,7 +44,6 @@ from ._tjpfx import (
     L_FALSE,
     L_FLOAT,
     L_STRING,
-    L_SYMBOL,
     LITERAL_TEXT,
     TYPE_TEXT,
     accepts,
@@ -59,11 +58,8 @@ LOCAL = True  # reports only inside the forms it iterates (see rules/__init__.py
 
 # Positional parameter types worth checking: a wrong literal there is certainly an error
 # (booleans are not checked: every value is a truth value; handles are T006's).
-_POSITIONAL_TYPES = {catalog.STRING, catalog.NUMBER, catalog.INTEGER, catalog.NATURAL,
+_POSITIONAL_TYPES = {catalog.STRING, catalog.NAME, catalog.NUMBER, catalog.INTEGER, catalog.NATURAL,
                      catalog.LIST, catalog.HASH, catalog.PROCEDURE}
-# Names and keys the runtime takes as a string or a symbol alike ((py-set! 'rows …),
-# (finish-var 'answer), (checkpoint 'phase1 …)), though the catalogue types them as strings.
-_SYMBOL_OK = {("py-set!", 0), ("finish-var", 0), ("checkpoint", 0), ("restore", 0)}
 _TRUTHY = {"yes", "true", "#t", "on", "1"}
 _FALSY = {"no", "false", "#f", "off", "0"}
 
@@ -98,14 +94,11 @@ def _suggestion(type_: str, literal: str, value: object, keyword: catalog.Keywor
 
 
 def _check_value(ctx: RuleContext, what: str, type_: str, node: Node,
-                 keyword: catalog.Keyword | None = None,
-                 symbol_ok: bool = False) -> Diagnostic | None:
+                 keyword: catalog.Keyword | None = None) -> Diagnostic | None:
     target, via = follow(ctx, node)
     literal = literal_kind(target)
     if literal is None or target is None or literal == L_FALSE:
         return None  # #f stands for "not given" / a false default: not checked
-    if symbol_ok and literal == L_SYMBOL:
-        return None
     if keyword is None and type_ not in _POSITIONAL_TYPES:
         return None
     ok = accepts(type_, literal)
@@ -157,7 +150,6 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
                 param = params[-1]
             else:
                 break
-            diag = _check_value(ctx, f"`{call.name}`'s argument `{param.name}`", param.type, arg,
-                                symbol_ok=(entry.name, index) in _SYMBOL_OK)
+            diag = _check_value(ctx, f"`{call.name}`'s argument `{param.name}`", param.type, arg)
             if diag is not None:
                 yield diag

@@ -54,7 +54,7 @@ NAME = "unwrapped-llm-text"
 SEVERITY = ERROR
 LOCAL = True  # reports only inside the forms it iterates (see rules/__init__.py)
 
-_STRING_TYPES = {catalog.STRING, catalog.STRING_OR_LIST}
+_STRING_TYPES = {catalog.STRING, catalog.STRING_OR_LIST, catalog.NAME}
 # Parameters the catalogue types as "any" but that refuse a syntax object all the same
 # (as the runtime does): positions, or every position from the one given by `_FROM`.
 _EXTRA_SINKS = {"py-set!": (1,), "finish": (0,), "checkpoint": (1,)}
