@@ -12,10 +12,10 @@ from recipe.runtime.lang.syntax import Atom, Document, ListNode, Node
 
 from .diagnostics import Diagnostic, Fix, Related
 from .facts import Facts, FanOutSite
-from .scopes import Binding, Call, FormShare, Scopes, resolve
+from .scopes import Binding, Call, FormShare, ResolutionCache, Scopes, resolve
 
 if TYPE_CHECKING:
-    from .estimate import CallEstimate, Estimates
+    from .estimate import CallEstimate, Estimates, Reuse
     from .python_code import EmbeddedPython
 
 
@@ -30,10 +30,15 @@ class Analysis:
         self.filename = filename
         self.context_tokens = context_tokens if context_tokens is not None else config.context_size
         self.used_where = False  # a message quoted a line:col (read by the incremental linter)
+        # Set by the incremental linter before estimates are made: an earlier estimate of
+        # the same tree and the nodes an edit left alone since (their figures are kept).
+        self.reuse: Reuse | None = None
+        # Set by the incremental linter: what resolving each form found last time.
+        self.resolution_cache: ResolutionCache | None = None
 
     @cached_property
     def scopes(self) -> Scopes:
-        return resolve(self.document)
+        return resolve(self.document, self.resolution_cache)
 
     @cached_property
     def facts(self) -> Facts:
@@ -43,7 +48,7 @@ class Analysis:
     def estimates(self) -> Estimates:
         from .estimate import estimate
 
-        return estimate(self)
+        return estimate(self, self.reuse)
 
     @cached_property
     def python(self) -> EmbeddedPython:

@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from recipe.runtime.lang import catalog
@@ -88,6 +88,12 @@ class CallEstimate:
         self.tokens_out = tokens_out
         self.multiplicity = multiplicity
         self.fan_outs: list[FanOutSite] = fan_outs if fan_outs is not None else []
+
+    def moved(self, call: Call, site: str, fan_outs: list[FanOutSite]) -> CallEstimate:
+        """These figures for the same call in a new analysis of the tree."""
+        return CallEstimate(self.node, call, site, self.primitive, self.model_name, self.model,
+                            self.tokens_in, self.input_basis, self.input_floor, self.tokens_out,
+                            self.multiplicity, fan_outs)
 
     @property
     def tier(self) -> str | None:
@@ -216,19 +222,28 @@ class Estimates:
     """Estimates of every LLM call site and fan-out of a document."""
 
     def __init__(self, calls: list[CallEstimate], fan_outs: list[FanOutEstimate],
-                 latency_s: float | None, estimator: _Estimator) -> None:
+                 estimator: _Estimator) -> None:
         self.calls = calls
         self.fan_outs = fan_outs
-        self.latency_s = latency_s
         self._estimator = estimator
+        self._latency: float | _Unset | None = _UNSET
         self._by_node: dict[int, CallEstimate] = {id(c.node): c for c in calls}
         self._fan_out_by_node: dict[int, FanOutEstimate] = {}
         self._fan_outs_by_node: dict[int, list[FanOutEstimate]] = {}
         self._fan_out_by_site: dict[int, FanOutEstimate] = {}
+        self._fan_out_by_key: dict[tuple[int, int], FanOutEstimate] = {}
         for fo in fan_outs:
             self._fan_out_by_node.setdefault(id(fo.node), fo)
             self._fan_outs_by_node.setdefault(id(fo.node), []).append(fo)
             self._fan_out_by_site[id(fo.site)] = fo
+            self._fan_out_by_key[_site_key(fo.site)] = fo
+
+    @property
+    def latency_s(self) -> float | None:
+        """Seconds to run the whole recipe once (worked out on first use: no rule needs it)."""
+        if isinstance(self._latency, _Unset):
+            self._latency = self._estimator.recipe_latency()
+        return self._latency
 
     def refresh_call(self, node: ListNode) -> None:
         """Estimate the LLM call ``node`` again after a literal in it changed in place (the
@@ -331,9 +346,32 @@ class Estimates:
         return iter(self.calls)
 
 
-def estimate(analysis: Analysis) -> Estimates:
+def estimate(analysis: Analysis, reuse: Reuse | None = None) -> Estimates:
     """Estimate every LLM call and fan-out of ``analysis``'s document."""
-    return _Estimator(analysis).run()
+    return _Estimator(analysis).run(reuse)
+
+
+class Reuse:
+    """An earlier estimate of a document, and which of its nodes an edit since left alone:
+    the calls and fan-outs at those keep their figures (see IncrementalLinter._cone)."""
+
+    __slots__ = ("estimates", "keeps")
+
+    def __init__(self, estimates: Estimates, keeps: Callable[[Node], bool]) -> None:
+        self.estimates = estimates
+        self.keeps = keeps
+
+
+class _Unset:
+    pass
+
+
+_UNSET = _Unset()
+
+
+def _site_key(site: FanOutSite) -> tuple[int, int]:
+    """A fan-out site across two analyses of the same tree: its call node and its spec."""
+    return id(site.call.node), id(site.spec)
 
 
 # -- formatting, shared by the C rules, hover and `recipe cost` ------------------------
@@ -460,27 +498,51 @@ class _Estimator:
         return parent if parent.__class__ is ListNode else None  # type: ignore[return-value]
 
     # -- entry ---------------------------------------------------------------------
-    def run(self) -> Estimates:
+    def run(self, reuse: Reuse | None = None) -> Estimates:
+        """Every call's and fan-out's estimate; with ``reuse``, the figures of an earlier
+        estimate of the same document for the calls and fan-outs it says are unaffected by
+        the edits since (the language server's incremental lint: see Reuse)."""
+        old_calls = reuse.estimates._by_node if reuse is not None else {}
+        old_fan_outs = reuse.estimates._fan_out_by_key if reuse is not None else {}
+        site_of = {_site_key(site): site for site in self.sites} if reuse is not None else {}
+        where = self.analysis.document.where
         calls: list[CallEstimate] = []
         for call in self.scopes.calls:
             if call.entry is not None and call.binding is None \
                     and call.entry.name in (*LLM_CALLS, DELEGATE):
-                est = self.call_estimate(call)
+                old = old_calls.get(id(call.node))
+                if old is not None and reuse is not None and reuse.keeps(call.node):
+                    est = old.moved(call, where(call.node.start),
+                                    [site_of[_site_key(s)] for s in old.fan_outs])
+                else:
+                    est = self.call_estimate(call)
                 calls.append(est)
                 self._call_estimates[id(call.node)] = est
         calls.sort(key=lambda c: c.node.start)
-        clock = _Clock()
-        for form in self.analysis.document.forms:
-            self.walk(form, clock, 0)
-        clock.await_all()
-        fan_outs = [self.fan_out_estimate(site) for site in self.sites]
+        fan_outs = []
+        for site in self.sites:
+            old_fo = old_fan_outs.get(_site_key(site))
+            if old_fo is not None and reuse is not None and reuse.keeps(site.call.node):
+                fan_outs.append(FanOutEstimate(site, where(site.call.node.start), old_fo.size,
+                                               old_fo.window, old_fo.item_latency_s,
+                                               old_fo.latency_s))
+            else:
+                fan_outs.append(self.fan_out_estimate(site))
         by_site: dict[int, list[CallEstimate]] = {}
         for est in calls:
             for site in est.fan_outs:
                 by_site.setdefault(id(site), []).append(est)
         for fo in fan_outs:
             fo.calls = by_site.get(id(fo.site), [])
-        return Estimates(calls, fan_outs, clock.elapsed, self)
+        return Estimates(calls, fan_outs, self)
+
+    def recipe_latency(self) -> float | None:
+        """Seconds to run the whole document once (the walk with a clock of every form)."""
+        clock = _Clock()
+        for form in self.analysis.document.forms:
+            self.walk(form, clock, 0)
+        clock.await_all()
+        return clock.elapsed
 
     # -- one call ------------------------------------------------------------------
     def call_estimate(self, call: Call) -> CallEstimate:

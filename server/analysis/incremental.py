@@ -42,9 +42,10 @@ from recipe.runtime.lang.syntax import STRING, SYMBOL, Atom, Document, ListNode,
 from ..rules import FILE, Rule
 from .context import Analysis, Focus, RuleContext
 from .diagnostics import Diagnostic, Edit, Fix, Related
+from .estimate import Reuse
 from .facts import LLM_CALLS, Facts
 from .lint import LintResult, apply_noqa, selected_rules
-from .scopes import SPECIAL_FORM_NAMES, Binding, resolve
+from .scopes import SPECIAL_FORM_NAMES, Binding, ResolutionCache, resolve
 
 FINISHERS = frozenset(("finish", "finish-var", "finish-error"))
 # An edit inside the literal `#:instruction` or `#:data` of an LLM call changes only that
@@ -226,6 +227,7 @@ class IncrementalLinter:
         self._results: list[PartResult] = []
         self._generations: list[int] = []
         self._serial = 0  # the serial of the last document linted and kept
+        self._resolutions = ResolutionCache()  # what resolving each form found, for the parts
         self.patched_parts = 0  # parts the last lint patched (for tests and benches)
         self.relinted_forms = 0  # forms re-analysed by the last lint (for tests and benches)
         self.relinked = False  # whether the last lint worked out the links again (idem)
@@ -347,12 +349,19 @@ class IncrementalLinter:
             self._generations = [generation(f) for f in forms]
             self._serial = document.serial
             self._keys, self._results = keys, results
+            self._resolutions.keep_only(forms)
             if fast is None:
                 part_of = [0] * len(forms)
                 for p, indices in enumerate(parts):
                     for i in indices:
                         part_of[i] = p
                 self._part_of = part_of
+        else:
+            # Resolutions of this tree shared Binding objects with the kept analyses (see
+            # ResolutionCache): those are no longer to be read.
+            self._resolutions.clear()
+            for result in [*self._parts.values(), *self._results]:
+                result.analysis = None
         return LintResult(analysis, apply_noqa(document, diagnostics), internal)
 
     def _unchanged_links(self, forms: list[Node], document: Document
@@ -395,6 +404,7 @@ class IncrementalLinter:
         if analysis is None:
             sub = document.subset(forms)
             analysis = Analysis(sub, self.config, self.filename)
+            analysis.resolution_cache = self._resolutions
         scopes = analysis.scopes
         if len(forms) < len(document.forms):
             scopes.file_top_level_names = list(names)
@@ -447,12 +457,21 @@ class IncrementalLinter:
             return None  # a message quoted a line:col that moved
         sub = document.subset(forms)
         analysis = Analysis(sub, self.config, self.filename)
+        analysis.resolution_cache = self._resolutions
         scopes = analysis.scopes
         if len(forms) < len(document.forms):
             scopes.file_top_level_names = list(names)
         cone = _cone_of(infos, changed, scopes.root.bindings, analysis.facts)
         if len(cone) > CONE_MAX_SHARE * len(forms):
             return self._lint_part(document, forms, names, analysis)
+        old = previous.analysis.__dict__.get("estimates") if previous.analysis is not None \
+            else None
+        if old is not None:
+            # outside the cone every call and fan-out is estimated as before (the cone holds
+            # every form whose figures the edit can change: see _cone_of)
+            spans = [(forms[k].start, forms[k].end) for k in sorted(cone)]
+            analysis.reuse = Reuse(old, lambda node: not any(s <= node.start < e
+                                                              for s, e in spans))
         kept = _kept(previous, forms, cone, self.local_rules)
         if kept is None:
             return self._lint_part(document, forms, names, analysis)

@@ -84,16 +84,27 @@ class Binding:
 
 
 class Scope:
-    """A region of the text and the names it introduces."""
+    """A region of the text (its node's, which moves with edits elsewhere; or given, for the
+    file's scope) and the names it introduces."""
 
-    __slots__ = ("bindings", "end", "open", "parent", "start")
+    __slots__ = ("_end", "_start", "bindings", "node", "open", "parent")
 
-    def __init__(self, start: int, end: int, parent: Scope | None, open: bool = False) -> None:
-        self.start = start
-        self.end = end
+    def __init__(self, start: int, end: int, parent: Scope | None, open: bool = False,
+                 node: Node | None = None) -> None:
+        self._start = start
+        self._end = end
+        self.node = node
         self.parent = parent
         self.open = open  # its list lacks a closer: the cursor at its end is still inside
         self.bindings: dict[str, Binding] = {}
+
+    @property
+    def start(self) -> int:
+        return self.node.start if self.node is not None else self._start
+
+    @property
+    def end(self) -> int:
+        return self.node.end if self.node is not None else self._end
 
     def contains(self, offset: int) -> bool:
         return self.start <= offset < self.end or (self.open and offset == self.end)
@@ -312,9 +323,69 @@ def _sym(node: Node | None) -> str | None:
     return node.text if isinstance(node, Atom) and node.kind == SYMBOL else None
 
 
+class _FormPart:
+    """One top-level form's share of a resolution: the names it binds at top level and what
+    resolving it found. Kept by a :class:`ResolutionCache` for the next resolution of a tree
+    that holds the same form: reused while every name it looked up at top level is bound as
+    before (the same Binding object, or still nothing)."""
+
+    __slots__ = ("assignments", "bindings", "builtin_refs", "calls", "calls_by_name", "form",
+                 "function_of", "generation", "lambdas", "late_roots", "lookups", "resolved",
+                 "root_refs", "root_sets", "roots", "scopes", "top_scopes", "unbound")
+
+    def __init__(self, form: Node) -> None:
+        self.form = form
+        self.generation = form.generation if form.__class__ is ListNode else 0  # type: ignore[attr-defined]
+        self.roots: list[Binding] = []  # its top-level bindings (predeclared)
+        self.late_roots: list[Binding] = []  # top-level bindings made while resolving it
+        self.bindings: list[Binding] = []
+        self.resolved: dict[int, Binding] = {}
+        self.builtin_refs: dict[int, catalog.Entry] = {}
+        self.unbound: list[Atom] = []
+        self.calls: list[Call] = []
+        self.calls_by_name: dict[str, list[Call]] = {}
+        self.assignments: list[tuple[ListNode, Atom, Binding | None]] = []
+        self.function_of: dict[int, Binding] = {}
+        self.lambdas: list[ListNode] = []
+        self.scopes: list[Scope] = []
+        self.top_scopes: list[Scope] = []  # its scopes directly under the file's
+        self.root_refs: list[tuple[Binding, Atom]] = []  # uses of top-level bindings
+        self.root_sets: list[Binding] = []  # top-level bindings it set!s
+        self.lookups: dict[str, Binding | None] = {}  # names looked up at top level
+
+    def current(self, form: Node) -> bool:
+        gen = form.generation if form.__class__ is ListNode else 0  # type: ignore[attr-defined]
+        return self.form is form and self.generation == gen
+
+
+class ResolutionCache:
+    """What resolving each top-level form found, kept across resolutions of the successive
+    trees of one document (the incremental linter's): a form that did not change and whose
+    top-level names resolve as before is not resolved again. The Binding objects of its
+    top-level definitions are shared by the resolutions that reuse it (their ``refs`` and
+    ``assigned`` are redone by each), so only the latest resolution of a form is to be read."""
+
+    def __init__(self) -> None:
+        self.parts: dict[int, _FormPart] = {}
+        self.reused = 0  # forms the last resolution took from the cache (for tests, benches)
+
+    def keep_only(self, forms: list[Node]) -> None:
+        """Forget the forms not in ``forms``."""
+        alive = {id(f) for f in forms}
+        for key in [k for k in self.parts if k not in alive]:
+            del self.parts[key]
+
+    def clear(self) -> None:
+        self.parts.clear()
+
+
 class _Resolver:
-    def __init__(self, document: Document) -> None:
-        self.out = Scopes(document)
+    def __init__(self, document: Document, cache: ResolutionCache | None = None) -> None:
+        self.result = Scopes(document)
+        self.root = self.result.root
+        self.cache = cache
+        self.out: _FormPart = _FormPart(document.forms[0]) if document.forms else \
+            _FormPart(Atom(SYMBOL, "", 0, 0))
 
     # -- bindings -----------------------------------------------------------------
     def bind(self, scope: Scope, atom: Node | None, kind: str, **extra: object) -> Binding | None:
@@ -334,30 +405,104 @@ class _Resolver:
 
     def new_scope(self, node: Node, parent: Scope) -> Scope:
         scope = Scope(node.start, node.end, parent,
-                      open=isinstance(node, ListNode) and not node.closed)
+                      open=isinstance(node, ListNode) and not node.closed, node=node)
         self.out.scopes.append(scope)
         return scope
 
     # -- entry --------------------------------------------------------------------
     def run(self) -> Scopes:
-        doc = self.out.document
-        root = self.out.root
-        out = self.out
+        """Resolve the document form by form (taking from the cache what still holds), then
+        put the forms' shares together in document order."""
+        result, root, cache = self.result, self.root, self.cache
+        forms = result.document.forms
+        cached = cache.parts if cache is not None else {}
+        parts: list[_FormPart] = []
+        fresh: list[bool] = []
         # Top-level definitions are visible everywhere in the file (module scope).
-        for form in doc.forms:
-            out.root_marks.append(len(out.bindings))
-            self.predeclare(form, root, top_level=True)
-        out.root_marks.append(len(out.bindings))
-        for form in doc.forms:
-            out.form_marks.append((len(out.calls), len(out.bindings), len(out.unbound),
-                                   len(out.assignments)))
+        for form in forms:
+            part = cached.get(id(form))
+            if part is not None and part.current(form):
+                fresh.append(False)
+                for binding in part.roots:
+                    root.bindings[binding.name] = binding
+            else:
+                part = _FormPart(form)
+                fresh.append(True)
+                self.out = part
+                self.predeclare(form, root, top_level=True)
+                part.roots, part.bindings = part.bindings, []
+            parts.append(part)
+        for binding in (b for part in parts for b in part.roots):
+            binding.scope = root
+        reused = 0
+        for k, form in enumerate(forms):
+            part = parts[k]
+            if not fresh[k] and all(root.bindings.get(name) is binding
+                                    for name, binding in part.lookups.items()):
+                reused += 1
+                for scope in part.top_scopes:
+                    scope.parent = root
+                for binding in part.late_roots:
+                    binding.scope = root
+                    root.bindings[binding.name] = binding
+                continue
+            if not fresh[k]:  # a name it used is bound anew: resolve it again
+                roots = part.roots
+                part = parts[k] = _FormPart(form)
+                part.roots = roots
+                for binding in roots:
+                    part.resolved[id(binding.atom)] = binding
+                    if binding.function is not None:
+                        part.function_of[id(binding.function)] = binding
+            self.out = part
             self.expr(form, root, 0)
-        out.form_marks.append((len(out.calls), len(out.bindings), len(out.unbound),
-                               len(out.assignments)))
-        for comment in doc.comments:
-            if comment.datum is not None:
-                pass  # commented-out forms bind and reference nothing
-        return self.out
+            part.top_scopes = [s for s in part.scopes if s.parent is root]
+            part.late_roots = [b for b in part.bindings if b.scope is root]
+        if cache is not None:
+            cache.reused = reused
+            for part in parts:
+                cache.parts[id(part.form)] = part
+        self._merge(parts)
+        return result
+
+    def _merge(self, parts: list[_FormPart]) -> None:
+        result = self.result
+        roots = [b for part in parts for b in (*part.roots, *part.late_roots)]
+        for binding in roots:
+            binding.refs = []
+            binding.assigned = False
+        for part in parts:
+            result.root_marks.append(len(result.bindings))
+            result.bindings.extend(part.roots)
+        result.root_marks.append(len(result.bindings))
+        calls_by_name = result.calls_by_name
+        for part in parts:
+            result.form_marks.append((len(result.calls), len(result.bindings),
+                                      len(result.unbound), len(result.assignments)))
+            result.bindings.extend(part.bindings)
+            result.resolved.update(part.resolved)
+            result.builtin_refs.update(part.builtin_refs)
+            result.unbound.extend(part.unbound)
+            result.calls.extend(part.calls)
+            for name, calls in part.calls_by_name.items():
+                calls_by_name.setdefault(name, []).extend(calls)
+            result.assignments.extend(part.assignments)
+            result.function_of.update(part.function_of)
+            result.lambdas.extend(part.lambdas)
+            result.scopes.extend(part.scopes)
+            for binding, atom in part.root_refs:
+                binding.refs.append(atom)
+            for binding in part.root_sets:
+                binding.assigned = True
+        result.form_marks.append((len(result.calls), len(result.bindings),
+                                  len(result.unbound), len(result.assignments)))
+
+    def lookup(self, scope: Scope, name: str) -> Binding | None:
+        """``scope.lookup``, noting what a name resolves to at top level (cache validity)."""
+        binding = scope.lookup(name)
+        if binding is None or binding.scope is self.root:
+            self.out.lookups[name] = binding
+        return binding
 
     def predeclare(self, form: Node, scope: Scope, top_level: bool = False) -> None:
         """Bind the names a body-level ``define``/``define-values`` introduces."""
@@ -404,9 +549,12 @@ class _Resolver:
 
     def ref(self, atom: Atom, scope: Scope) -> None:
         name = atom.text
-        binding = scope.lookup(name)
+        binding = self.lookup(scope, name)
         if binding is not None:
-            binding.refs.append(atom)
+            if binding.scope is self.root:
+                self.out.root_refs.append((binding, atom))  # (its refs are put together last)
+            else:
+                binding.refs.append(atom)
             self.out.resolved[id(atom)] = binding
             return
         entry = catalog.lookup(name)
@@ -430,7 +578,7 @@ class _Resolver:
             return
         head = node.items[0]
         name = _sym(head)
-        special = name is not None and scope.lookup(name) is None
+        special = name is not None and self.lookup(scope, name) is None
         handler = _SPECIAL.get(name) if special and name is not None else None  # type: ignore[arg-type]
         if handler is not None:
             self.out.builtin_refs[id(head)] = catalog.lookup(name) or _FORM_ENTRY  # type: ignore[arg-type]
@@ -670,9 +818,12 @@ class _Resolver:
         target = items[1] if len(items) > 1 else None
         binding = None
         if isinstance(target, Atom) and target.kind == SYMBOL:
-            binding = scope.lookup(target.text)
+            binding = self.lookup(scope, target.text)
             if binding is not None:
-                binding.assigned = True
+                if binding.scope is self.root:
+                    self.out.root_sets.append(binding)
+                else:
+                    binding.assigned = True
                 self.out.resolved[id(target)] = binding
             elif catalog.lookup(target.text) is not None:
                 self.out.builtin_refs[id(target)] = catalog.lookup(target.text)  # type: ignore[assignment]
@@ -782,9 +933,10 @@ _SPECIAL = {
 SPECIAL_FORM_NAMES = frozenset(_SPECIAL)  # forms the resolver treats apart, unless shadowed
 
 
-def resolve(document: Document) -> Scopes:
-    """Resolve every identifier of ``document``."""
-    return _Resolver(document).run()
+def resolve(document: Document, cache: ResolutionCache | None = None) -> Scopes:
+    """Resolve every identifier of ``document`` (reusing what ``cache`` holds from earlier
+    trees of the same document)."""
+    return _Resolver(document, cache).run()
 
 
 def comment_above(document: Document, node: Node) -> str | None:
