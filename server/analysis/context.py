@@ -48,7 +48,8 @@ class Analysis:
     def estimates(self) -> Estimates:
         from .estimate import estimate
 
-        return estimate(self, self.reuse)
+        reuse, self.reuse = self.reuse, None  # (kept, it would hold every earlier analysis)
+        return estimate(self, reuse)
 
     @cached_property
     def python(self) -> EmbeddedPython:

@@ -349,7 +349,10 @@ class IncrementalLinter:
             self._generations = [generation(f) for f in forms]
             self._serial = document.serial
             self._keys, self._results = keys, results
-            self._resolutions.keep_only(forms)
+            # (what resolving each form found is kept for the big parts only: a small part
+            # is linted again whole, or not at all)
+            self._resolutions.keep_only([f for indices in parts if len(indices) >= CONE_MIN_FORMS
+                                         for f in (forms[i] for i in indices)])
             if fast is None:
                 part_of = [0] * len(forms)
                 for p, indices in enumerate(parts):
@@ -404,7 +407,8 @@ class IncrementalLinter:
         if analysis is None:
             sub = document.subset(forms)
             analysis = Analysis(sub, self.config, self.filename)
-            analysis.resolution_cache = self._resolutions
+            if len(forms) >= CONE_MIN_FORMS:
+                analysis.resolution_cache = self._resolutions
         scopes = analysis.scopes
         if len(forms) < len(document.forms):
             scopes.file_top_level_names = list(names)
