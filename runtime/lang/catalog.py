@@ -192,6 +192,12 @@ def protected_names() -> frozenset[str]:
     return frozenset(n for n, e in entries().items() if e.protected)
 
 
+@cache
+def taking_keyword(keyword: str) -> tuple[str, ...]:
+    """The names (aliases included) of the entries that take ``#:keyword``, sorted."""
+    return tuple(sorted(n for n, e in entries().items() if e.keyword(keyword) is not None))
+
+
 # Keywords shared by every LLM primitive (LANGUAGE.md §7), defined once.
 LLM_KEYWORDS: tuple[Keyword, ...] = (
     Keyword("instruction", STRING, None, '""', "The system message: what the model should do."),

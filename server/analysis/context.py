@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import bisect
+from collections.abc import Callable, Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -15,8 +16,24 @@ from .facts import Facts, FanOutSite
 from .scopes import Binding, Call, FormShare, ResolutionCache, Scopes, resolve
 
 if TYPE_CHECKING:
-    from .estimate import CallEstimate, Estimates, Reuse
+    from .estimate import CallEstimate, Estimates
     from .python_code import EmbeddedPython
+
+
+class Reuse:
+    """An earlier analysis's figures, and which nodes an edit since left alone: the fan-out
+    sites and the estimates of the calls at those are kept (see IncrementalLinter._cone)."""
+
+    __slots__ = ("estimates", "keeps", "sites")
+
+    def __init__(self, earlier: Analysis, keeps: Callable[[Node], bool]) -> None:
+        self.keeps = keeps
+        self.estimates: Estimates | None = earlier.__dict__.get("estimates")
+        facts: Facts | None = earlier.__dict__.get("facts")
+        self.sites: dict[int, list[FanOutSite]] = {}
+        if facts is not None and facts._fan_outs is not None:
+            for site in facts._fan_outs:
+                self.sites.setdefault(id(site.call.node), []).append(site)
 
 
 class Analysis:
@@ -42,7 +59,10 @@ class Analysis:
 
     @cached_property
     def facts(self) -> Facts:
-        return Facts(self.scopes)
+        reuse = self.reuse
+        if reuse is None:
+            return Facts(self.scopes)
+        return Facts(self.scopes, reused_sites=reuse.sites, keeps=reuse.keeps)
 
     @cached_property
     def estimates(self) -> Estimates:
@@ -80,7 +100,9 @@ class Focus:
         self.forms = [analysis.document.forms[i] for i in self.indices]
         self._nodes: list[Node] | None = None
         self._share: FormShare | None = None
-        self._spans = [(f.start, f.end) for f in self.forms]
+        self._starts = [f.start for f in self.forms]
+        self._ends = [f.end for f in self.forms]
+        self._estimate_calls: list[CallEstimate] | None = None
 
     def walk(self) -> list[Node]:
         if self._nodes is None:
@@ -94,8 +116,14 @@ class Focus:
         return self._share
 
     def holds(self, node: Node) -> bool:
-        start = node.start
-        return any(s <= start < e for s, e in self._spans)
+        i = bisect.bisect_right(self._starts, node.start) - 1
+        return i >= 0 and node.start < self._ends[i]
+
+    def estimate_calls(self) -> list[CallEstimate]:
+        if self._estimate_calls is None:
+            self._estimate_calls = [est for est in self.analysis.estimates.calls
+                                    if self.holds(est.node)]
+        return self._estimate_calls
 
 
 class RuleContext:
@@ -109,6 +137,12 @@ class RuleContext:
         self.code = code
         self.severity = severity
         self.focus = focus
+
+    def in_focus(self, node: Node) -> bool:
+        """Whether ``node`` lies in the forms to check (for a rule that iterates more than
+        them and reports elsewhere than what it iterates: T005 reports inside the functions
+        a fan-out runs)."""
+        return self.focus is None or self.focus.holds(node)
 
     def forms(self) -> list[Node]:
         """The top-level forms to check."""
@@ -149,10 +183,9 @@ class RuleContext:
         return [site for site in sites if id(site.call) in calls]
 
     def estimate_calls(self) -> list[CallEstimate]:
-        calls = self.analysis.estimates.calls
         if self.focus is None:
-            return calls
-        return [est for est in calls if self.focus.holds(est.node)]
+            return self.analysis.estimates.calls
+        return self.focus.estimate_calls()
 
     @property
     def document(self) -> Document:

@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from recipe.runtime.lang import catalog
@@ -56,7 +56,7 @@ from .facts import LLM_CALLS, SYNC_LLM_CALLS, FanOutSite
 from .scopes import FOR_FORMS, LAMBDA_NAMES, Call
 
 if TYPE_CHECKING:
-    from .context import Analysis
+    from .context import Analysis, Reuse
 
 NO_DATA = "(no data provided)"  # what the runtime sends as the user message without data
 LOW_OUTPUT_SHARE = 0.25  # "low" estimate: replies use a quarter of their output bound
@@ -351,17 +351,6 @@ def estimate(analysis: Analysis, reuse: Reuse | None = None) -> Estimates:
     return _Estimator(analysis).run(reuse)
 
 
-class Reuse:
-    """An earlier estimate of a document, and which of its nodes an edit since left alone:
-    the calls and fan-outs at those keep their figures (see IncrementalLinter._cone)."""
-
-    __slots__ = ("estimates", "keeps")
-
-    def __init__(self, estimates: Estimates, keeps: Callable[[Node], bool]) -> None:
-        self.estimates = estimates
-        self.keeps = keeps
-
-
 class _Unset:
     pass
 
@@ -502,9 +491,10 @@ class _Estimator:
         """Every call's and fan-out's estimate; with ``reuse``, the figures of an earlier
         estimate of the same document for the calls and fan-outs it says are unaffected by
         the edits since (the language server's incremental lint: see Reuse)."""
-        old_calls = reuse.estimates._by_node if reuse is not None else {}
-        old_fan_outs = reuse.estimates._fan_out_by_key if reuse is not None else {}
-        site_of = {_site_key(site): site for site in self.sites} if reuse is not None else {}
+        earlier = reuse.estimates if reuse is not None else None
+        old_calls = earlier._by_node if earlier is not None else {}
+        old_fan_outs = earlier._fan_out_by_key if earlier is not None else {}
+        site_of = {_site_key(site): site for site in self.sites} if earlier is not None else {}
         where = self.analysis.document.where
         calls: list[CallEstimate] = []
         for call in self.scopes.calls:

@@ -5,7 +5,7 @@ and literal values that can be followed through immutable bindings."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from recipe.runtime.lang import catalog
 from recipe.runtime.lang.syntax import (
@@ -64,7 +64,7 @@ _ELEMENT_KINDS = {SYNTAXES: SYNTAX, STRINGS: STRING_K, HANDLES: HANDLE}
 class FanOutSite:
     """A call that spreads work over items: ``(map-async f items)``, ``(parallel thunks)``…"""
 
-    __slots__ = ("call", "functions", "items", "size", "spec", "window")
+    __slots__ = ("call", "functions", "items", "runs", "size", "spec", "window")
 
     def __init__(self, call: Call, spec: catalog.FanOut, functions: list[ListNode],
                  items: Node | None, size: int | None, window: int | None) -> None:
@@ -74,6 +74,7 @@ class FanOutSite:
         self.items = items
         self.size = size  # number of items, when knowable
         self.window = window  # max in flight (None = all at once / unknown)
+        self.runs: list[int] | None = None  # ids of the call nodes it runs (Facts' index)
 
     @property
     def concurrent(self) -> bool:
@@ -83,8 +84,14 @@ class FanOutSite:
 class Facts:
     """Lazily computed, memoised facts over a resolved document."""
 
-    def __init__(self, scopes: Scopes, context_items: int | None = None) -> None:
+    def __init__(self, scopes: Scopes, context_items: int | None = None,
+                 reused_sites: dict[int, list[FanOutSite]] | None = None,
+                 keeps: Callable[[Node], bool] | None = None) -> None:
         self.scopes = scopes
+        # The fan-out sites of an earlier analysis of the same tree, by call node, and which
+        # nodes an edit since left alone (their sites are kept: IncrementalLinter._cone).
+        self._reused_sites = reused_sites
+        self._keeps = keeps
         self.call_at: dict[int, Call] = {id(c.node): c for c in scopes.calls}
         self._kinds: dict[int, str] = {}
         self._fan_outs: list[FanOutSite] | None = None
@@ -331,10 +338,16 @@ class Facts:
         if self._fan_outs is not None:
             return self._fan_outs
         sites: list[FanOutSite] = []
+        reused, keeps = self._reused_sites, self._keeps
         for call in self.scopes.calls:
             entry = call.entry
             if entry is None or not entry.fan_out:
                 continue
+            if reused is not None and keeps is not None:
+                old = reused.get(id(call.node))
+                if old and old[0].call is call and keeps(call.node):
+                    sites.extend(old)  # (the same Call: this form was not resolved again)
+                    continue
             positional = call.positional()
             for spec in entry.fan_out:
                 if spec.func >= len(positional):
@@ -354,6 +367,7 @@ class Facts:
                     window = None if spec.concurrent else 1
                 sites.append(FanOutSite(call, spec, functions, items, size, window))
         self._fan_outs = sites
+        self._reused_sites = None  # (not to hold the earlier analysis's sites any longer)
         return sites
 
     def list_size(self, node: Node | None, depth: int = 0) -> int | None:
@@ -442,13 +456,15 @@ class Facts:
         if self._enclosing is None:
             index: dict[int, list[FanOutSite]] = {}
             for site in self.fan_outs():
-                seen: set[int] = set()
-                for function in site.functions:
-                    for call in self.calls_within(function):
-                        key = id(call.node)
-                        if key not in seen:
-                            seen.add(key)
-                            index.setdefault(key, []).append(site)
+                runs = site.runs
+                if runs is None:
+                    seen: dict[int, None] = {}
+                    for function in site.functions:
+                        for call in self.calls_within(function):
+                            seen[id(call.node)] = None
+                    runs = site.runs = list(seen)
+                for key in runs:
+                    index.setdefault(key, []).append(site)
             self._enclosing = index
         return self._enclosing
 

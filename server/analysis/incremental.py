@@ -40,9 +40,8 @@ from recipe.runtime.lang.config import Config
 from recipe.runtime.lang.syntax import STRING, SYMBOL, Atom, Document, ListNode, Node, Quote
 
 from ..rules import FILE, Rule
-from .context import Analysis, Focus, RuleContext
+from .context import Analysis, Focus, Reuse, RuleContext
 from .diagnostics import Diagnostic, Edit, Fix, Related
-from .estimate import Reuse
 from .facts import LLM_CALLS, Facts
 from .lint import LintResult, apply_noqa, selected_rules
 from .scopes import SPECIAL_FORM_NAMES, Binding, ResolutionCache, resolve
@@ -228,6 +227,8 @@ class IncrementalLinter:
         self._generations: list[int] = []
         self._serial = 0  # the serial of the last document linted and kept
         self._resolutions = ResolutionCache()  # what resolving each form found, for the parts
+        # each big part's index of who binds and who mentions what, while its links hold
+        self._part_links: dict[int, tuple[list[int], _PartLinks]] = {}
         self.patched_parts = 0  # parts the last lint patched (for tests and benches)
         self.relinted_forms = 0  # forms re-analysed by the last lint (for tests and benches)
         self.relinked = False  # whether the last lint worked out the links again (idem)
@@ -306,7 +307,7 @@ class IncrementalLinter:
                         moved = result.shifted() if result is not None \
                             and result.reusable(names, document) else None
                         coned = self._cone(document, part_forms, self._results[p], names,
-                                           [infos[i] for i in indices]) \
+                                           [infos[i] for i in indices], indices) \
                             if moved is None and changed is not None else None
                         if coned is not None:
                             result = coned
@@ -354,6 +355,7 @@ class IncrementalLinter:
             self._resolutions.keep_only([f for indices in parts if len(indices) >= CONE_MIN_FORMS
                                          for f in (forms[i] for i in indices)])
             if fast is None:
+                self._part_links.clear()
                 part_of = [0] * len(forms)
                 for p, indices in enumerate(parts):
                     for i in indices:
@@ -440,7 +442,8 @@ class IncrementalLinter:
                 internal.append(f"{rule.code}: {type(exc).__name__}: {exc}")
 
     def _cone(self, document: Document, forms: list[Node], previous: PartResult,
-              names: tuple[str, ...], infos: list[FormInfo]) -> PartResult | None:
+              names: tuple[str, ...], infos: list[FormInfo],
+              indices: list[int]) -> PartResult | None:
         """The lint of a big part after an edit that changed some of its forms but no link,
         from ``previous`` (its lint before the edit): the part is analysed again, its rules
         that are not LOCAL run over all of it, the LOCAL ones over the forms whose findings
@@ -465,17 +468,27 @@ class IncrementalLinter:
         scopes = analysis.scopes
         if len(forms) < len(document.forms):
             scopes.file_top_level_names = list(names)
-        cone = _cone_of(infos, changed, scopes.root.bindings, analysis.facts)
+        starts: list[int] = []
+        ends: list[int] = []
+
+        def outside(node: Node) -> bool:
+            i = bisect.bisect_right(starts, node.start) - 1
+            return i < 0 or node.start >= ends[i]
+
+        if previous.analysis is not None:
+            # outside the cone every fan-out and every call is as before (the cone holds every
+            # form whose figures the edit can change: see _cone_of); set before facts are
+            # made, the cone's spans filled in just below, before anything reads them
+            analysis.reuse = Reuse(previous.analysis, outside)
+        kept_links = self._part_links.get(id(indices))
+        if kept_links is None or kept_links[0] is not indices:
+            kept_links = self._part_links[id(indices)] = (indices, _PartLinks(infos))
+        links = kept_links[1]
+        cone = _cone_of(infos, changed, scopes.root.bindings, analysis.facts, links)
+        starts[:] = [forms[k].start for k in sorted(cone)]
+        ends[:] = [forms[k].end for k in sorted(cone)]
         if len(cone) > CONE_MAX_SHARE * len(forms):
             return self._lint_part(document, forms, names, analysis)
-        old = previous.analysis.__dict__.get("estimates") if previous.analysis is not None \
-            else None
-        if old is not None:
-            # outside the cone every call and fan-out is estimated as before (the cone holds
-            # every form whose figures the edit can change: see _cone_of)
-            spans = [(forms[k].start, forms[k].end) for k in sorted(cone)]
-            analysis.reuse = Reuse(old, lambda node: not any(s <= node.start < e
-                                                              for s, e in spans))
         kept = _kept(previous, forms, cone, self.local_rules)
         if kept is None:
             return self._lint_part(document, forms, names, analysis)
@@ -567,8 +580,26 @@ def _same_linking(new: FormInfo, old: FormInfo, top_level: frozenset[str]) -> bo
             and new.mentions & top_level == old.mentions & top_level)
 
 
+class _PartLinks:
+    """Who binds and who mentions each top-level name, in one part (indices of its forms):
+    the same while no link changes, so kept from one keystroke to the next."""
+
+    __slots__ = ("definers", "users")
+
+    def __init__(self, infos: list[FormInfo]) -> None:
+        self.definers: dict[str, list[int]] = {}
+        for k, info in enumerate(infos):
+            for name in info.binders:
+                self.definers.setdefault(name, []).append(k)
+        self.users: dict[str, list[int]] = {}
+        for k, info in enumerate(infos):
+            for name in info.mentions:
+                if name in self.definers:
+                    self.users.setdefault(name, []).append(k)
+
+
 def _cone_of(infos: list[FormInfo], changed: list[int], top_level: dict[str, Binding],
-             facts: Facts) -> set[int]:
+             facts: Facts, links: _PartLinks | None = None) -> set[int]:
     """The forms of a part (indices) whose findings an edit of the ``changed`` ones can
     change, when no link changed: those, the forms they read (what is said about a
     definition depends on its uses), every form that reads them, transitively (what it
@@ -577,16 +608,9 @@ def _cone_of(infos: list[FormInfo], changed: list[int], top_level: dict[str, Bin
     to a value that cannot hold a procedure (a string, a number, a list of strings…) links
     its readers to nothing they could call. With a Python-bridge form among the changed
     ones, every Python-bridge form of the part (Python names flow between them unseen)."""
-    definers: dict[str, list[int]] = {}
-    for k, info in enumerate(infos):
-        for name in info.binders:
-            definers.setdefault(name, []).append(k)
-    users: dict[str, list[int]] = {}
-    for k, info in enumerate(infos):
-        for name in info.mentions:
-            if name in definers:
-                users.setdefault(name, []).append(k)
-    callable_names = {name for name in definers if _may_be_procedure(top_level.get(name), facts)}
+    links = links or _PartLinks(infos)
+    definers, users = links.definers, links.users
+    callable_names: dict[str, bool] = {}
     cone = set(changed)
     for k in changed:
         for name in infos[k].mentions:
@@ -604,7 +628,12 @@ def _cone_of(infos: list[FormInfo], changed: list[int], top_level: dict[str, Bin
     todo = list(readers)
     while todo:
         for name in infos[todo.pop()].mentions:
-            if name in callable_names:
+            if name not in definers:
+                continue
+            may = callable_names.get(name)
+            if may is None:
+                may = callable_names[name] = _may_be_procedure(top_level.get(name), facts)
+            if may:
                 for definer in definers[name]:
                     if definer not in callees:
                         callees.add(definer)

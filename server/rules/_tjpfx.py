@@ -200,12 +200,14 @@ def removal_span(document: Document, start: int, end: int) -> tuple[int, int]:
     return i, end
 
 
-def llm_calls(ctx: RuleContext, *, keyword: str = "model") -> Iterator[Call]:
-    """Calls of catalogue entries that take ``#:keyword`` (the LLM primitives and friends)."""
-    for call in ctx.calls():
-        entry = call.entry
-        if entry is not None and entry.keyword(keyword) is not None:
-            yield call
+def llm_calls(ctx: RuleContext, *, keyword: str = "model", whole: bool = False) -> list[Call]:
+    """Calls of catalogue entries that take ``#:keyword`` (the LLM primitives and friends),
+    in source order: those of the forms to check, or (``whole``) of the whole document."""
+    names = catalog.taking_keyword(keyword)
+    found = ctx.scopes.calls_to(*names) if whole else ctx.calls_to(*names)
+    calls = [c for c in found if c.entry is not None]
+    calls.sort(key=lambda c: c.node.start)
+    return calls
 
 
 # -- ranges ---------------------------------------------------------------------------

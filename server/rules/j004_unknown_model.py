@@ -42,15 +42,17 @@ from ._tjpfx import follow, llm_calls
 CODE = "J004"
 NAME = "unknown-model"
 SEVERITY = WARNING
+LOCAL = True  # reports at the model literal, only those in focus
 
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     table = ctx.config.models
     seen: set[int] = set()
-    for call in llm_calls(ctx, keyword="model"):
+    for call in llm_calls(ctx, keyword="model", whole=True):
         node = call.keyword("model")
         target, _ = follow(ctx, node)
-        if not (isinstance(target, Atom) and target.kind == STRING) or id(target) in seen:
+        if not (isinstance(target, Atom) and target.kind == STRING) or id(target) in seen \
+                or not ctx.in_focus(target):
             continue
         seen.add(id(target))
         name = target.value

@@ -43,14 +43,16 @@ from ._tjpfx import follow, llm_calls
 CODE = "J005"
 NAME = "retired-model"
 SEVERITY = WARNING
+LOCAL = True  # reports at the model literal, only those in focus
 
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     table = ctx.config.models
     seen: set[int] = set()
-    for call in llm_calls(ctx, keyword="model"):
+    for call in llm_calls(ctx, keyword="model", whole=True):
         target, _ = follow(ctx, call.keyword("model"))
-        if not (isinstance(target, Atom) and target.kind == STRING) or id(target) in seen:
+        if not (isinstance(target, Atom) and target.kind == STRING) or id(target) in seen \
+                or not ctx.in_focus(target):
             continue
         seen.add(id(target))
         name = target.value

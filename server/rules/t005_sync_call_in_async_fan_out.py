@@ -54,6 +54,7 @@ from ._tjpfx import body_of, is_call_to, keyword_span, removal_span
 CODE = "T005"
 NAME = "sync-call-in-async-fan-out"
 SEVERITY = ERROR
+LOCAL = True  # reports inside the functions it looks at, only those in focus
 
 _BRANCHING = ("if", "cond", "case", "when", "unless")
 
@@ -102,6 +103,8 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
             continue
         combinator = site.call.name
         for function in site.functions:
+            if not ctx.in_focus(function):
+                continue  # (what it reports lies inside the function)
             body = facts.function_body(function)
             if not body:
                 continue
