@@ -258,7 +258,7 @@ class Estimates:
         self.calls[self.calls.index(old)] = new
         for fo in self.fan_outs:
             fo.calls = [new if c is old else c for c in fo.calls]
-        where = estimator.analysis.document.where
+        where = estimator.document.where
         for est in self.calls:
             est.site = where(est.node.start)
         for fo in self.fan_outs:
@@ -464,7 +464,10 @@ _IN_PROGRESS = object()
 
 class _Estimator:
     def __init__(self, analysis: Analysis) -> None:
-        self.analysis = analysis
+        # (not the analysis itself: it holds these estimates, which hold this estimator — a
+        # cycle only the garbage collector would free, every keystroke)
+        self.document = analysis.document
+        self.context_tokens = analysis.context_tokens
         self.facts = analysis.facts
         self.scopes = analysis.scopes
         self.models = analysis.config.models
@@ -495,7 +498,7 @@ class _Estimator:
         old_calls = earlier._by_node if earlier is not None else {}
         old_fan_outs = earlier._fan_out_by_key if earlier is not None else {}
         site_of = {_site_key(site): site for site in self.sites} if earlier is not None else {}
-        where = self.analysis.document.where
+        where = self.document.where
         calls: list[CallEstimate] = []
         for call in self.scopes.calls:
             if call.entry is not None and call.binding is None \
@@ -529,7 +532,7 @@ class _Estimator:
     def recipe_latency(self) -> float | None:
         """Seconds to run the whole document once (the walk with a clock of every form)."""
         clock = _Clock()
-        for form in self.analysis.document.forms:
+        for form in self.document.forms:
             self.walk(form, clock, 0)
         clock.await_all()
         return clock.elapsed
@@ -547,7 +550,7 @@ class _Estimator:
             strategy = facts.literal_string(positional[0]) if positional else None
             floor = chat_prompt_tokens(strategy or "", "")
             return CallEstimate(
-                node=call.node, call=call, site=self.analysis.document.where(call.node.start),
+                node=call.node, call=call, site=self.document.where(call.node.start),
                 primitive=call.name, model_name=name, model=model, tokens_in=None,
                 input_basis="unknown", input_floor=floor, tokens_out=None,
                 multiplicity=self.delegate_invocations(call), fan_outs=[])
@@ -557,7 +560,7 @@ class _Estimator:
         enclosing = sorted(facts.enclosing_fan_outs(call.node),
                            key=lambda s: -s.call.node.start)
         return CallEstimate(
-            node=call.node, call=call, site=self.analysis.document.where(call.node.start),
+            node=call.node, call=call, site=self.document.where(call.node.start),
             primitive=call.name, model_name=name, model=model, tokens_in=tokens_in,
             input_basis=basis, input_floor=floor, tokens_out=tokens_out,
             multiplicity=self.count(call.node), fan_outs=enclosing)
@@ -605,7 +608,7 @@ class _Estimator:
                 sizes = [chat_prompt_tokens(instruction, item or NO_DATA) for item in items]
                 return max(sizes), "literal", min(sizes)
         if data is None and data_node is not None and self.from_context(data_node):
-            context = self.analysis.context_tokens
+            context = self.context_tokens
             if instruction is not None and context is not None:
                 return floor + context, "context", floor
             return None, "context", floor
@@ -1173,7 +1176,7 @@ class _Estimator:
     def fan_out_estimate(self, site: FanOutSite) -> FanOutEstimate:
         per_item, latency = self.fan_out_latency(site, 0)
         window = site.window if site.concurrent else 1
-        return FanOutEstimate(site=site, where=self.analysis.document.where(site.call.node.start),
+        return FanOutEstimate(site=site, where=self.document.where(site.call.node.start),
                               size=site.size, window=window, item_latency_s=per_item,
                               latency_s=latency)
 

@@ -304,7 +304,9 @@ class EmbeddedPython:
     """Every Python snippet of a recipe, and what the recipe as a whole sets in Python."""
 
     def __init__(self, analysis: Analysis) -> None:
-        self.analysis = analysis
+        # (its facts and scopes, not the analysis, which holds this: no reference cycle)
+        self.facts = analysis.facts
+        self.scopes = analysis.scopes
 
     # -- snippets -----------------------------------------------------------------------
     def code_text(self, node: Node | None) -> CodeText | None:
@@ -315,13 +317,13 @@ class EmbeddedPython:
     def _code_text(self, node: Node | None, depth: int) -> CodeText | None:
         if node is None or depth > _MAX_FOLLOW:
             return None
-        node = self.analysis.facts.binding_value(node)
+        node = self.facts.binding_value(node)
         if isinstance(node, Atom) and node.kind == STRING:
             if len(node.text) < 2 or not node.text.endswith('"'):
                 return None  # unterminated (S004): not the code the author meant
             return decode_with_map(node)
         if isinstance(node, ListNode) and node.head_name() == "string-append":
-            call = self.analysis.facts.call_at.get(id(node))
+            call = self.facts.call_at.get(id(node))
             if call is None or call.entry is None:
                 return None
             parts = [self._code_text(item, depth + 1) for item in node.items[1:]]
@@ -333,7 +335,7 @@ class EmbeddedPython:
     @cached_property
     def snippets(self) -> list[Snippet]:
         out: list[Snippet] = []
-        for call in self.analysis.scopes.calls_to(*PYTHON_CALLS):
+        for call in self.scopes.calls_to(*PYTHON_CALLS):
             if call.entry is None:
                 continue
             args = call.positional()
@@ -413,7 +415,7 @@ class EmbeddedPython:
     def py_set_names(self) -> dict[str, list[Node]]:
         """Names bound by `py-set!` with a literal name, and where."""
         out: dict[str, list[Node]] = {}
-        for call in self.analysis.scopes.calls_to("py-set!"):
+        for call in self.scopes.calls_to("py-set!"):
             if call.entry is None:
                 continue
             args = call.positional()
@@ -428,13 +430,13 @@ class EmbeddedPython:
         """A `py-set!` name: a string literal or constant, or a quoted symbol."""
         if isinstance(node, Quote) and isinstance(node.datum, Atom) and node.datum.kind == SYMBOL:
             return node.datum.text
-        return self.analysis.facts.literal_string(node)
+        return self.facts.literal_string(node)
 
     @cached_property
     def names_unknowable(self) -> bool:
         """Some Python global may be set in a way the analyser cannot see: a `py-set!` with a
         computed name, a `py-exec` of computed code, a star import, `exec` / `globals()`."""
-        for call in self.analysis.scopes.calls_to("py-set!"):
+        for call in self.scopes.calls_to("py-set!"):
             args = call.positional()
             if call.entry is not None and args and self.literal_name(args[0]) is None:
                 return True
