@@ -5,25 +5,11 @@ from __future__ import annotations
 
 from recipe.runtime.lang.config import Config
 from recipe.runtime.lang.reader import read
-from recipe.runtime.lang.syntax import Atom, Document, ListNode, Node, Quote
 from recipe.server.analysis.context import Analysis
 from recipe.server.analysis.estimate import format_usd
 from recipe.server.cost import cost_rows, render_cost_text
 from recipe.server.format import format_text
-
-
-def shape(node: Node) -> object:
-    if isinstance(node, Atom):
-        return (node.kind, node.text)
-    if isinstance(node, Quote):
-        return ("quote", node.prefix, shape(node.datum) if node.datum is not None else None)
-    if isinstance(node, ListNode):
-        return ("list", node.opener, [shape(item) for item in node.items])
-    return ("?",)
-
-
-def tree(doc: Document) -> tuple[list[object], list[tuple[str, str]]]:
-    return [shape(f) for f in doc.forms], [(c.kind, c.text.rstrip()) for c in doc.comments]
+from test_format import tree
 
 
 def _fmt_ok(text: str) -> str:

@@ -403,17 +403,23 @@ class IncrementalLinter:
             infos.append(info)
         return infos, fresh
 
+    def _analysis(self, document: Document, forms: list[Node],
+                  names: tuple[str, ...]) -> Analysis:
+        """A part's analysis: the file's text and offsets, its top-level names visible, and
+        (for a big part) resolved through the cache of what each form's resolution found."""
+        analysis = Analysis(document.subset(forms), self.config, self.filename)
+        if len(forms) >= CONE_MIN_FORMS:
+            analysis.resolution_cache = self._resolutions
+        if len(forms) < len(document.forms):
+            analysis.scopes.file_top_level_names = list(names)
+        return analysis
+
     def _lint_part(self, document: Document, forms: list[Node],
                    names: tuple[str, ...], analysis: Analysis | None = None) -> PartResult:
         self.relinted_forms += len(forms) if analysis is not None else 0
         if analysis is None:
-            sub = document.subset(forms)
-            analysis = Analysis(sub, self.config, self.filename)
-            if len(forms) >= CONE_MIN_FORMS:
-                analysis.resolution_cache = self._resolutions
+            analysis = self._analysis(document, forms, names)
         scopes = analysis.scopes
-        if len(forms) < len(document.forms):
-            scopes.file_top_level_names = list(names)
         diagnostics: list[Diagnostic] = []
         internal: list[str] = []
         partials: dict[str, list[Any]] = {}
@@ -462,12 +468,8 @@ class IncrementalLinter:
         if previous.positions is not None and any(
                 document.position(forms[k].start) != previous.positions[k] for k in unchanged):
             return None  # a message quoted a line:col that moved
-        sub = document.subset(forms)
-        analysis = Analysis(sub, self.config, self.filename)
-        analysis.resolution_cache = self._resolutions
+        analysis = self._analysis(document, forms, names)
         scopes = analysis.scopes
-        if len(forms) < len(document.forms):
-            scopes.file_top_level_names = list(names)
         starts: list[int] = []
         ends: list[int] = []
 

@@ -89,9 +89,10 @@ class Rule(NamedTuple):
     A rule that says ``LOCAL = True`` iterates only through the context's :meth:`forms`,
     :meth:`walk`, :meth:`calls`, :meth:`calls_to`, :meth:`bindings`, :meth:`unbound`,
     :meth:`assignments`, :meth:`fan_outs` and :meth:`estimate_calls` (other lookups in the
-    analysis are free), and reports only inside the top-level form of what it iterates:
-    after an edit the incremental linter runs it over the forms the edit can affect only,
-    and keeps its findings in the others."""
+    analysis are free), and reports only inside the top-level form of what it iterates (or,
+    having reached a node some other way, only where ``ctx.in_focus(node)``): after an edit
+    the incremental linter runs it over the forms the edit can affect only, and keeps its
+    findings in the others (``tests/test_local_rules.py`` holds every LOCAL rule to this)."""
 
     code: str
     name: str

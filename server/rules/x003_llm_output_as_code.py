@@ -202,41 +202,34 @@ def _describe(ctx: RuleContext, source: Node) -> str:
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     taint: _Taint | None = None
+    # code-running calls, and (map py-exec replies): each item of a list runs as code
+    runs: list[tuple[Call, Node, str]] = []
     for call in ctx.calls_to(*SINKS):
-        if call.entry is None or not call.positional():
-            continue
-        if taint is None:
-            taint = _Taint(ctx)
-        arg = call.positional()[0]
-        source = taint.source(arg)
-        if source is None or taint.guarded(call.node):
-            continue
-        where = ctx.analysis.where(source.start)
-        message = (f"LLM output (from {_describe(ctx, source)} at {where}) runs as code in "
-                   f"`{call.name}` with no validation step: check it first (a `valid…?` / "
-                   "`check…` predicate, or `with-validation`), or keep model output as data")
-        yield ctx.diagnostic(compact(ctx, arg), message,
-                             related=[Related(source.start, source.end,
-                                              "the LLM output comes from here")])
-    # (map py-exec snippets): each item of a list of LLM replies runs as code
+        if call.entry is not None and call.positional():
+            runs.append((call, call.positional()[0],
+                         f"runs as code in `{call.name}` with no validation step: check it "
+                         "first (a `valid…?` / `check…` predicate, or `with-validation`), or "
+                         "keep model output as data"))
     for call in ctx.calls_to(*_MAPPERS):
         args = call.positional()
         if call.entry is None or len(args) != 2:
             continue
         fn, items = args
-        if not (isinstance(fn, Atom) and fn.kind == SYMBOL and fn.text in SINKS
-                and ctx.scopes.binding_of(fn) is None):
-            continue
+        if isinstance(fn, Atom) and fn.kind == SYMBOL and fn.text in SINKS \
+                and ctx.scopes.binding_of(fn) is None:
+            runs.append((call, items,
+                         f"runs as code: `{call.name}` gives each item to `{fn.text}` with no "
+                         "validation step: check the items first (a `valid…?` / `check…` "
+                         "predicate, e.g. `(filter valid? items)`), or keep model output as "
+                         "data"))
+    for call, code, what in runs:
         if taint is None:
             taint = _Taint(ctx)
-        source = taint.source(items)
+        source = taint.source(code)
         if source is None or taint.guarded(call.node):
             continue
         where = ctx.analysis.where(source.start)
-        message = (f"LLM output (from {_describe(ctx, source)} at {where}) runs as code: "
-                   f"`{call.name}` gives each item to `{fn.text}` with no validation step: check "
-                   "the items first (a `valid…?` / `check…` predicate, e.g. `(filter valid? "
-                   "items)`), or keep model output as data")
-        yield ctx.diagnostic(compact(ctx, items), message,
+        yield ctx.diagnostic(compact(ctx, code),
+                             f"LLM output (from {_describe(ctx, source)} at {where}) {what}",
                              related=[Related(source.start, source.end,
                                               "the LLM output comes from here")])
