@@ -244,3 +244,12 @@ def test_typing_in_strings_with_every_part_patchable(text: str,
         end = min(e - 1, start + rng.choice([0, 0, 1, 5]))
         new = rng.choice(["x", " ", "json", "é", "", "𝄞", "sk-proj-abcdefghijklmnopqrstuvwxyz1234"])
         assert editor.edit(start, end, new) == whole(editor.text, config), (start, end, new)
+
+
+def test_forms_after_a_finish_inside_a_top_level_begin_are_in_the_finish_group() -> None:
+    editor = Editor('(define x 1)\n(begin (finish x) (display "never"))\n(define y 2)\n'
+                    '(define z (list 1 2))\n')
+    for anchor, new in (("(list 1 2)", " 3"), ("(define y 2)", "\n(define w 4)"),
+                        ("(display", "x")):
+        assert editor.insert(anchor, new) == whole(editor.text, editor.config)
+        assert any(d[0] == "F002" for d in whole(editor.text, editor.config))

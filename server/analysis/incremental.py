@@ -104,10 +104,21 @@ class FormInfo:
         self.mentions = frozenset(mentions)
         self.mentions_finisher = not FINISHERS.isdisjoint(mentions)
         self.python = any(name.startswith("py-") for name in mentions)
-        self.finisher_call = isinstance(form, ListNode) and form.head_name() in FINISHERS
+        self.finisher_call = _calls_finisher(form)
         # Everything _parts reads: equal links, equal parts.
         self.link = (self.binders, self.mentions, self.mentions_finisher, self.python,
                      self.finisher_call)
+
+
+def _calls_finisher(form: Node) -> bool:
+    """Whether a top-level form is a call of a finisher, or a top-level ``begin`` holding one
+    among its forms (they are top-level forms too: F002 splices them)."""
+    if form.__class__ is not ListNode:
+        return False
+    head = form.head_name()  # type: ignore[attr-defined]
+    if head in FINISHERS:
+        return True
+    return head == "begin" and any(_calls_finisher(f) for f in form.items[1:])  # type: ignore[attr-defined]
 
 
 class PartResult:
