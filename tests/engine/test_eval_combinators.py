@@ -25,10 +25,12 @@ def test_map_async_keeps_order_and_window() -> None:
 
 
 def test_map_async_default_window_is_10_and_false_means_all() -> None:
-    svc = FakeServices(responder=lambda r: (r.data, 0.05))
+    # (replies slow enough that every call of a window has started before the first ends,
+    # even on a loaded machine)
+    svc = FakeServices(responder=lambda r: (r.data, 0.3))
     run('(map-async (lambda (i) (llm-query-async #:data (number->string i))) (range 25))', services=svc)
     assert svc.max_in_flight == 10
-    svc = FakeServices(responder=lambda r: (r.data, 0.05))
+    svc = FakeServices(responder=lambda r: (r.data, 0.3))
     run('(map-async (lambda (i) (llm-query-async #:data (number->string i))) (range 25) #:max-concurrent #f)',
         services=svc)
     assert svc.max_in_flight == 25
