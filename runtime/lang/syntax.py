@@ -353,6 +353,8 @@ class Document:
             return len(self.text)
         start = starts[line]
         end = starts[line + 1] - 1 if line + 1 < len(starts) else len(self.text)
+        if end > start and self.text[end - 1] == "\r" and end < len(self.text):
+            end -= 1  # a CRLF line ends before its \r (a column past the end clamps there)
         if not utf16:
             return min(start + max(column, 0), end)
         units = 0

@@ -35,7 +35,7 @@ from typing import Any, TypeVar
 from lsprotocol import types
 from pygls.exceptions import JsonRpcContentModified, JsonRpcException, JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
-from pygls.protocol import LanguageServerProtocol
+from pygls.protocol import LanguageServerProtocol, lsp_method
 from recipe.runtime.lang.reader import read
 from recipe.runtime.lang.syntax import Document
 from recipe.server.analysis.context import Analysis
@@ -104,6 +104,16 @@ class RecipeProtocol(LanguageServerProtocol):
                 self._send_response(msg_id, error=exc.to_response_error())
                 return
         super()._send_handler_result(future, msg_id=msg_id)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> Any:
+        """Hands the change to the server's handler only. pygls would first apply it to a copy
+        of its own, and in doing so clamp positions past a line's end in place (a position
+        after the last character of a file without a final newline lands one character
+        early) and split lines at U+2028, form feeds and the like, which LSP does not count:
+        the server keeps the one copy of the text (DocState), with LSP's line breaks."""
+        if (handler := self.fm.features.get(types.TEXT_DOCUMENT_DID_CHANGE)) is not None:
+            yield handler, (params,), None
 
     def structure_message(self, data: dict[str, Any]) -> Any:
         try:
@@ -475,15 +485,6 @@ def did_change(ls: RecipeLanguageServer, params: types.DidChangeTextDocumentPara
                 st.apply_change(start, end, change.text)
             else:
                 st.replace(change.text)
-        # safety net: pygls applies the same changes to its own copy; trust it if we disagree
-        # (never expected: tests/lsp/test_unicode_sync.py checks that it stays silent)
-        try:
-            source = ls.workspace.get_text_document(uri).source
-            if source != st.document.text:
-                log.warning("document %s out of sync; re-reading", uri)
-                st.document = read(source)
-        except Exception:
-            pass
         st.version = params.text_document.version if params.text_document.version is not None \
             else st.version + 1
         st.run_diagnostics = []

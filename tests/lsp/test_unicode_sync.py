@@ -1,7 +1,6 @@
 """Incremental edits on lines with non-ASCII text (λ, é, emoji, CJK), in each position
 encoding a client can negotiate: after every edit the server's diagnostics equal a fresh
-lint of the client's text, and the server never has to fall back on re-reading the whole
-document ("out of sync" in its log)."""
+lint of the client's text, and its log has no warning or traceback."""
 
 from __future__ import annotations
 
@@ -172,3 +171,39 @@ async def test_sync_marker_sees_the_log(client: LanguageClient) -> None:
     await log.sync(client)
     text = await log.sync(client)
     assert text.count(ServerLog.MARKER) == 1
+
+
+# Line breaks as LSP counts them (\n, \r\n), characters Python's str.splitlines breaks on but
+# LSP does not (U+2028, form feed, \x85), and positions past a line's end (clamped to it, as
+# LSP says): cases a probe with a real client found going wrong when pygls kept a copy.
+EDGE_CASES = [
+    ('(define x "a\u2028b")\n(define y (string-append x "c"))\n(display y)\n(finish y)\n',
+     (3, 8), (3, 9), "q", '(define x "a\u2028b")\n(define y (string-append x "c"))\n'
+     '(display y)\n(finish q)\n'),
+    ('(define x "a")\n\x0c\n(define y (string-append x "c"))\n(finish y)\n',
+     (2, 10), (2, 10), "zz", '(define x "a")\n\x0c\n(define y zz(string-append x "c"))\n'
+     '(finish y)\n'),
+    ('(define x "a\x85b")\n(display x)\n(finish x)\n', (1, 9), (1, 9), "q",
+     '(define x "a\x85b")\n(display qx)\n(finish x)\n'),
+    ('(define x "a")\n(define y (string-append x "c"))\n(finish y)', (2, 50), (2, 50), " ; ok",
+     '(define x "a")\n(define y (string-append x "c"))\n(finish y) ; ok'),
+    ('(define x "a")\n(define y (string-append x "c"))\n(finish y)', (0, 15), (0, 15), " zz",
+     '(define x "a") zz\n(define y (string-append x "c"))\n(finish y)'),
+    ('(define x "a")\r\n(finish x)\r\n', (0, 15), (0, 15), " zz",
+     '(define x "a") zz\r\n(finish x)\r\n'),
+]
+
+
+@pytest.mark.asyncio(loop_scope="module")
+@pytest.mark.parametrize("case", range(len(EDGE_CASES)))
+async def test_line_breaks_and_positions_past_a_line_end(client: LanguageClient, case: int) -> None:
+    before, start, end, new_text, after = EDGE_CASES[case]
+    encoding: str = client._recipe_encoding  # type: ignore[attr-defined]
+    uri = f"untitled:edge-{case}.recipe"
+    open_doc(client, uri, before)
+    await diagnostics_for(client, uri, 1)
+    change(client, uri, 2, start, end, new_text)
+    published = got(await diagnostics_for(client, uri, 2))
+    assert published == expected(after, encoding), after
+    await assert_in_sync(client)
+    close_doc(client, uri)
