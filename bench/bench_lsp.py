@@ -18,27 +18,29 @@ Drives ``python -m recipe.server serve`` over stdio with a real LSP client (pygl
 
    Each shape is typed into inside an instruction string (the server patches the part's
    analysis: server/analysis/incremental.py ``_patch``); ``clean`` and ``connected`` also in
-   code (``#:max-tokens 100`` → ``100x``), where a connected file is re-linted whole.
+   code (``#:max-tokens 100`` → ``100x``), where a connected file re-checks the edit's cone
+   (``_cone``: 5 of its 602 forms, the analysis of the rest reused).
    Latency is to the message's arrival at the client, before pygls structures it (this
    Python client's decoding, ~40 µs per diagnostic, is printed apart);
 2. hover and completion p95 on the big file;
 3. server RSS with 50 open 1,000-line recipes.
 
-Measured (2-core machine, ``--keystrokes 200 --requests 100 --docs 50``)::
+Measured (2-core machine, ``--keystrokes 200 --requests 100 --docs 50``; a quiet run, then
+the range over four runs on a noisier host)::
 
     keystroke → diagnostics          p50      p95      p95 ÷ small
-    small (24 lines), in a prompt     2.8 ms   3.6 ms   1.00×
-    clean (2,004 lines), in a prompt  4.9 ms   5.8 ms   1.62×
-    noisy, in a prompt               10.6 ms  12.5 ms   3.48×   (57 KB of diagnostics per edit;
-                                                                2.6–3.5× over runs)
-    connected, in a prompt            7.6 ms   8.8 ms   2.46×
-    clean, in code                    6.1 ms   8.0 ms   2.24×
-    connected, in code               89.9 ms 134.5 ms  37×      (one part: a whole-file lint)
-    hover 1.6 / 1.8 ms, completion 3.1 / 3.4 ms (p50 / p95, noisy file)
-    RSS 145 MB with the 4 bench files, 168 MB with 50 more 1,000-line recipes
+    small (24 lines), in a prompt     2.2 ms   2.9 ms   1.00×
+    clean (2,004 lines), in a prompt  4.1 ms   5.0 ms   1.75×   (1.5–2.1×)
+    noisy, in a prompt                8.5 ms  10.0 ms   3.51×   (2.4–3.5×: 57 KB of diagnostics
+                                                                 on the wire per edit)
+    connected, in a prompt            7.1 ms   7.8 ms   2.74×   (2.0–3.6×)
+    clean, in code                    5.6 ms   6.5 ms   2.27×   (1.0–2.9×)
+    connected, in code               14.0 ms  22.9 ms   8.00×   (p95 23–39 ms, 5.5–8×)
+    hover 1.6 / 1.9 ms, completion 3.3 / 3.8 ms (p50 / p95, noisy file)
+    RSS 73 MB with the 4 bench files, 166 MB with 50 more 1,000-line recipes
 
-Before the incremental linter every shape behaved like "connected, in code" (noisy: 112 ms
-p50).
+Before the incremental linter every shape behaved like "connected, in code" did before the
+cone re-check (90 ms p50, 135 ms p95).
 """
 
 from __future__ import annotations
