@@ -253,3 +253,22 @@ def test_forms_after_a_finish_inside_a_top_level_begin_are_in_the_finish_group()
                         ("(display", "x")):
         assert editor.insert(anchor, new) == whole(editor.text, editor.config)
         assert any(d[0] == "F002" for d in whole(editor.text, editor.config))
+
+
+@pytest.mark.parametrize("max_cost", [None, 0.0001])
+def test_a_code_edit_in_a_connected_part_rechecks_its_cone_only(max_cost: float | None) -> None:
+    config = Config()
+    config.max_cost = max_cost
+    editor = Editor(connected(12), config)
+    forms = len(editor.document.forms)
+    assert forms >= incremental.CONE_MIN_FORMS
+    spot = editor.text.index("#:max-tokens 100", editor.text.index("chunk 5")) + len("#:max-tokens 100")
+    # a digit (1000), a typo making it a symbol (100x00: N001, T001), the typo removed
+    for start, end, new in ((spot, spot, "0"), (spot, spot, "x"), (spot, spot + 1, "")):
+        found = editor.edit(start, end, new)
+        assert found == whole(editor.text, config)
+        linter = editor.linter
+        # the unit's three forms and the synthesis that reads it, of 40: not the part
+        assert linter.relinted_forms == 0 and 0 < linter.cone_forms <= 5
+        # every form but the edited one and the one using its function kept its resolution
+        assert linter._resolutions.reused == forms - 2

@@ -171,6 +171,11 @@ class ListNode(Node):
         return f"ListNode({self.opener!r}, {len(self.items)} items, {self.start}-{self.end})"
 
 
+def generation(form: Node) -> int:
+    """How many times a top-level form was edited in place (:meth:`Document.edit_string`)."""
+    return form.generation if form.__class__ is ListNode else 0  # type: ignore[attr-defined]
+
+
 class StringEdit:
     """One edit made inside a string literal in place: ``atom``'s text, between offsets
     ``start`` and ``end`` of the document numbered ``base``, was replaced, moving what

@@ -45,6 +45,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Iterator
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from recipe.runtime.lang import catalog
@@ -226,7 +227,6 @@ class Estimates:
         self.calls = calls
         self.fan_outs = fan_outs
         self._estimator = estimator
-        self._latency: float | _Unset | None = _UNSET
         self._by_node: dict[int, CallEstimate] = {id(c.node): c for c in calls}
         self._fan_out_by_node: dict[int, FanOutEstimate] = {}
         self._fan_outs_by_node: dict[int, list[FanOutEstimate]] = {}
@@ -238,12 +238,10 @@ class Estimates:
             self._fan_out_by_site[id(fo.site)] = fo
             self._fan_out_by_key[_site_key(fo.site)] = fo
 
-    @property
+    @cached_property
     def latency_s(self) -> float | None:
         """Seconds to run the whole recipe once (worked out on first use: no rule needs it)."""
-        if isinstance(self._latency, _Unset):
-            self._latency = self._estimator.recipe_latency()
-        return self._latency
+        return self._estimator.recipe_latency()
 
     def refresh_call(self, node: ListNode) -> None:
         """Estimate the LLM call ``node`` again after a literal in it changed in place (the
@@ -349,13 +347,6 @@ class Estimates:
 def estimate(analysis: Analysis, reuse: Reuse | None = None) -> Estimates:
     """Estimate every LLM call and fan-out of ``analysis``'s document."""
     return _Estimator(analysis).run(reuse)
-
-
-class _Unset:
-    pass
-
-
-_UNSET = _Unset()
 
 
 def _site_key(site: FanOutSite) -> tuple[int, int]:

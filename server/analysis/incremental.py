@@ -37,7 +37,16 @@ from typing import Any
 
 from recipe.runtime.lang import catalog
 from recipe.runtime.lang.config import Config
-from recipe.runtime.lang.syntax import STRING, SYMBOL, Atom, Document, ListNode, Node, Quote
+from recipe.runtime.lang.syntax import (
+    STRING,
+    SYMBOL,
+    Atom,
+    Document,
+    ListNode,
+    Node,
+    Quote,
+    generation,
+)
 
 from ..rules import FILE, Rule
 from .context import Analysis, Focus, Reuse, RuleContext
@@ -65,9 +74,6 @@ _NO_PROCEDURE = frozenset((catalog.STRING, catalog.SYNTAX, catalog.TEXT, catalog
                            catalog.HANDLE, catalog.HANDLES, catalog.NEVER))
 
 
-def generation(form: Node) -> int:
-    """How many times a top-level form was edited in place."""
-    return form.generation if form.__class__ is ListNode else 0  # type: ignore[attr-defined]
 _MAX_NAME_STRING = 100
 
 
@@ -300,7 +306,6 @@ class IncrementalLinter:
                         moved = result.shifted() if result.positions_hold(document) else None
                         if moved is None:
                             result = self._lint_part(document, [forms[i] for i in indices], names)
-                            self.relinted_forms += len(indices)
                         elif moved is not result.diagnostics:
                             result = result.moved(moved)
                 else:
@@ -324,7 +329,6 @@ class IncrementalLinter:
                             result = coned
                         elif result is None or moved is None:
                             result = self._lint_part(document, part_forms, names)
-                            self.relinted_forms += len(part_forms)
                         elif moved is not result.diagnostics:
                             result = result.moved(moved)
                 keys.append(key)
@@ -427,7 +431,7 @@ class IncrementalLinter:
 
     def _lint_part(self, document: Document, forms: list[Node],
                    names: tuple[str, ...], analysis: Analysis | None = None) -> PartResult:
-        self.relinted_forms += len(forms) if analysis is not None else 0
+        self.relinted_forms += len(forms)
         if analysis is None:
             analysis = self._analysis(document, forms, names)
         scopes = analysis.scopes

@@ -19,6 +19,7 @@ from recipe.runtime.lang.syntax import (
     ListNode,
     Node,
     Quote,
+    generation,
 )
 
 MAX_DEPTH = 200
@@ -335,7 +336,7 @@ class _FormPart:
 
     def __init__(self, form: Node) -> None:
         self.form = form
-        self.generation = form.generation if form.__class__ is ListNode else 0  # type: ignore[attr-defined]
+        self.generation = generation(form)
         self.roots: list[Binding] = []  # its top-level bindings (predeclared)
         self.late_roots: list[Binding] = []  # top-level bindings made while resolving it
         self.bindings: list[Binding] = []
@@ -354,8 +355,7 @@ class _FormPart:
         self.lookups: dict[str, Binding | None] = {}  # names looked up at top level
 
     def current(self, form: Node) -> bool:
-        gen = form.generation if form.__class__ is ListNode else 0  # type: ignore[attr-defined]
-        return self.form is form and self.generation == gen
+        return self.form is form and self.generation == generation(form)
 
 
 class ResolutionCache:
