@@ -270,5 +270,9 @@ def test_a_code_edit_in_a_connected_part_rechecks_its_cone_only(max_cost: float 
         linter = editor.linter
         # the unit's three forms and the synthesis that reads it, of 40: not the part
         assert linter.relinted_forms == 0 and 0 < linter.cone_forms <= 5
-        # every form but the edited one and the one using its function kept its resolution
+        # every form but the edited one and the one using its function kept its resolution,
+        # and the fan-outs and calls outside the cone their figures
         assert linter._resolutions.reused == forms - 2
+        analysis = linter._results[0].analysis
+        assert analysis is not None and linter._results[0].forms == editor.document.forms
+        assert analysis.facts.kept_sites >= 10 and analysis.estimates.kept_calls >= 10

@@ -68,8 +68,9 @@ class Analysis:
     def estimates(self) -> Estimates:
         from .estimate import estimate
 
-        reuse, self.reuse = self.reuse, None  # (kept, it would hold every earlier analysis)
-        return estimate(self, reuse)
+        estimates = estimate(self, self.reuse)  # (the facts it makes read self.reuse too)
+        self.reuse = None  # (kept, it would hold every earlier analysis)
+        return estimates
 
     @cached_property
     def python(self) -> EmbeddedPython:

@@ -227,6 +227,7 @@ class Estimates:
         self.calls = calls
         self.fan_outs = fan_outs
         self._estimator = estimator
+        self.kept_calls = 0  # call estimates taken from an earlier analysis (Reuse)
         self._by_node: dict[int, CallEstimate] = {id(c.node): c for c in calls}
         self._fan_out_by_node: dict[int, FanOutEstimate] = {}
         self._fan_outs_by_node: dict[int, list[FanOutEstimate]] = {}
@@ -491,6 +492,7 @@ class _Estimator:
         site_of = {_site_key(site): site for site in self.sites} if earlier is not None else {}
         where = self.document.where
         calls: list[CallEstimate] = []
+        kept = 0
         for call in self.scopes.calls:
             if call.entry is not None and call.binding is None \
                     and call.entry.name in (*LLM_CALLS, DELEGATE):
@@ -498,6 +500,7 @@ class _Estimator:
                 if old is not None and reuse is not None and reuse.keeps(call.node):
                     est = old.moved(call, where(call.node.start),
                                     [site_of[_site_key(s)] for s in old.fan_outs])
+                    kept += 1
                 else:
                     est = self.call_estimate(call)
                 calls.append(est)
@@ -518,7 +521,9 @@ class _Estimator:
                 by_site.setdefault(id(site), []).append(est)
         for fo in fan_outs:
             fo.calls = by_site.get(id(fo.site), [])
-        return Estimates(calls, fan_outs, self)
+        estimates = Estimates(calls, fan_outs, self)
+        estimates.kept_calls = kept
+        return estimates
 
     def recipe_latency(self) -> float | None:
         """Seconds to run the whole document once (the walk with a clock of every form)."""

@@ -92,6 +92,7 @@ class Facts:
         # nodes an edit since left alone (their sites are kept: IncrementalLinter._cone).
         self._reused_sites = reused_sites
         self._keeps = keeps
+        self.kept_sites = 0  # fan-out sites taken from the earlier analysis
         self.call_at: dict[int, Call] = {id(c.node): c for c in scopes.calls}
         self._kinds: dict[int, str] = {}
         self._fan_outs: list[FanOutSite] | None = None
@@ -347,6 +348,7 @@ class Facts:
                 old = reused.get(id(call.node))
                 if old and old[0].call is call and keeps(call.node):
                     sites.extend(old)  # (the same Call: this form was not resolved again)
+                    self.kept_sites += len(old)
                     continue
             positional = call.positional()
             for spec in entry.fan_out:

@@ -51,9 +51,9 @@ from recipe.runtime.lang.syntax import (
 from ..rules import FILE, Rule
 from .context import Analysis, Focus, Reuse, RuleContext
 from .diagnostics import Diagnostic, Edit, Fix, Related
-from .facts import LLM_CALLS, Facts
+from .facts import LLM_CALLS
 from .lint import LintResult, apply_noqa, selected_rules
-from .scopes import SPECIAL_FORM_NAMES, Binding, ResolutionCache, resolve
+from .scopes import SPECIAL_FORM_NAMES, Binding, ResolutionCache, Scopes, resolve
 
 FINISHERS = frozenset(("finish", "finish-var", "finish-error"))
 # An edit inside the literal `#:instruction` or `#:data` of an LLM call changes only that
@@ -485,25 +485,15 @@ class IncrementalLinter:
             return None  # a message quoted a line:col that moved
         analysis = self._analysis(document, forms, names)
         scopes = analysis.scopes
-        starts: list[int] = []
-        ends: list[int] = []
-
-        def outside(node: Node) -> bool:
-            i = bisect.bisect_right(starts, node.start) - 1
-            return i < 0 or node.start >= ends[i]
-
-        if previous.analysis is not None:
-            # outside the cone every fan-out and every call is as before (the cone holds every
-            # form whose figures the edit can change: see _cone_of); set before facts are
-            # made, the cone's spans filled in just below, before anything reads them
-            analysis.reuse = Reuse(previous.analysis, outside)
         kept_links = self._part_links.get(id(indices))
         if kept_links is None or kept_links[0] is not indices:
             kept_links = self._part_links[id(indices)] = (indices, _PartLinks(infos))
-        links = kept_links[1]
-        cone = _cone_of(infos, changed, scopes.root.bindings, analysis.facts, links)
-        starts[:] = [forms[k].start for k in sorted(cone)]
-        ends[:] = [forms[k].end for k in sorted(cone)]
+        cone = _cone_of(infos, changed, scopes, kept_links[1])
+        focus = Focus(analysis, sorted(cone))
+        if previous.analysis is not None:
+            # outside the cone every fan-out and every call is as before (the cone holds every
+            # form whose figures the edit can change: see _cone_of)
+            analysis.reuse = Reuse(previous.analysis, lambda node: not focus.holds(node))
         if len(cone) > CONE_MAX_SHARE * len(forms):
             return self._lint_part(document, forms, names, analysis)
         kept = _kept(previous, forms, cone, self.local_rules)
@@ -513,8 +503,7 @@ class IncrementalLinter:
         internal: list[str] = [m for m in previous.internal
                                if m.split(":", 1)[0] in self.local_rules]
         partials: dict[str, list[Any]] = {}
-        self._run_rules(analysis, None, diagnostics, partials, internal,
-                        Focus(analysis, sorted(cone)))
+        self._run_rules(analysis, None, diagnostics, partials, internal, focus)
         self.cone_forms += len(cone)
         positions = [document.position(f.start) for f in forms] \
             if analysis.used_where or previous.positions is not None else None
@@ -615,8 +604,8 @@ class _PartLinks:
                     self.users.setdefault(name, []).append(k)
 
 
-def _cone_of(infos: list[FormInfo], changed: list[int], top_level: dict[str, Binding],
-             facts: Facts, links: _PartLinks | None = None) -> set[int]:
+def _cone_of(infos: list[FormInfo], changed: list[int], scopes: Scopes,
+             links: _PartLinks | None = None) -> set[int]:
     """The forms of a part (indices) whose findings an edit of the ``changed`` ones can
     change, when no link changed: those, the forms they read (what is said about a
     definition depends on its uses), every form that reads them, transitively (what it
@@ -649,7 +638,8 @@ def _cone_of(infos: list[FormInfo], changed: list[int], top_level: dict[str, Bin
                 continue
             may = callable_names.get(name)
             if may is None:
-                may = callable_names[name] = _may_be_procedure(top_level.get(name), facts)
+                may = callable_names[name] = _may_be_procedure(scopes.root.bindings.get(name),
+                                                               scopes)
             if may:
                 for definer in definers[name]:
                     if definer not in callees:
@@ -661,7 +651,7 @@ def _cone_of(infos: list[FormInfo], changed: list[int], top_level: dict[str, Bin
     return cone
 
 
-def _may_be_procedure(binding: Binding | None, facts: Facts) -> bool:
+def _may_be_procedure(binding: Binding | None, scopes: Scopes) -> bool:
     """Whether a top-level name may hold a procedure (or a list of them) as far as the
     analysis can follow one: anything but a literal, a quoted datum or the result of a
     catalogue procedure that returns no procedure."""
@@ -672,9 +662,11 @@ def _may_be_procedure(binding: Binding | None, facts: Facts) -> bool:
         return value.kind == SYMBOL  # type: ignore[attr-defined]
     if value.__class__ is Quote:
         return False
-    call = facts.call_at.get(id(value))
-    if call is not None and call.binding is None and call.entry is not None:
-        return call.entry.result not in _NO_PROCEDURE
+    head = value.items[0] if value.__class__ is ListNode and value.items else None  # type: ignore[attr-defined]
+    if head.__class__ is Atom and scopes.binding_of(head) is None:  # type: ignore[arg-type]
+        entry = scopes.builtin_refs.get(id(head))
+        if entry is not None and entry.kind != catalog.SPECIAL_FORM:
+            return entry.result not in _NO_PROCEDURE
     return True
 
 
