@@ -78,6 +78,7 @@ _SEQ_LIST_FN = FanOut(func=1, items=0, concurrent=False, window_keyword=None, wi
 
 # The list parameters of `map`-like procedures: `lst ...+`.
 _LISTS = (Param("lst", LIST), Param("lst", LIST, rest=True))
+_CHARS = (Param("char1", CHAR), Param("char2", CHAR), Param("char", CHAR, rest=True))
 
 _FOR_CLAUSES = (
     "  for-clause = [id seq-expr] | [(id ...) seq-expr] | #:when guard-expr"
@@ -2005,96 +2006,22 @@ ENTRIES: tuple[Entry, ...] = (
             "`(string->list str)`, `#f` otherwise."),
         example="(char? (string-ref \"abc\" 0)) ; → #t",
     ),
-    Entry(
-        "char=?", BUILTIN,
-        params=(Param("char1", CHAR), Param("char2", CHAR), Param("char", CHAR, rest=True)),
-        result=BOOLEAN,
-        doc=(
-            "Returns `#t` if all the arguments, at least two, are the same character "
-            "(case-sensitive), `#f` otherwise. Every argument must be a character."),
-        example="(char=? #\\a (string-ref \"abc\" 0)) ; → #t",
-    ),
-    Entry(
-        "char<?", BUILTIN,
-        params=(Param("char1", CHAR), Param("char2", CHAR), Param("char", CHAR, rest=True)),
-        result=BOOLEAN,
-        doc=(
-            "Returns `#t` if the arguments, at least two, are strictly increasing by code point, `#f` "
-            "otherwise. Every argument must be a character."),
-        example="(char<? #\\a #\\b) ; → #t",
-    ),
-    Entry(
-        "char>?", BUILTIN,
-        params=(Param("char1", CHAR), Param("char2", CHAR), Param("char", CHAR, rest=True)),
-        result=BOOLEAN,
-        doc=(
-            "Returns `#t` if the arguments, at least two, are strictly decreasing by code point, `#f` "
-            "otherwise. Every argument must be a character."),
-        example="(char>? #\\b #\\a) ; → #t",
-    ),
-    Entry(
-        "char<=?", BUILTIN,
-        params=(Param("char1", CHAR), Param("char2", CHAR), Param("char", CHAR, rest=True)),
-        result=BOOLEAN,
-        doc=(
-            "Returns `#t` if the arguments, at least two, are non-decreasing by code point, `#f` "
-            "otherwise. Every argument must be a character."),
-        example="(char<=? #\\a #\\a) ; → #t",
-    ),
-    Entry(
-        "char>=?", BUILTIN,
-        params=(Param("char1", CHAR), Param("char2", CHAR), Param("char", CHAR, rest=True)),
-        result=BOOLEAN,
-        doc=(
-            "Returns `#t` if the arguments, at least two, are non-increasing by code point, `#f` "
-            "otherwise. Every argument must be a character."),
-        example="(char>=? #\\a #\\b) ; → #f",
-    ),
-    Entry(
-        "char-ci=?", BUILTIN,
-        params=(Param("char1", CHAR), Param("char2", CHAR), Param("char", CHAR, rest=True)),
-        result=BOOLEAN,
-        doc=(
-            "Returns `#t` if the arguments, at least two, are the same character ignoring case, `#f` "
-            "otherwise. Every argument must be a character."),
-        example="(char-ci=? #\\a #\\A) ; → #t",
-    ),
-    Entry(
-        "char-ci<?", BUILTIN,
-        params=(Param("char1", CHAR), Param("char2", CHAR), Param("char", CHAR, rest=True)),
-        result=BOOLEAN,
-        doc=(
-            "Returns `#t` if the arguments, at least two, are strictly increasing ignoring case, `#f` "
-            "otherwise. Every argument must be a character."),
-        example="(char-ci<? #\\a #\\B) ; → #t",
-    ),
-    Entry(
-        "char-ci>?", BUILTIN,
-        params=(Param("char1", CHAR), Param("char2", CHAR), Param("char", CHAR, rest=True)),
-        result=BOOLEAN,
-        doc=(
-            "Returns `#t` if the arguments, at least two, are strictly decreasing ignoring case, `#f` "
-            "otherwise. Every argument must be a character."),
-        example="(char-ci>? #\\b #\\A) ; → #t",
-    ),
-    Entry(
-        "char-ci<=?", BUILTIN,
-        params=(Param("char1", CHAR), Param("char2", CHAR), Param("char", CHAR, rest=True)),
-        result=BOOLEAN,
-        doc=(
-            "Returns `#t` if the arguments, at least two, are non-decreasing ignoring case, `#f` "
-            "otherwise. Every argument must be a character."),
-        example="(char-ci<=? #\\a #\\A) ; → #t",
-    ),
-    Entry(
-        "char-ci>=?", BUILTIN,
-        params=(Param("char1", CHAR), Param("char2", CHAR), Param("char", CHAR, rest=True)),
-        result=BOOLEAN,
-        doc=(
-            "Returns `#t` if the arguments, at least two, are non-increasing ignoring case, `#f` "
-            "otherwise. Every argument must be a character."),
-        example="(char-ci>=? #\\a #\\B) ; → #f",
-    ),
+    *(Entry(name, BUILTIN, params=_CHARS, result=BOOLEAN,
+            doc=(f"Returns `#t` if the arguments, at least two, are {what}, `#f` otherwise. "
+                 "Every argument must be a character."),
+            example=example)
+      for name, what, example in (
+          ("char=?", "the same character (case-sensitive)", "(char=? #\\a (string-ref \"abc\" 0)) ; → #t"),
+          ("char<?", "strictly increasing by code point", "(char<? #\\a #\\b) ; → #t"),
+          ("char>?", "strictly decreasing by code point", "(char>? #\\b #\\a) ; → #t"),
+          ("char<=?", "non-decreasing by code point", "(char<=? #\\a #\\a) ; → #t"),
+          ("char>=?", "non-increasing by code point", "(char>=? #\\a #\\b) ; → #f"),
+          ("char-ci=?", "the same character ignoring case", "(char-ci=? #\\a #\\A) ; → #t"),
+          ("char-ci<?", "strictly increasing ignoring case", "(char-ci<? #\\a #\\B) ; → #t"),
+          ("char-ci>?", "strictly decreasing ignoring case", "(char-ci>? #\\b #\\A) ; → #t"),
+          ("char-ci<=?", "non-decreasing ignoring case", "(char-ci<=? #\\a #\\A) ; → #t"),
+          ("char-ci>=?", "non-increasing ignoring case", "(char-ci>=? #\\a #\\B) ; → #f"),
+      )),
     Entry(
         "char->integer", BUILTIN,
         params=(Param("char", CHAR),),

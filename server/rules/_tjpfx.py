@@ -236,11 +236,6 @@ def first_line_span(document: Document, node: Node) -> tuple[int, int]:
 
 # -- tree shape -----------------------------------------------------------------------
 
-def parent_map(ctx: RuleContext) -> dict[int, Node]:
-    """id(node) → the node directly containing it (lists and quotes), for the whole file."""
-    return ctx.document.parents
-
-
 def body_of(node: ListNode) -> list[Node] | None:
     """The body forms of a binding or sequencing form (None when it has no body)."""
     head = node.head_name()

@@ -42,8 +42,6 @@ from recipe.server.analysis.context import RuleContext
 from recipe.server.analysis.diagnostics import INFO, Diagnostic, Related
 from recipe.server.analysis.scopes import LET_FORMS
 
-from ._tjpfx import parent_map
-
 CODE = "F004"
 NAME = "restore-unchecked"
 SEVERITY = INFO
@@ -88,7 +86,7 @@ def _binding_target(parents: dict[int, Node], node: Node) -> Atom | None:
 
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
-    parents = parent_map(ctx)
+    parents = ctx.document.parents
     for call in ctx.calls_to("restore"):
         if call.entry is None:
             continue

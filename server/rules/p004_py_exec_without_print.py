@@ -39,8 +39,6 @@ from recipe.server.analysis.diagnostics import WARNING, Diagnostic, Edit, Fix
 from recipe.server.analysis.python_code import EXEC, Snippet
 from recipe.server.analysis.scopes import LET_FORMS
 
-from ._tjpfx import parent_map
-
 CODE = "P004"
 NAME = "py-exec-without-print"
 SEVERITY = WARNING
@@ -48,7 +46,7 @@ SEVERITY = WARNING
 
 def use_of(ctx: RuleContext, node: Node) -> str | None:
     """How an expression's value is used: "bound to `x`", "passed to `f`", or None."""
-    parents = parent_map(ctx)
+    parents = ctx.document.parents
     parent = parents.get(id(node))
     if not isinstance(parent, ListNode) or not parent.items:
         return None

@@ -48,7 +48,7 @@ from recipe.server.analysis.diagnostics import WARNING, Diagnostic, Related
 from recipe.server.analysis.facts import SYNTAX, SYNTAXES
 from recipe.server.analysis.scopes import Call
 
-from ._tjpfx import body_of, compact, parent_map
+from ._tjpfx import body_of, compact
 
 CODE = "X003"
 NAME = "llm-output-as-code"
@@ -72,7 +72,7 @@ class _Taint:
     def __init__(self, ctx: RuleContext) -> None:
         self.ctx = ctx
         self.facts = ctx.facts
-        self.parents = parent_map(ctx)
+        self.parents = ctx.document.parents
         self.active: set[int] = set()
 
     def source(self, node: Node | None, depth: int = 0) -> Node | None:
