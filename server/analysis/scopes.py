@@ -23,6 +23,7 @@ from recipe.runtime.lang.syntax import (
 )
 
 MAX_DEPTH = 200
+_USER_CALLS = "\0user"  # the calls_by_name key of calls of user bindings
 
 LAMBDA_NAMES = ("lambda", "λ")
 FOR_FORMS = {"for", "for/list", "for/fold", "for/sum", "for/first", "for/and", "for/or",
@@ -274,6 +275,10 @@ class Scopes:
     def calls_to(self, *names: str) -> Iterator[Call]:
         for name in names:
             yield from self.calls_by_name.get(name, ())
+
+    def user_calls(self) -> list[Call]:
+        """The calls of the document's own functions (a binding of its own in call position)."""
+        return self.calls_by_name.get(_USER_CALLS, [])
 
     def of_forms(self, indices: list[int]) -> FormShare:
         """The calls, bindings, unbound names and set! forms of some top-level forms
@@ -593,7 +598,7 @@ class _Resolver:
             entry = self.out.builtin_refs.get(id(head)) if binding is None else None
             call = Call(node, head, binding, entry)
             self.out.calls.append(call)
-            key = head.text if binding is None else "\0user"
+            key = head.text if binding is None else _USER_CALLS
             self.out.calls_by_name.setdefault(key, []).append(call)
 
     def quasi(self, node: Node, scope: Scope, depth: int, level: int) -> None:

@@ -67,7 +67,7 @@ from recipe.server.analysis.context import RuleContext
 from recipe.server.analysis.diagnostics import INFO, Diagnostic, Edit, Fix, Related
 from recipe.server.analysis.estimate import PER_INPUT_TOKENS, format_usd
 from recipe.server.analysis.facts import SYNC_LLM_CALLS
-from recipe.server.analysis.scopes import Binding, Call
+from recipe.server.analysis.scopes import Call
 
 CODE = "C003"
 NAME = "cheap-model-for-synthesis"
@@ -147,35 +147,32 @@ class _Index:
                     and args[0].kind == STRING and isinstance(args[0].value, str):
                 self.setters.setdefault(args[0].value, []).append(setter)
         self.sites = {id(site.call): site for site in reversed(ctx.facts.fan_outs())}
-        self._functions: list[Binding] | None = None
+        self._callers: dict[int, list[Call]] | None = None
 
     def arguments_for(self, ctx: RuleContext, atom: Atom) -> list[Node]:
         """The expressions callers pass for the positional parameter ``atom`` refers to."""
         binding = ctx.scopes.binding_of(atom)
         if binding is None or binding.kind != "parameter" or binding.assigned \
-                or binding.atom is None:
+                or binding.atom is None or binding.scope.node is None:
             return []
-        if self._functions is None:
-            self._functions = [b for b in ctx.scopes.bindings
-                               if b.function is not None and b.signature is not None]
-        defining = binding.atom
-        owners = [b for b in self._functions if b.function is not None
-                  and b.function.start <= defining.start and defining.end <= b.function.end]
-        if not owners:
+        # the function whose parameter it is: its scope is the define's or lambda's
+        owner = ctx.scopes.function_of.get(id(binding.scope.node))
+        if owner is None or owner.signature is None:
             return []
-        owner = min(owners, key=lambda b: b.function.end - b.function.start
-                    if b.function is not None else 0)
-        assert owner.signature is not None
         params = [*owner.signature.required, *owner.signature.optional]
         if binding.name not in params:
             return []
         position = params.index(binding.name)
+        if self._callers is None:  # (once per check: callers of every user function)
+            self._callers = {}
+            for call in ctx.scopes.user_calls():
+                if call.binding is not None:
+                    self._callers.setdefault(id(call.binding), []).append(call)
         out: list[Node] = []
-        for call in ctx.scopes.calls:
-            if call.binding is owner:
-                args = call.positional()
-                if position < len(args):
-                    out.append(args[position])
+        for call in self._callers.get(id(owner), ()):
+            args = call.positional()
+            if position < len(args):
+                out.append(args[position])
         return out
 
 
