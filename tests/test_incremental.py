@@ -13,6 +13,7 @@ from recipe.runtime.lang.config import Config
 from recipe.runtime.lang.reader import read, reread
 from recipe.runtime.lang.syntax import STRING, Atom, Document
 from recipe.server.analysis import incremental
+from recipe.server.analysis.context import Analysis
 from recipe.server.analysis.diagnostics import Diagnostic
 from recipe.server.analysis.incremental import PATCH_MIN_FORMS, IncrementalLinter
 from recipe.server.analysis.lint import lint_document
@@ -276,3 +277,27 @@ def test_a_code_edit_in_a_connected_part_rechecks_its_cone_only(max_cost: float 
         analysis = linter._results[0].analysis
         assert analysis is not None and linter._results[0].forms == editor.document.forms
         assert analysis.facts.kept_sites >= 10 and analysis.estimates.kept_calls >= 10
+
+
+def estimate_figures(analysis: Any) -> list[tuple[Any, ...]]:
+    return [(e.node.start, e.tokens_in, e.input_basis, e.multiplicity)
+            for e in analysis.estimates.calls]
+
+
+def test_a_set_that_comes_or_goes_reaches_every_reader_of_the_name() -> None:
+    # `X` read as the data of twelve calls: from the context while nothing set!s it, of
+    # unknown size once a form does. The edit changes no link (the form mentioned X before).
+    calls = "".join(
+        f'(define (f{i} d) (llm-query #:instruction "Say." #:data X #:model "gpt-4.1"'
+        f' #:max-tokens 10))\n(define r{i} (f{i} "a"))\n' for i in range(12))
+    editor = Editor(f'(define X (get-context))\n{calls}(define y (begin (display X) 1))\n'
+                    '(finish (string-append r0 r1))\n')
+    for old, new in (("(display X)", '(set! X (string-append X "!"))'),
+                     ('(set! X (string-append X "!"))', '(set! X (string-append X "?"))'),
+                     ('(set! X (string-append X "?"))', "(display X)")):
+        at = editor.text.index(old)
+        assert editor.edit(at, at + len(old), new) == whole(editor.text, editor.config)
+        analysis = editor.linter._results[0].analysis
+        assert analysis is not None
+        assert estimate_figures(analysis) == estimate_figures(
+            Analysis(read(editor.text), editor.config, "t.recipe"))

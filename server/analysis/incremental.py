@@ -80,15 +80,20 @@ _MAX_NAME_STRING = 100
 class FormInfo:
     """What linking needs to know of one top-level form (cached per form object)."""
 
-    __slots__ = ("binders", "finisher_call", "form", "generation", "link", "mentions",
-                 "mentions_finisher", "python")
+    __slots__ = ("assigns", "binders", "finisher_call", "form", "generation", "link",
+                 "mentions", "mentions_finisher", "python")
 
     def __init__(self, form: Node, document: Document) -> None:
         self.form = form  # held, so that the id() keys of the cache stay unique
         self.generation = generation(form)
         # What the form binds in the file's scope, by the resolver itself (a define in an
         # expression position of a top-level form binds there too).
-        self.binders = tuple(resolve(document.subset([form])).root.bindings)
+        scopes = resolve(document.subset([form]))
+        self.binders = tuple(scopes.root.bindings)
+        # The names it set!s outside any local scope: their bindings' `assigned` flag, which
+        # what reads them depends on (see _cone_of).
+        self.assigns = tuple(sorted({atom.text for _, atom, binding in scopes.assignments
+                                     if binding is None or binding.scope is scopes.root}))
         mentions: set[str] = set()
         stack: list[Node] = [form]
         while stack:
@@ -113,7 +118,7 @@ class FormInfo:
         self.finisher_call = _calls_finisher(form)
         # Everything _parts reads: equal links, equal parts.
         self.link = (self.binders, self.mentions, self.mentions_finisher, self.python,
-                     self.finisher_call)
+                     self.finisher_call, self.assigns)
 
 
 def _calls_finisher(form: Node) -> bool:
@@ -581,7 +586,8 @@ class IncrementalLinter:
 def _same_linking(new: FormInfo, old: FormInfo, top_level: frozenset[str]) -> bool:
     """Whether a form links to the others as before: only names that no form binds at top
     level (a local variable, a model name, a typo) came or went from what it mentions."""
-    return (new.binders == old.binders and new.mentions_finisher == old.mentions_finisher
+    return (new.binders == old.binders and new.assigns == old.assigns
+            and new.mentions_finisher == old.mentions_finisher
             and new.python == old.python and new.finisher_call == old.finisher_call
             and new.mentions & top_level == old.mentions & top_level)
 
@@ -608,8 +614,9 @@ def _cone_of(infos: list[FormInfo], changed: list[int], scopes: Scopes,
              links: _PartLinks | None = None) -> set[int]:
     """The forms of a part (indices) whose findings an edit of the ``changed`` ones can
     change, when no link changed: those, the forms they read (what is said about a
-    definition depends on its uses), every form that reads them, transitively (what it
-    computes may change), and the definitions of what any of these may call, transitively
+    definition depends on its uses), every form that reads what they bind or set!,
+    transitively (what it computes may change), and the definitions of what any of these
+    may call, transitively
     (how often their calls run may change: fan-out sizes, invocation counts). A name bound
     to a value that cannot hold a procedure (a string, a number, a list of strings…) links
     its readers to nothing they could call. With a Python-bridge form among the changed
@@ -624,7 +631,8 @@ def _cone_of(infos: list[FormInfo], changed: list[int], scopes: Scopes,
     readers = set(changed)
     todo = list(changed)
     while todo:
-        for name in infos[todo.pop()].binders:
+        info = infos[todo.pop()]
+        for name in (*info.binders, *info.assigns):
             for user in users.get(name, ()):
                 if user not in readers:
                     readers.add(user)
