@@ -3,6 +3,7 @@ gives, after any sequence of edits, while re-linting only the forms an edit can 
 
 from __future__ import annotations
 
+import gc
 import random
 import re
 from pathlib import Path
@@ -301,3 +302,23 @@ def test_a_set_that_comes_or_goes_reaches_every_reader_of_the_name() -> None:
         assert analysis is not None
         assert estimate_figures(analysis) == estimate_figures(
             Analysis(read(editor.text), editor.config, "t.recipe"))
+
+
+def test_an_edit_through_the_cone_leaves_no_cyclic_garbage() -> None:
+    # The server keeps the collector off while it lints and frozen between keystrokes: an
+    # analysis dropped in a reference cycle would stay in memory until the user pauses.
+    editor = Editor(connected(30))
+    spot = editor.text.index("#:max-tokens 100", editor.text.index("chunk 5")) + len("#:max-tokens 100")
+    editor.edit(spot, spot, "0")
+    gc.collect()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for new, (start, end) in (("1", (spot, spot)), ("", (spot, spot + 1))) * 3:
+            editor.edit(start, end, new)
+            assert editor.linter.cone_forms > 0
+        unreachable = gc.collect()
+    finally:
+        if enabled:
+            gc.enable()
+    assert unreachable < 100 * 6  # (a dropped analysis of this part: thousands)

@@ -20,14 +20,34 @@ if TYPE_CHECKING:
     from .python_code import EmbeddedPython
 
 
+class Spans:
+    """Some top-level forms' spans: whether a node lies in one of them."""
+
+    __slots__ = ("ends", "starts")
+
+    def __init__(self, forms: list[Node]) -> None:
+        self.starts = [f.start for f in forms]
+        self.ends = [f.end for f in forms]
+
+    def holds(self, node: Node) -> bool:
+        i = bisect.bisect_right(self.starts, node.start) - 1
+        return i >= 0 and node.start < self.ends[i]
+
+    def misses(self, node: Node) -> bool:
+        return not self.holds(node)
+
+
 class Reuse:
-    """An earlier analysis's figures, and which nodes an edit since left alone: the fan-out
-    sites and the estimates of the calls at those are kept (see IncrementalLinter._cone)."""
+    """An earlier analysis's figures, and the forms an edit since may have affected
+    (``changed``): the fan-out sites and the estimates of the calls outside those are kept
+    (see IncrementalLinter._cone)."""
 
     __slots__ = ("estimates", "keeps", "sites")
 
-    def __init__(self, earlier: Analysis, keeps: Callable[[Node], bool]) -> None:
-        self.keeps = keeps
+    def __init__(self, earlier: Analysis, changed: Spans) -> None:
+        # (spans, not the Focus: the facts made with this keep `keeps`, and a Focus holds
+        # its analysis, which holds those facts — a cycle freeing a whole analysis per edit)
+        self.keeps: Callable[[Node], bool] = changed.misses
         self.estimates: Estimates | None = earlier.__dict__.get("estimates")
         facts: Facts | None = earlier.__dict__.get("facts")
         self.sites: dict[int, list[FanOutSite]] = {}
@@ -101,8 +121,7 @@ class Focus:
         self.forms = [analysis.document.forms[i] for i in self.indices]
         self._nodes: list[Node] | None = None
         self._share: FormShare | None = None
-        self._starts = [f.start for f in self.forms]
-        self._ends = [f.end for f in self.forms]
+        self.spans = Spans(self.forms)
         self._estimate_calls: list[CallEstimate] | None = None
 
     def walk(self) -> list[Node]:
@@ -117,8 +136,7 @@ class Focus:
         return self._share
 
     def holds(self, node: Node) -> bool:
-        i = bisect.bisect_right(self._starts, node.start) - 1
-        return i >= 0 and node.start < self._ends[i]
+        return self.spans.holds(node)
 
     def estimate_calls(self) -> list[CallEstimate]:
         if self._estimate_calls is None:

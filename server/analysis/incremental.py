@@ -498,7 +498,7 @@ class IncrementalLinter:
         if previous.analysis is not None:
             # outside the cone every fan-out and every call is as before (the cone holds every
             # form whose figures the edit can change: see _cone_of)
-            analysis.reuse = Reuse(previous.analysis, lambda node: not focus.holds(node))
+            analysis.reuse = Reuse(previous.analysis, focus.spans)
         if len(cone) > CONE_MAX_SHARE * len(forms):
             return self._lint_part(document, forms, names, analysis)
         kept = _kept(previous, forms, cone, self.local_rules)
