@@ -251,7 +251,7 @@ async def main() -> None:
     doc = recipe(1000)
     for i in range(args.docs):
         await bench.open(f"untitled:mem-{i}.recipe", doc)
-    print(f"server RSS: {base:.0f} MB with 2 documents, {bench.rss_mb():.0f} MB with "
+    print(f"server RSS: {base:.0f} MB with the {len(files)} bench files, {bench.rss_mb():.0f} MB with "
           f"{args.docs} more 1,000-line recipes open")
     await bench.stop()
 

@@ -235,14 +235,20 @@ class RecipeLanguageServer(LanguageServer):
         if st.version != version or self.docs.get(st.uri) is not st:
             return None  # stale: a newer version arrived while this waited
         self.lint_count += 1
-        result = st.lint()
         # What a lint keeps (the analyses a big file's next edit starts from) lives until the
         # next edits: out of the collector's generations, it is not scanned again by each young
         # collection while the user types. It creates almost no cyclic garbage; what there is
         # goes when the user pauses (_collect_when_idle: a full collection of big files costs
-        # tens of milliseconds, too much between two keystrokes).
-        gc.freeze()
-        return result
+        # tens of milliseconds, too much between two keystrokes). Frozen before the collector
+        # is on again, or the objects the lint made would be scanned first, at once.
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return st.lint()
+        finally:
+            gc.freeze()
+            if enabled:
+                gc.enable()
 
     def _lint_done(self, future: asyncio.Future[LintResult | None], st: DocState,
                    version: int) -> None:
