@@ -56,6 +56,9 @@ def _spliced(forms: list[Node]) -> list[Node]:
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     forms = _spliced(list(ctx.document.forms))
     for index, form in enumerate(forms):
+        # (the head's name first: this runs over every top-level form on every keystroke)
+        if form.__class__ is not ListNode or form.head_name() not in FINISHERS:  # type: ignore[attr-defined]
+            continue
         call = is_call_to(ctx, form, *FINISHERS)
         if call is None:
             continue
