@@ -18,6 +18,7 @@ from recipe.server.analysis.context import Analysis
 from recipe.server.analysis.diagnostics import Diagnostic
 from recipe.server.analysis.incremental import PATCH_MIN_FORMS, IncrementalLinter
 from recipe.server.analysis.lint import lint_document
+from recipe.server.analysis.scopes import resolve
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted(p for p in (ROOT / "examples").rglob("*.recipe") if p.is_file())
@@ -274,10 +275,11 @@ def test_a_code_edit_in_a_connected_part_rechecks_its_cone_only(max_cost: float 
         assert linter.relinted_forms == 0 and 0 < linter.cone_forms <= 5
         # every form but the edited one and the one using its function kept its resolution,
         # and the fan-outs and calls outside the cone their figures
-        assert linter._resolutions.reused == forms - 2
+        assert linter._resolutions.reused == forms - 2 and linter._resolutions.spliced
         analysis = linter._results[0].analysis
         assert analysis is not None and linter._results[0].forms == editor.document.forms
         assert analysis.facts.kept_sites >= 10 and analysis.estimates.kept_calls >= 10
+        assert analysis.estimates.same_calls >= 10  # the very objects: nothing moved
 
 
 def estimate_figures(analysis: Any) -> list[tuple[Any, ...]]:
@@ -322,3 +324,56 @@ def test_an_edit_through_the_cone_leaves_no_cyclic_garbage() -> None:
         if enabled:
             gc.enable()
     assert unreachable < 100 * 6  # (a dropped analysis of this part: thousands)
+
+
+def resolution_picture(scopes: Any) -> dict[str, Any]:
+    """A resolution without object identities: what every list, table and binding holds,
+    by source offsets."""
+    def binding(b: Any) -> Any:
+        return None if b is None else (b.name, b.kind, b.atom.start if b.atom else None)
+    atoms = {id(n): n for form in scopes.document.forms for n in form.walk()}
+
+    def table(t: dict[int, Any], value: Any) -> Any:
+        return len(t), sorted((atoms[k].start, value(v)) for k, v in t.items() if k in atoms)
+    return {
+        "calls": [(c.node.start, c.head.text, binding(c.binding), c.entry and c.entry.name)
+                  for c in scopes.calls],
+        "bindings": [(binding(b), b.scope.start, b.scope.end, [a.start for a in b.refs],
+                      b.assigned) for b in scopes.bindings],
+        "resolved": table(scopes.resolved, binding),
+        "builtins": table(scopes.builtin_refs, lambda e: e.name),
+        "function_of": table(scopes.function_of, binding),
+        "unbound": [a.start for a in scopes.unbound],
+        "assignments": [(n.start, a.start, binding(b)) for n, a, b in scopes.assignments],
+        "lambdas": [node.start for node in scopes.lambdas],
+        "scopes": [(sc.start, sc.end, sc.parent and sc.parent.start, sorted(sc.bindings))
+                   for sc in scopes.scopes],
+        "by_name": {name: [c.node.start for c in calls]
+                    for name, calls in sorted(scopes.calls_by_name.items())},
+        "marks": (scopes.form_marks, scopes.root_marks),
+    }
+
+
+@pytest.mark.parametrize("text", [*SOURCES[::3], pytest.param(connected(20), id="connected")])
+def test_a_spliced_resolution_equals_a_whole_one(text: str,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    # every part through the cone, so that each code edit resolves by splicing when it can
+    monkeypatch.setattr(incremental, "CONE_MIN_FORMS", 1)
+    monkeypatch.setattr(incremental, "CONE_MAX_SHARE", 1.0)
+    rng = random.Random(len(text))
+    snippets = ["x", "1", " (f x)", " (let ([z 1]) z)", " (lambda (q) q)", " 'a", ' "s"']
+    editor = Editor(text)
+    spliced = 0
+    for _ in range(40):
+        atoms = [n for n in editor.document.walk() if isinstance(n, Atom)]
+        at = rng.choice(atoms).end
+        assert editor.edit(at, at, rng.choice(snippets)) == whole(editor.text, editor.config)
+        if not editor.linter._resolutions.spliced:
+            continue
+        spliced += 1
+        for result in editor.linter._results:
+            analysis = result.analysis
+            if analysis is not None and "scopes" in analysis.__dict__:
+                assert resolution_picture(analysis.scopes) == \
+                    resolution_picture(resolve(analysis.document))
+    assert spliced >= 5

@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -228,6 +228,7 @@ class Estimates:
         self.fan_outs = fan_outs
         self._estimator = estimator
         self.kept_calls = 0  # call estimates taken from an earlier analysis (Reuse)
+        self.same_calls = 0  # of which the very objects (same call, sites and line:col)
         self._by_node: dict[int, CallEstimate] = {id(c.node): c for c in calls}
         self._fan_out_by_node: dict[int, FanOutEstimate] = {}
         self._fan_outs_by_node: dict[int, list[FanOutEstimate]] = {}
@@ -348,6 +349,10 @@ class Estimates:
 def estimate(analysis: Analysis, reuse: Reuse | None = None) -> Estimates:
     """Estimate every LLM call and fan-out of ``analysis``'s document."""
     return _Estimator(analysis).run(reuse)
+
+
+def _start(est: CallEstimate | Call) -> int:
+    return est.node.start
 
 
 def _site_key(site: FanOutSite) -> tuple[int, int]:
@@ -475,6 +480,11 @@ class _Estimator:
         self._invocations: dict[int, object] = {}
         self._function_latency: dict[int, object] = {}
         self._call_estimates: dict[int, CallEstimate] = {}
+        # from_context's findings (node, result, depth), and while run() reuses an earlier
+        # estimate those of its estimator, for the nodes the edits since left alone
+        self._context: dict[int, tuple[Node, bool, int]] = {}
+        self._earlier_context: dict[int, tuple[Node, bool, int]] | None = None
+        self._keeps: Callable[[Node], bool] | None = None
 
     def parent_list(self, node: Node) -> ListNode | None:
         """The list directly containing ``node`` (None at top level or inside a quote)."""
@@ -485,45 +495,84 @@ class _Estimator:
     def run(self, reuse: Reuse | None = None) -> Estimates:
         """Every call's and fan-out's estimate; with ``reuse``, the figures of an earlier
         estimate of the same document for the calls and fan-outs it says are unaffected by
-        the edits since (the language server's incremental lint: see Reuse)."""
+        the edits since (the language server's incremental lint: see Reuse). An estimate
+        whose call, fan-out sites and line:col are all as before is that very object (only
+        the latest analysis of a tree is read: see IncrementalLinter)."""
         earlier = reuse.estimates if reuse is not None else None
-        old_calls = earlier._by_node if earlier is not None else {}
-        old_fan_outs = earlier._fan_out_by_key if earlier is not None else {}
-        site_of = {_site_key(site): site for site in self.sites} if earlier is not None else {}
+        if earlier is None or reuse is None:
+            calls: list[CallEstimate] = []
+            for call in self._llm_calls():
+                calls.append(est := self.call_estimate(call))
+                self._call_estimates[id(call.node)] = est  # (fan-out latencies read these)
+            return self._estimates(calls, [self.fan_out_estimate(site) for site in self.sites])
+        keeps = reuse.keeps
+        self._earlier_context, self._keeps = earlier._estimator._context, keeps
+        try:
+            return self._run_reusing(earlier, keeps)
+        finally:
+            # (kept, the earlier estimator would hold every earlier analysis)
+            self._earlier_context = self._keeps = None
+
+    def _run_reusing(self, earlier: Estimates, keeps: Callable[[Node], bool]) -> Estimates:
+        old_calls = earlier._by_node
+        site_of = {_site_key(site): site for site in self.sites}
         where = self.document.where
         calls: list[CallEstimate] = []
-        kept = 0
-        for call in self.scopes.calls:
-            if call.entry is not None and call.binding is None \
-                    and call.entry.name in (*LLM_CALLS, DELEGATE):
-                old = old_calls.get(id(call.node))
-                if old is not None and reuse is not None and reuse.keeps(call.node):
-                    est = old.moved(call, where(call.node.start),
-                                    [site_of[_site_key(s)] for s in old.fan_outs])
-                    kept += 1
+        kept = same = 0
+        for call in self._llm_calls():
+            node = call.node
+            old = old_calls.get(id(node))
+            if old is not None and old.node is node and keeps(node):
+                line_col = where(node.start)
+                sites = [site_of[_site_key(s)] for s in old.fan_outs]
+                if old.call is call and line_col == old.site and all(
+                        new is s for new, s in zip(sites, old.fan_outs, strict=True)):
+                    est = old
+                    same += 1
                 else:
-                    est = self.call_estimate(call)
-                calls.append(est)
-                self._call_estimates[id(call.node)] = est
-        calls.sort(key=lambda c: c.node.start)
-        fan_outs = []
+                    est = old.moved(call, line_col, sites)
+                kept += 1
+            else:
+                est = self.call_estimate(call)
+            calls.append(est)
+            self._call_estimates[id(node)] = est
+        old_fan_outs = earlier._fan_out_by_key
+        fan_outs: list[FanOutEstimate] = []
         for site in self.sites:
             old_fo = old_fan_outs.get(_site_key(site))
-            if old_fo is not None and reuse is not None and reuse.keeps(site.call.node):
-                fan_outs.append(FanOutEstimate(site, where(site.call.node.start), old_fo.size,
-                                               old_fo.window, old_fo.item_latency_s,
-                                               old_fo.latency_s))
+            if old_fo is not None and keeps(site.call.node):
+                if old_fo.site is site and old_fo.where == where(site.call.node.start):
+                    fan_outs.append(old_fo)  # (its calls are checked below)
+                else:
+                    fan_outs.append(FanOutEstimate(site, where(site.call.node.start),
+                                                   old_fo.size, old_fo.window,
+                                                   old_fo.item_latency_s, old_fo.latency_s))
             else:
                 fan_outs.append(self.fan_out_estimate(site))
+        estimates = self._estimates(calls, fan_outs)
+        estimates.kept_calls = kept
+        estimates.same_calls = same
+        return estimates
+
+    def _llm_calls(self) -> list[Call]:
+        """The document's calls of the LLM primitives and of recursive-spawn, in source
+        order."""
+        calls = [call for name in (*LLM_CALLS, DELEGATE)
+                 for call in self.scopes.calls_by_name.get(name, ())
+                 if call.entry is not None and call.entry.name == name]
+        calls.sort(key=_start)
+        return calls
+
+    def _estimates(self, calls: list[CallEstimate], fan_outs: list[FanOutEstimate]) -> Estimates:
         by_site: dict[int, list[CallEstimate]] = {}
         for est in calls:
             for site in est.fan_outs:
                 by_site.setdefault(id(site), []).append(est)
         for fo in fan_outs:
-            fo.calls = by_site.get(id(fo.site), [])
-        estimates = Estimates(calls, fan_outs, self)
-        estimates.kept_calls = kept
-        return estimates
+            found = by_site.get(id(fo.site), [])
+            if fo.calls != found:  # (a kept fan-out whose calls are the same keeps its list)
+                fo.calls = found
+        return Estimates(calls, fan_outs, self)
 
     def recipe_latency(self) -> float | None:
         """Seconds to run the whole document once (the walk with a clock of every form)."""
@@ -689,6 +738,25 @@ class _Estimator:
         context (and not from LLM replies)?"""
         if depth > MAX_DEPTH:
             return False
+        key = id(node)
+        known = self._context.get(key)
+        if known is None and self._earlier_context is not None:
+            known = self._earlier_context.get(key)
+            if known is not None:
+                if known[0] is node and self._keeps(node):  # type: ignore[misc]
+                    self._context[key] = known  # (for the next edit's estimate in turn)
+                else:
+                    known = None
+        # A result found ``d`` deep holds at any depth for True from ``d`` up, for False from
+        # ``d`` down (fewer levels left can only lose a path to the context, never add one).
+        if known is not None and known[0] is node \
+                and (depth <= known[2] if known[1] else depth >= known[2]):
+            return known[1]
+        found = self._from_context(node, depth)
+        self._context[key] = (node, found, depth)
+        return found
+
+    def _from_context(self, node: Node, depth: int) -> bool:
         if isinstance(node, Atom):
             if node.kind != SYMBOL:
                 return False

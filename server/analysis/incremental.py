@@ -570,6 +570,7 @@ class IncrementalLinter:
         sub = analysis.document
         sub.text = document.text
         sub._line_starts = document.line_starts
+        analysis.scopes.follow_text()
         estimates.refresh_call(call.node)
         partials = dict(result.partials)
         internal = [m for m in result.internal if m.split(":", 1)[0] not in prompt_rules]

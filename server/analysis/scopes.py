@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterator
+from typing import TypeVar
 
 from recipe.runtime.lang import catalog
 from recipe.runtime.lang.syntax import (
@@ -229,6 +230,18 @@ class Scopes:
         # names, which that part can see but does not bind itself.
         self.file_top_level_names: list[str] | None = None
         self.used_file_names = False  # read by the incremental linter
+        # Kept by a resolution through a ResolutionCache, for the next one to splice (see
+        # _Resolver._splice): each form's share, and who looked each top-level name up.
+        self._parts: list[_FormPart] | None = None
+        self._lookup_users: dict[str, list[int]] = {}
+        self._lambda_marks: list[int] = []
+        self._scope_marks: list[int] = []
+        self._shared_roots: frozenset[str] = frozenset()  # names several forms bind
+
+    def follow_text(self) -> None:
+        """After the document's text changed in place (an edit inside a string, see
+        IncrementalLinter._patch): the file's scope spans all of it again."""
+        self.root._end = len(self.document.text)
 
     @property
     def top_level_names(self) -> list[str]:
@@ -372,16 +385,23 @@ class ResolutionCache:
 
     def __init__(self) -> None:
         self.parts: dict[int, _FormPart] = {}
+        # The latest resolution of each part of the document, by its first form: the next
+        # resolution of that part takes it over when only a few of its forms changed.
+        self.latest: dict[int, Scopes] = {}
         self.reused = 0  # forms the last resolution took from the cache (for tests, benches)
+        self.spliced = False  # whether it was spliced into the part's latest (idem)
 
     def keep_only(self, forms: list[Node]) -> None:
         """Forget the forms not in ``forms``."""
         alive = {id(f) for f in forms}
         for key in [k for k in self.parts if k not in alive]:
             del self.parts[key]
+        for key in [k for k in self.latest if k not in alive]:
+            del self.latest[key]
 
     def clear(self) -> None:
         self.parts.clear()
+        self.latest.clear()
 
 
 class _Resolver:
@@ -420,6 +440,19 @@ class _Resolver:
         put the forms' shares together in document order."""
         result, root, cache = self.result, self.root, self.cache
         forms = result.document.forms
+        if cache is not None:
+            cache.spliced = False
+            if forms:
+                latest = cache.latest.pop(id(forms[0]), None)
+                if latest is not None and latest.document.forms[0] is forms[0]:
+                    spliced = self._splice(latest, cache)
+                    if spliced is not None:
+                        cache.spliced = True
+                        cache.latest[id(forms[0])] = spliced
+                        return spliced
+                    # (the splice may have bound names in `latest`'s file scope: a new one is
+                    # used below, and every binding and top-level scope points to it again)
+                    self.root = root
         cached = cache.parts if cache is not None else {}
         parts: list[_FormPart] = []
         fresh: list[bool] = []
@@ -468,7 +501,193 @@ class _Resolver:
             for part in parts:
                 cache.parts[id(part.form)] = part
         self._merge(parts)
+        if cache is not None and forms:
+            self._keep_for_splice(parts)
+            cache.latest[id(forms[0])] = result
         return result
+
+    def _keep_for_splice(self, parts: list[_FormPart]) -> None:
+        result = self.result
+        result._parts = parts
+        users: dict[str, list[int]] = {}
+        for k, part in enumerate(parts):
+            for name in part.lookups:
+                users.setdefault(name, []).append(k)
+        result._lookup_users = users
+        lambda_marks = result._lambda_marks = [0]
+        scope_marks = result._scope_marks = [1]  # (the file's scope comes first)
+        for part in parts:
+            lambda_marks.append(lambda_marks[-1] + len(part.lambdas))
+            scope_marks.append(scope_marks[-1] + len(part.scopes))
+        seen: set[str] = set()
+        shared: set[str] = set()
+        for part in parts:
+            for binding in (*part.roots, *part.late_roots):
+                (shared if binding.name in seen else seen).add(binding.name)
+        result._shared_roots = frozenset(shared)
+
+    def _splice(self, latest: Scopes, cache: ResolutionCache) -> Scopes | None:
+        """This document's resolution made from ``latest`` (the last one of the same part,
+        whose containers it takes over: ``latest`` is not to be read again) when only a few
+        forms changed, and none of them (before or after) binds a name another form binds,
+        binds one while resolving or set!s one: those forms and the forms that looked up a
+        name they bind are resolved again, and their shares replace the old ones. The same
+        as the whole resolution (tests/test_incremental.py); None when it does not apply,
+        having changed nothing that the whole resolution does not set again."""
+        forms = self.result.document.forms
+        old_forms = latest.document.forms
+        parts = latest._parts
+        if parts is None or len(old_forms) != len(forms) or len(parts) != len(forms):
+            return None
+        changed = [k for k, (form, old) in enumerate(zip(forms, old_forms, strict=True))
+                   if form is not old or not parts[k].current(form)]
+        if not changed or len(changed) > 8:
+            return None
+        root = latest.root
+        names: set[str] = set()
+        for k in changed:
+            part = parts[k]
+            if part.late_roots or part.root_sets:
+                return None
+            names.update(b.name for b in part.roots)
+        if not names.isdisjoint(latest._shared_roots):
+            return None
+        self.root = root
+        fresh: dict[int, _FormPart] = {}
+        for k in changed:
+            part = self.out = fresh[k] = _FormPart(forms[k])
+            self.predeclare(forms[k], root, top_level=True)
+            part.roots, part.bindings = part.bindings, []
+            if [b.name for b in part.roots] != [b.name for b in parts[k].roots]:
+                return None
+            for binding in part.roots:
+                binding.scope = root
+        users = latest._lookup_users
+        again = set(changed)
+        for name in names:
+            again.update(users.get(name, ()))
+        order = sorted(again)
+        for k in order:
+            part = fresh.get(k)  # type: ignore[assignment]
+            if part is None:  # it looked up a name bound anew: resolved again, same roots
+                roots = parts[k].roots
+                part = fresh[k] = _FormPart(forms[k])
+                part.roots = roots
+                for binding in roots:
+                    part.resolved[id(binding.atom)] = binding
+                    if binding.function is not None:
+                        part.function_of[id(binding.function)] = binding
+            self.out = part
+            self.expr(forms[k], root, 0)
+            part.top_scopes = [sc for sc in part.scopes if sc.parent is root]
+            part.late_roots = [b for b in part.bindings if b.scope is root]
+            if part.late_roots or part.root_sets:
+                return None
+        # Every check passed: take `latest`'s containers over and replace the shares.
+        result = self.result
+        result.root = root
+        root._end = len(result.document.text)
+        for attr in ("scopes", "bindings", "resolved", "builtin_refs", "unbound", "calls",
+                     "calls_by_name", "assignments", "function_of", "lambdas", "form_marks",
+                     "root_marks", "_lookup_users", "_lambda_marks", "_scope_marks",
+                     "_shared_roots"):
+            setattr(result, attr, getattr(latest, attr))
+        latest._parts = None
+        result._parts = parts
+        for k in reversed(order):
+            self._replace_share(k, parts[k], fresh[k])
+        self._replace_indexed([(forms[k].start, parts[k], fresh[k]) for k in order])
+        for k in order:
+            for name in parts[k].lookups:
+                if name not in fresh[k].lookups:
+                    users[name].remove(k)
+                    if not users[name]:
+                        del users[name]
+            for name in fresh[k].lookups:
+                if name not in parts[k].lookups:
+                    users.setdefault(name, []).append(k)  # (the order does not matter)
+            parts[k] = fresh[k]
+            cache.parts[id(forms[k])] = fresh[k]
+        cache.reused = len(forms) - len(order)
+        return result
+
+    def _replace_share(self, k: int, old: _FormPart, new: _FormPart) -> None:
+        """Put form ``k``'s new share in place of its old one in the merged lists (the marks
+        of the forms after it move by the difference in size)."""
+        result = self.result
+        roots = result.root_marks
+        result.bindings[roots[k]:roots[k + 1]] = new.roots  # (as many: the same names)
+        marks = result.form_marks
+        (c0, b0, u0, a0), (c1, b1, u1, a1) = marks[k], marks[k + 1]
+        result.calls[c0:c1] = new.calls
+        result.bindings[b0:b1] = new.bindings
+        result.unbound[u0:u1] = new.unbound
+        result.assignments[a0:a1] = new.assignments
+        dc, db = len(new.calls) - (c1 - c0), len(new.bindings) - (b1 - b0)
+        du, da = len(new.unbound) - (u1 - u0), len(new.assignments) - (a1 - a0)
+        if dc or db or du or da:
+            marks[k + 1:] = [(c + dc, b + db, u + du, a + da) for c, b, u, a in marks[k + 1:]]
+        self._replace_marked(result._lambda_marks, result.lambdas, k, new.lambdas)
+        self._replace_marked(result._scope_marks, result.scopes, k, new.scopes)
+
+    @staticmethod
+    def _replace_marked(marks: list[int], items: list[_T], k: int, fresh: list[_T]) -> None:
+        start, end = marks[k], marks[k + 1]
+        items[start:end] = fresh
+        delta = len(fresh) - (end - start)
+        if delta:
+            marks[k + 1:] = [m + delta for m in marks[k + 1:]]
+
+    def _replace_indexed(self, changes: list[tuple[int, _FormPart, _FormPart]]) -> None:
+        """Replace some forms' shares (form start, old share, new share; in document order)
+        in the tables and in the per-name lists, which keep document order: every old entry
+        goes first (the nodes of a form read again are not where the old ones were), then
+        each form's new ones go after those of the forms before it."""
+        result = self.result
+        for _, old, _ in changes:
+            for key in old.resolved:
+                result.resolved.pop(key, None)
+            for key in old.builtin_refs:
+                result.builtin_refs.pop(key, None)
+            for key in old.function_of:
+                result.function_of.pop(key, None)
+        for _, _, new in changes:
+            result.resolved.update(new.resolved)
+            result.builtin_refs.update(new.builtin_refs)
+            result.function_of.update(new.function_of)
+        by_name = result.calls_by_name
+        names = {name for _, old, new in changes
+                 for name in (*old.calls_by_name, *new.calls_by_name)}
+        for name in names:
+            gone = {id(c) for _, old, _ in changes for c in old.calls_by_name.get(name, ())}
+            calls = [c for c in by_name.get(name, ()) if id(c) not in gone]
+            for start, _, new in changes:
+                added = new.calls_by_name.get(name)
+                if added:
+                    at = bisect.bisect_left(calls, start, key=_call_start)
+                    calls[at:at] = added
+            if calls:
+                by_name[name] = calls
+            else:
+                by_name.pop(name, None)
+        touched: dict[int, Binding] = {}
+        gone_refs: set[int] = set()
+        for _, old, new in changes:
+            for binding, atom in old.root_refs:
+                touched[id(binding)] = binding
+                gone_refs.add(id(atom))
+            for binding, _ in new.root_refs:
+                touched[id(binding)] = binding
+        for binding in touched.values():
+            binding.refs = [a for a in binding.refs if id(a) not in gone_refs]
+        for start, _, new in changes:
+            added_by: dict[int, list[Atom]] = {}
+            for binding, atom in new.root_refs:
+                added_by.setdefault(id(binding), []).append(atom)
+            for key, atoms in added_by.items():
+                refs = touched[key].refs
+                at = bisect.bisect_left(refs, start, key=_atom_start)
+                refs[at:at] = atoms
 
     def _merge(self, parts: list[_FormPart]) -> None:
         result = self.result
@@ -936,6 +1155,17 @@ _SPECIAL = {
     **{name: _Resolver.form_generic for name in ("if", "when", "unless", "and", "or", "begin")},
 }
 SPECIAL_FORM_NAMES = frozenset(_SPECIAL)  # forms the resolver treats apart, unless shadowed
+
+
+_T = TypeVar("_T")
+
+
+def _call_start(call: Call) -> int:
+    return call.node.start
+
+
+def _atom_start(atom: Atom) -> int:
+    return atom.start
 
 
 def resolve(document: Document, cache: ResolutionCache | None = None) -> Scopes:
