@@ -376,4 +376,7 @@ def test_a_spliced_resolution_equals_a_whole_one(text: str,
             if analysis is not None and "scopes" in analysis.__dict__:
                 assert resolution_picture(analysis.scopes) == \
                     resolution_picture(resolve(analysis.document))
+                # (the parent map, made from the last analysis's: the same as built anew)
+                document = analysis.document
+                assert document.parents == document.subset(document.forms).parents
     assert spliced >= 5

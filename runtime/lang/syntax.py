@@ -269,11 +269,18 @@ class SyntaxIssue:
 _SERIALS = itertools.count(1)
 
 
+def _form_parents(form: Node) -> dict[int, Node]:
+    """id(node) → the list or quote directly containing it, below one top-level form."""
+    if form.__class__ is ListNode:
+        return form.parent_map()  # type: ignore[attr-defined, no-any-return]
+    return _parent_map([form])
+
+
 class Document:
     """A read recipe: its text, top-level forms, comments and syntax errors, in source order."""
 
-    __slots__ = ("_last", "_line_starts", "_nodes", "_parents", "comments", "errors", "forms",
-                 "recovering", "serial", "text")
+    __slots__ = ("_last", "_line_starts", "_nodes", "_parents", "_parents_from", "comments",
+                 "errors", "forms", "recovering", "serial", "text")
 
     def __init__(
         self, text: str, forms: list[Node], comments: list[Comment], errors: list[SyntaxIssue]
@@ -286,6 +293,7 @@ class Document:
         self._line_starts: list[int] | None = None
         self._nodes: list[Node] | None = None
         self._parents: dict[int, Node] | None = None
+        self._parents_from: Document | None = None
         self._last: Node | _Unset | None = _UNSET
         self.serial = next(_SERIALS)  # tells documents apart (ids are reused)
         for issue in errors:
@@ -300,11 +308,14 @@ class Document:
             return self.forms[-1] if self.forms else None
         return last
 
-    def subset(self, forms: list[Node]) -> Document:
+    def subset(self, forms: list[Node], earlier: Document | None = None) -> Document:
         """A document of some of this one's top-level forms, for analysing part of a file:
         same text, offsets, lines and comments; no syntax errors (those belong to the file);
-        :attr:`last_form` stays the file's."""
+        :attr:`last_form` stays the file's. ``earlier``: a subset of an earlier tree with
+        mostly the same forms, whose parent map this one's is made from."""
         sub = Document.__new__(Document)
+        sub._parents_from = earlier if earlier is not None and earlier._parents is not None \
+            else None
         sub.text = self.text
         sub.forms = forms
         sub.comments = self.comments
@@ -399,14 +410,32 @@ class Document:
         """id(node) → the list or quote directly containing it, for every node of every form
         (the forms' own maps, merged once per document)."""
         parents = self._parents
+        if parents is None and self._parents_from is not None:
+            parents = self._parents = self._parents_from._spliced_parents(self.forms)
+            self._parents_from = None
         if parents is None:
             parents = {}
             for form in self.forms:
-                if form.__class__ is ListNode:
-                    parents.update(form.parent_map())  # type: ignore[attr-defined]
-                else:
-                    parents.update(_parent_map([form]))
+                parents.update(_form_parents(form))
             self._parents = parents
+        return parents
+
+    def _spliced_parents(self, forms: list[Node]) -> dict[int, Node] | None:
+        """The parent map of ``forms`` made from this document's (a copy, less the maps of
+        the forms no longer there, plus those of the new ones); None when they are not the
+        same number of forms or more than a few changed."""
+        old = self.forms
+        if self._parents is None or len(old) != len(forms):
+            return None
+        changed = [k for k, (a, b) in enumerate(zip(old, forms, strict=True)) if a is not b]
+        if len(changed) > 8:
+            return None
+        parents = self._parents.copy()
+        for k in changed:
+            for key in _form_parents(old[k]):
+                parents.pop(key, None)
+        for k in changed:
+            parents.update(_form_parents(forms[k]))
         return parents
 
     def node_at(self, offset: int) -> list[Node]:

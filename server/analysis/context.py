@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable, Iterator
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from recipe.runtime.lang.config import Config
 from recipe.runtime.lang.models import Model
@@ -18,6 +18,8 @@ from .scopes import Binding, Call, FormShare, ResolutionCache, Scopes, resolve
 if TYPE_CHECKING:
     from .estimate import CallEstimate, Estimates
     from .python_code import EmbeddedPython
+
+_S = TypeVar("_S")
 
 
 class Spans:
@@ -72,6 +74,7 @@ class Analysis:
         self.reuse: Reuse | None = None
         # Set by the incremental linter: what resolving each form found last time.
         self.resolution_cache: ResolutionCache | None = None
+        self.shared: dict[str, object] = {}  # see RuleContext.shared
 
     @cached_property
     def scopes(self) -> Scopes:
@@ -123,6 +126,7 @@ class Focus:
         self._share: FormShare | None = None
         self.spans = Spans(self.forms)
         self._estimate_calls: list[CallEstimate] | None = None
+        self.shared: dict[str, object] = {}  # see RuleContext.shared
 
     def walk(self) -> list[Node]:
         if self._nodes is None:
@@ -156,6 +160,14 @@ class RuleContext:
         self.code = code
         self.severity = severity
         self.focus = focus
+
+    def shared(self, key: str, make: Callable[[RuleContext], _S]) -> _S:
+        """What ``make`` gives for the forms to check, worked out once for all the rules of a
+        lint that ask for it under ``key``."""
+        memo = self.focus.shared if self.focus is not None else self.analysis.shared
+        if key not in memo:
+            memo[key] = make(self)
+        return memo[key]  # type: ignore[return-value]
 
     def in_focus(self, node: Node) -> bool:
         """Whether ``node`` lies in the forms to check (for a rule that iterates more than

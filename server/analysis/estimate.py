@@ -166,11 +166,10 @@ class CallEstimate:
 class FanOutEstimate:
     """A call that spreads work over items (``map-async``, ``map``, ``parallel`` …)."""
 
-    __slots__ = ("calls", "item_latency_s", "latency_s", "site", "size", "where", "window",)
+    __slots__ = ("calls", "item_latency_s", "latency_s", "site", "size", "window",)
 
-    def __init__(self, site: FanOutSite, where: str, size: int | None, window: int | None, item_latency_s: float | None, latency_s: float | None, calls: list[CallEstimate] | None = None) -> None:
+    def __init__(self, site: FanOutSite, size: int | None, window: int | None, item_latency_s: float | None, latency_s: float | None, calls: list[CallEstimate] | None = None) -> None:
         self.site = site
-        self.where = where
         self.size = size
         self.window = window
         self.item_latency_s = item_latency_s
@@ -261,8 +260,6 @@ class Estimates:
         where = estimator.document.where
         for est in self.calls:
             est.site = where(est.node.start)
-        for fo in self.fan_outs:
-            fo.where = where(fo.site.call.node.start)
 
     def call(self, node: Node) -> CallEstimate | None:
         """The estimate of an LLM call node (or of its head symbol)."""
@@ -541,11 +538,10 @@ class _Estimator:
         for site in self.sites:
             old_fo = old_fan_outs.get(_site_key(site))
             if old_fo is not None and keeps(site.call.node):
-                if old_fo.site is site and old_fo.where == where(site.call.node.start):
+                if old_fo.site is site:
                     fan_outs.append(old_fo)  # (its calls are checked below)
                 else:
-                    fan_outs.append(FanOutEstimate(site, where(site.call.node.start),
-                                                   old_fo.size, old_fo.window,
+                    fan_outs.append(FanOutEstimate(site, old_fo.size, old_fo.window,
                                                    old_fo.item_latency_s, old_fo.latency_s))
             else:
                 fan_outs.append(self.fan_out_estimate(site))
@@ -1240,8 +1236,7 @@ class _Estimator:
     def fan_out_estimate(self, site: FanOutSite) -> FanOutEstimate:
         per_item, latency = self.fan_out_latency(site, 0)
         window = site.window if site.concurrent else 1
-        return FanOutEstimate(site=site, where=self.document.where(site.call.node.start),
-                              size=site.size, window=window, item_latency_s=per_item,
+        return FanOutEstimate(site=site, size=site.size, window=window, item_latency_s=per_item,
                               latency_s=latency)
 
     def _latency(self, call: Call) -> float | None:

@@ -423,11 +423,13 @@ class IncrementalLinter:
             infos.append(info)
         return infos, fresh
 
-    def _analysis(self, document: Document, forms: list[Node],
-                  names: tuple[str, ...]) -> Analysis:
+    def _analysis(self, document: Document, forms: list[Node], names: tuple[str, ...],
+                  earlier: Analysis | None = None) -> Analysis:
         """A part's analysis: the file's text and offsets, its top-level names visible, and
-        (for a big part) resolved through the cache of what each form's resolution found."""
-        analysis = Analysis(document.subset(forms), self.config, self.filename)
+        (for a big part) resolved through the cache of what each form's resolution found
+        (and with ``earlier``, the part's last analysis, its parent map made from that)."""
+        analysis = Analysis(document.subset(forms, earlier.document if earlier else None),
+                            self.config, self.filename)
         if len(forms) >= CONE_MIN_FORMS:
             analysis.resolution_cache = self._resolutions
         if len(forms) < len(document.forms):
@@ -488,7 +490,7 @@ class IncrementalLinter:
         if previous.positions is not None and any(
                 document.position(forms[k].start) != previous.positions[k] for k in unchanged):
             return None  # a message quoted a line:col that moved
-        analysis = self._analysis(document, forms, names)
+        analysis = self._analysis(document, forms, names, previous.analysis)
         scopes = analysis.scopes
         kept_links = self._part_links.get(id(indices))
         if kept_links is None or kept_links[0] is not indices:
@@ -571,6 +573,7 @@ class IncrementalLinter:
         sub.text = document.text
         sub._line_starts = document.line_starts
         analysis.scopes.follow_text()
+        analysis.shared.clear()  # (what the rules worked out together was of the old text)
         estimates.refresh_call(call.node)
         partials = dict(result.partials)
         internal = [m for m in result.internal if m.split(":", 1)[0] not in prompt_rules]
@@ -597,9 +600,12 @@ class _PartLinks:
     """Who binds and who mentions each top-level name, in one part (indices of its forms):
     the same while no link changes, so kept from one keystroke to the next."""
 
-    __slots__ = ("definers", "users")
+    __slots__ = ("definers", "may_call", "users")
 
     def __init__(self, infos: list[FormInfo]) -> None:
+        # whether each name may hold a procedure (see _may_be_procedure), as worked out so
+        # far: forgotten for the names of the forms an edit changes
+        self.may_call: dict[str, bool] = {}
         self.definers: dict[str, list[int]] = {}
         for k, info in enumerate(infos):
             for name in info.binders:
@@ -624,7 +630,10 @@ def _cone_of(infos: list[FormInfo], changed: list[int], scopes: Scopes,
     ones, every Python-bridge form of the part (Python names flow between them unseen)."""
     links = links or _PartLinks(infos)
     definers, users = links.definers, links.users
-    callable_names: dict[str, bool] = {}
+    callable_names = links.may_call
+    for k in changed:
+        for name in infos[k].binders:
+            callable_names.pop(name, None)
     cone = set(changed)
     for k in changed:
         for name in infos[k].mentions:

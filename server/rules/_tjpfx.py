@@ -210,6 +210,24 @@ def llm_calls(ctx: RuleContext, *, keyword: str = "model", whole: bool = False) 
     return calls
 
 
+def model_literals(ctx: RuleContext) -> list[Atom]:
+    """The string literals in the forms to check that name the model of an LLM call (its
+    ``#:model``, or a constant it follows to), each once, in the order of the calls."""
+    return ctx.shared("model-literals", _model_literals)
+
+
+def _model_literals(ctx: RuleContext) -> list[Atom]:
+    found: list[Atom] = []
+    seen: set[int] = set()
+    for call in llm_calls(ctx, keyword="model", whole=True):
+        target, _ = follow(ctx, call.keyword("model"))
+        if isinstance(target, Atom) and target.kind == STRING and id(target) not in seen \
+                and ctx.in_focus(target):
+            seen.add(id(target))
+            found.append(target)
+    return found
+
+
 # -- ranges ---------------------------------------------------------------------------
 
 def compact(analysis: Analysis | RuleContext, node: Node) -> Node:

@@ -34,11 +34,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from recipe.runtime.lang.syntax import STRING, Atom
 from recipe.server.analysis.context import RuleContext
 from recipe.server.analysis.diagnostics import WARNING, Diagnostic, Edit, Fix
 
-from ._tjpfx import follow, llm_calls
+from ._tjpfx import model_literals
 
 CODE = "J005"
 NAME = "retired-model"
@@ -48,13 +47,7 @@ LOCAL = True  # reports at the model literal, only those in focus
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     table = ctx.config.models
-    seen: set[int] = set()
-    for call in llm_calls(ctx, keyword="model", whole=True):
-        target, _ = follow(ctx, call.keyword("model"))
-        if not (isinstance(target, Atom) and target.kind == STRING) or id(target) in seen \
-                or not ctx.in_focus(target):
-            continue
-        seen.add(id(target))
+    for target in model_literals(ctx):
         name = target.value
         if not isinstance(name, str):
             continue
