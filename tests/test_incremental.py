@@ -380,3 +380,48 @@ def test_a_spliced_resolution_equals_a_whole_one(text: str,
                 document = analysis.document
                 assert document.parents == document.subset(document.forms).parents
     assert spliced >= 5
+
+
+# Found by an offline fuzz (every part through the cone): a form read again after an edit
+# that also moved forms between parts; one part's last resolution held shares another
+# part's resolution had taken since, and splicing it kept a binding of the old tree.
+_MOVED_BETWEEN_PARTS = (
+    '#lang recipe\n'
+    '(define result\n'
+    '  (with-handlers ([exn:fail? (lambda (e) (string-append "error: " (exn-message e)))])\n'
+    '    (let ([r (syntax-e (llm-query #:instruction "Answer." #:data context #:model "gpt-4.1-mini" #:max-tokens 100))])\n'
+    '      (when (string=? r "") (error \'answer "empty"))\n'
+    '      r)))\n'
+    '\n'
+    '(define (gen q) (syntax-e (llm-query #:instruction "Write a Python expression." #:data q #:model "gpt-4.1" #:max-tokens 100)))\n'
+    '(define expr (gen context))\n'
+    '\n'
+    '(define items (let ([x 1)) (list x)))\n'
+    '\n'
+    '(define big-model "gpt-4o")\n'
+    '(define outs (map-async (lambda (d) (llm-query-async #:instruction "Summarise." #:data d #:model big-model #:max-tokens 200))\n'
+    '                        (string-split context "\\n")))\n'
+    '\n'
+    '#lang recipe\n'
+    '(define (f a [b 1] #:k [k 2] . rest) (list a b k rest))\n'
+    '(define (g a #:must m) (list a m))\n'
+    '(define x1 (f 1 2 3 4 5))\n'
+    "(define x2 (apply f '(1 2)))\n"
+    '(define x3 (g 1 #:must 2))\n'
+    '(define x4 (g 1))\n'
+    '(define x5 (f))\n'
+    '\n'
+    '(finish 1)\n'
+    ''
+)
+_MOVED_EDITS = [(103, 103, '('), (408, 408, 'x'), (385, 385, '1'), (467, 467, '('), (905, 905, ' (set! item (get-context))'), (107, 107, ' (await h)'), (548, 548, ')'), (223, 223, ' '), (546, 546, ' '), (416, 416, '('), (150, 150, 'x'), (114, 114, '('), (807, 807, ' '), (414, 414, ')'), (150, 150, ' '), (630, 631, ''), (45, 309, ''), (250, 250, ' '), (21, 27, ''), (611, 611, '('), (52, 52, ')'), (29, 29, ' '), (492, 492, ')')]
+
+
+def test_a_resolution_whose_shares_another_part_took_is_not_spliced(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(incremental, "PATCH_MIN_FORMS", 1)
+    monkeypatch.setattr(incremental, "CONE_MIN_FORMS", 1)
+    monkeypatch.setattr(incremental, "CONE_MAX_SHARE", 1.0)
+    editor = Editor(_MOVED_BETWEEN_PARTS)
+    for start, end, new in _MOVED_EDITS:
+        assert editor.edit(start, end, new) == whole(editor.text, editor.config)

@@ -237,6 +237,7 @@ class Scopes:
         self._lambda_marks: list[int] = []
         self._scope_marks: list[int] = []
         self._shared_roots: frozenset[str] = frozenset()  # names several forms bind
+        self._lineage: object | None = None  # the owner of its parts (see _FormPart.owner)
 
     def follow_text(self) -> None:
         """After the document's text changed in place (an edit inside a string, see
@@ -349,8 +350,9 @@ class _FormPart:
     before (the same Binding object, or still nothing)."""
 
     __slots__ = ("assignments", "bindings", "builtin_refs", "calls", "calls_by_name", "form",
-                 "function_of", "generation", "lambdas", "late_roots", "lookups", "resolved",
-                 "root_refs", "root_sets", "roots", "scopes", "top_scopes", "unbound")
+                 "function_of", "generation", "lambdas", "late_roots", "lookups", "owner",
+                 "resolved", "root_refs", "root_sets", "roots", "scopes", "top_scopes",
+                 "unbound")
 
     def __init__(self, form: Node) -> None:
         self.form = form
@@ -371,6 +373,9 @@ class _FormPart:
         self.root_refs: list[tuple[Binding, Atom]] = []  # uses of top-level bindings
         self.root_sets: list[Binding] = []  # top-level bindings it set!s
         self.lookups: dict[str, Binding | None] = {}  # names looked up at top level
+        # The lineage of resolutions that last put it together with others (see _splice):
+        # their bindings and top-level scopes point to that lineage's file scope.
+        self.owner: object | None = None
 
     def current(self, form: Node) -> bool:
         return self.form is form and self.generation == generation(form)
@@ -509,6 +514,9 @@ class _Resolver:
     def _keep_for_splice(self, parts: list[_FormPart]) -> None:
         result = self.result
         result._parts = parts
+        lineage = result._lineage = object()
+        for part in parts:
+            part.owner = lineage
         users: dict[str, list[int]] = {}
         for k, part in enumerate(parts):
             for name in part.lookups:
@@ -538,6 +546,11 @@ class _Resolver:
         old_forms = latest.document.forms
         parts = latest._parts
         if parts is None or len(old_forms) != len(forms) or len(parts) != len(forms):
+            return None
+        lineage = latest._lineage
+        if not all(part.owner is lineage for part in parts):
+            # a resolution of another part took some of these forms' shares since (with
+            # their bindings, pointed to its own file scope, and their references)
             return None
         changed = [k for k, (form, old) in enumerate(zip(forms, old_forms, strict=True))
                    if form is not old or not parts[k].current(form)]
@@ -590,7 +603,7 @@ class _Resolver:
         for attr in ("scopes", "bindings", "resolved", "builtin_refs", "unbound", "calls",
                      "calls_by_name", "assignments", "function_of", "lambdas", "form_marks",
                      "root_marks", "_lookup_users", "_lambda_marks", "_scope_marks",
-                     "_shared_roots"):
+                     "_shared_roots", "_lineage"):
             setattr(result, attr, getattr(latest, attr))
         latest._parts = None
         result._parts = parts
@@ -606,6 +619,7 @@ class _Resolver:
             for name in fresh[k].lookups:
                 if name not in parts[k].lookups:
                     users.setdefault(name, []).append(k)  # (the order does not matter)
+            fresh[k].owner = lineage
             parts[k] = fresh[k]
             cache.parts[id(forms[k])] = fresh[k]
         cache.reused = len(forms) - len(order)
