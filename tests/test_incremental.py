@@ -425,3 +425,17 @@ def test_a_resolution_whose_shares_another_part_took_is_not_spliced(
     editor = Editor(_MOVED_BETWEEN_PARTS)
     for start, end, new in _MOVED_EDITS:
         assert editor.edit(start, end, new) == whole(editor.text, editor.config)
+
+
+def test_a_define_inside_an_expression_is_not_seen_by_the_forms_before_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # `(define (if q) q)` inside the second form binds `if` at top level once that form is
+    # resolved: the first form, resolved before it, still reads `(if …)` as the special form
+    # (a resolution spliced from the last one would find the binding already there).
+    monkeypatch.setattr(incremental, "CONE_MIN_FORMS", 1)
+    monkeypatch.setattr(incremental, "CONE_MAX_SHARE", 1.0)
+    editor = Editor('(define z 0)\n(define a (if (string? "x") 1 2))\n'
+                    '(define b (begin (define (if q) q) 3))\n(display (list z a b))\n')
+    at = editor.text.index("string?") + len("string")
+    for new in ("x", "y"):
+        assert editor.edit(at, at, new) == whole(editor.text, editor.config)

@@ -238,6 +238,7 @@ class Scopes:
         self._scope_marks: list[int] = []
         self._shared_roots: frozenset[str] = frozenset()  # names several forms bind
         self._lineage: object | None = None  # the owner of its parts (see _FormPart.owner)
+        self._late_roots = False  # whether a form binds a top-level name while resolving
 
     def follow_text(self) -> None:
         """After the document's text changed in place (an edit inside a string, see
@@ -533,6 +534,7 @@ class _Resolver:
             for binding in (*part.roots, *part.late_roots):
                 (shared if binding.name in seen else seen).add(binding.name)
         result._shared_roots = frozenset(shared)
+        result._late_roots = any(part.late_roots for part in parts)
 
     def _splice(self, latest: Scopes, cache: ResolutionCache) -> Scopes | None:
         """This document's resolution made from ``latest`` (the last one of the same part,
@@ -548,6 +550,10 @@ class _Resolver:
         if parts is None or len(old_forms) != len(forms) or len(parts) != len(forms):
             return None
         lineage = latest._lineage
+        if latest._late_roots:
+            # (a define inside an expression binds at top level only once resolved: what a
+            # form before it finds depends on the order forms are resolved in)
+            return None
         if not all(part.owner is lineage for part in parts):
             # a resolution of another part took some of these forms' shares since (with
             # their bindings, pointed to its own file scope, and their references)
@@ -603,7 +609,7 @@ class _Resolver:
         for attr in ("scopes", "bindings", "resolved", "builtin_refs", "unbound", "calls",
                      "calls_by_name", "assignments", "function_of", "lambdas", "form_marks",
                      "root_marks", "_lookup_users", "_lambda_marks", "_scope_marks",
-                     "_shared_roots", "_lineage"):
+                     "_shared_roots", "_lineage", "_late_roots"):
             setattr(result, attr, getattr(latest, attr))
         latest._parts = None
         result._parts = parts
