@@ -25,19 +25,26 @@ Drives ``python -m recipe.server serve`` over stdio with a real LSP client (pygl
 2. hover and completion p95 on the big file;
 3. server RSS with 50 open 1,000-line recipes.
 
-Measured (2-core machine, ``--keystrokes 200 --requests 100 --docs 50``; a quiet run, then
-the range over four runs on a noisier host)::
+Measured (2-core machine, ``--keystrokes 200 --requests 100 --docs 50``; the last of four
+runs in one half hour, then the range over the four)::
 
     keystroke → diagnostics          p50      p95      p95 ÷ small
-    small (24 lines), in a prompt     2.2 ms   2.9 ms   1.00×
-    clean (2,004 lines), in a prompt  4.1 ms   5.0 ms   1.75×   (1.5–2.1×)
-    noisy, in a prompt                8.5 ms  10.0 ms   3.51×   (2.4–3.5×: 57 KB of diagnostics
+    small (24 lines), in a prompt     2.6 ms   3.2 ms   1.00×
+    clean (2,004 lines), in a prompt  4.1 ms   5.2 ms   1.65×   (1.6–1.8×)
+    noisy, in a prompt                9.2 ms  10.6 ms   3.34×   (3.2–3.4×: 57 KB of diagnostics
                                                                  on the wire per edit)
-    connected, in a prompt            7.1 ms   7.8 ms   2.74×   (2.0–3.6×)
-    clean, in code                    5.6 ms   6.5 ms   2.27×   (1.0–2.9×)
-    connected, in code               14.0 ms  22.9 ms   8.00×   (p95 23–39 ms, 5.5–8×)
-    hover 1.6 / 1.9 ms, completion 3.3 / 3.8 ms (p50 / p95, noisy file)
-    RSS 73 MB with the 4 bench files, 166 MB with 50 more 1,000-line recipes
+    connected, in a prompt            6.4 ms   7.0 ms   2.21×   (2.0–2.3×)
+    clean, in code                    4.7 ms   6.0 ms   1.91×   (1.8–2.0×)
+    connected, in code               14.2 ms  16.6 ms   5.26×   (p95 15.8–18.0 ms, 4.9–5.5×)
+    hover 1.3 / 2.1 ms, completion 2.2 / 3.2 ms (p50 / p95, noisy file)
+    RSS 73 MB with the 4 bench files, 188 MB with 50 more 1,000-line recipes
+
+The same run of the tree before the resolution splice and the estimate reuse: connected, in
+code 16.2 / 23.7 ms (7.6×); RSS 298 / 391 MB (an analysis dropped in a reference cycle per
+edit, while the collector is frozen). In-process (re-reading the edit and ``DocState.lint``
+on the main thread) that edit takes ~6.5 ms on a quiet host and the 24-line file's ~1 ms;
+the rest is the server's handling (a worker thread, which on this host often runs the same
+lint ~1.5× slower) — and this host's speed swings by up to 2× from minute to minute.
 
 Before the incremental linter every shape behaved like "connected, in code" did before the
 cone re-check (90 ms p50, 135 ms p95).
