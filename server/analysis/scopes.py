@@ -381,6 +381,18 @@ class _FormPart:
     def current(self, form: Node) -> bool:
         return self.form is form and self.generation == generation(form)
 
+    @classmethod
+    def again(cls, form: Node, roots: list[Binding]) -> _FormPart:
+        """A share of ``form`` to resolve again, keeping its top-level bindings ``roots``
+        (other forms' shares refer to them)."""
+        part = cls(form)
+        part.roots = roots
+        for binding in roots:
+            part.resolved[id(binding.atom)] = binding
+            if binding.function is not None:
+                part.function_of[id(binding.function)] = binding
+        return part
+
 
 class ResolutionCache:
     """What resolving each top-level form found, kept across resolutions of the successive
@@ -491,17 +503,8 @@ class _Resolver:
                     root.bindings[binding.name] = binding
                 continue
             if not fresh[k]:  # a name it used is bound anew: resolve it again
-                roots = part.roots
-                part = parts[k] = _FormPart(form)
-                part.roots = roots
-                for binding in roots:
-                    part.resolved[id(binding.atom)] = binding
-                    if binding.function is not None:
-                        part.function_of[id(binding.function)] = binding
-            self.out = part
-            self.expr(form, root, 0)
-            part.top_scopes = [s for s in part.scopes if s.parent is root]
-            part.late_roots = [b for b in part.bindings if b.scope is root]
+                part = parts[k] = _FormPart.again(form, part.roots)
+            self._resolve_share(part, root)
         if cache is not None:
             cache.reused = reused
             for part in parts:
@@ -511,6 +514,13 @@ class _Resolver:
             self._keep_for_splice(parts)
             cache.latest[id(forms[0])] = result
         return result
+
+    def _resolve_share(self, part: _FormPart, root: Scope) -> None:
+        """Resolve the form of ``part`` (its top-level names already bound) into it."""
+        self.out = part
+        self.expr(part.form, root, 0)
+        part.top_scopes = [sc for sc in part.scopes if sc.parent is root]
+        part.late_roots = [b for b in part.bindings if b.scope is root]
 
     def _keep_for_splice(self, parts: list[_FormPart]) -> None:
         result = self.result
@@ -589,17 +599,8 @@ class _Resolver:
         for k in order:
             part = fresh.get(k)  # type: ignore[assignment]
             if part is None:  # it looked up a name bound anew: resolved again, same roots
-                roots = parts[k].roots
-                part = fresh[k] = _FormPart(forms[k])
-                part.roots = roots
-                for binding in roots:
-                    part.resolved[id(binding.atom)] = binding
-                    if binding.function is not None:
-                        part.function_of[id(binding.function)] = binding
-            self.out = part
-            self.expr(forms[k], root, 0)
-            part.top_scopes = [sc for sc in part.scopes if sc.parent is root]
-            part.late_roots = [b for b in part.bindings if b.scope is root]
+                part = fresh[k] = _FormPart.again(forms[k], parts[k].roots)
+            self._resolve_share(part, root)
             if part.late_roots or part.root_sets:
                 return None
         # Every check passed: take `latest`'s containers over and replace the shares.
