@@ -743,8 +743,8 @@ class _Estimator:
                     self._context[key] = known  # (for the next edit's estimate in turn)
                 else:
                     known = None
-        # A result found ``d`` deep holds at any depth for True from ``d`` up, for False from
-        # ``d`` down (fewer levels left can only lose a path to the context, never add one).
+        # A True found ``d`` levels deep holds at every depth up to ``d``, a False at every
+        # depth from ``d`` on (fewer levels left can only lose a path to the context).
         if known is not None and known[0] is node \
                 and (depth <= known[2] if known[1] else depth >= known[2]):
             return known[1]
