@@ -25,6 +25,7 @@ from recipe.runtime.lang.syntax import (
     ListNode,
     Node,
     Quote,
+    moved_line_starts,
 )
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -301,7 +302,7 @@ def test_reread_typing_an_unclosed_form_char_by_char() -> None:
 def test_reread_chained_random_edits_match_full_reads() -> None:
     rng = random.Random(11)
     pieces = ["(", ")", "[", "]", '"', "#|", "|#", "'", "#;", ";", "\n", " ", "x", "(define y 2)",
-              "\n(finish y)", "1.2.3", "#:k", "λ"]
+              "\n(finish y)", "1.2.3", "#:k", "λ", "\r", "\r\n"]
     text = SAMPLE
     doc = read(text)
     for _ in range(2000):
@@ -450,3 +451,26 @@ def test_lint_reports_a_misplaced_dot_at_its_line_and_column() -> None:
     doc = result.analysis.document
     found = [(d.code, doc.position(d.start)) for d in result.diagnostics if d.code.startswith("S")]
     assert found == [("S005", (0, 18))]
+
+
+def test_line_starts_moved_by_an_edit_equal_a_rescan() -> None:
+    # \n, \r\n and a lone \r each end a line (as LSP counts them); an edit next to a \r can
+    # join it to a \n or split a \r\n.
+    rng = random.Random(5)
+    text = "a\r\nb\rc\n\r\n\r"
+    starts = read(text).line_starts
+    for _ in range(3000):
+        start = rng.randint(0, len(text))
+        end = min(len(text), start + rng.choice([0, 0, 1, 2, 4]))
+        new = "".join(rng.choice("a\r\n") for _ in range(rng.choice([0, 1, 1, 2, 3])))
+        text = text[:start] + new + text[end:]
+        starts = moved_line_starts(starts, text, start, end, len(new))
+        assert starts == read(text).line_starts, (start, end, new)
+    assert read("a\rb\r\nc\nd").position(len("a\rb\r\nc\n")) == (3, 0)
+
+
+def test_a_lone_carriage_return_ends_a_line_comment_and_a_line() -> None:
+    # (as in Racket: `recipe run`, which reads files with universal newlines, saw this code)
+    doc = read("(define x 1) ; one\r(define y 2)\r(finish y)\r")
+    assert [form.start for form in doc.forms] == [0, 19, 32]
+    assert doc.where(doc.forms[2].start) == "3:1"

@@ -50,6 +50,8 @@ from .syntax import (
     Quote,
     SyntaxIssue,
     decode_string,
+    line_end,
+    moved_line_starts,
     parse_number,
 )
 
@@ -297,9 +299,9 @@ class _Reader:
                 pos = end
                 continue
             elif kind == "string_error":
-                line_end = text.find("\n", pos)
+                stop = line_end(text, pos)
                 error("S004", "unterminated string: `\"` has no closing quote", pos,
-                      line_end if line_end > pos else end)
+                      stop if stop > pos else end)
                 emit(Atom(ERROR, m.group(), pos, end))
                 pos = end
             else:
@@ -485,12 +487,6 @@ def reread(old: Document, start: int, end: int, new_text: str) -> Document:
     document.recovering = recover
     old_starts = old._line_starts
     if old_starts is not None:
-        # Line starts move like the text: those up to the edit stay, those after it shift,
-        # the new text's newlines come in between (a 2,000-line rescan on every keystroke).
-        lo = bisect.bisect_right(old_starts, start)
-        hi = bisect.bisect_right(old_starts, end)
-        added = [start + i + 1 for i, ch in enumerate(new_text) if ch == "\n"] \
-            if "\n" in new_text else []
-        after = [s + delta for s in old_starts[hi:]] if delta else old_starts[hi:]
-        document._line_starts = old_starts[:lo] + added + after
+        # Line starts move like the text (not a 2,000-line rescan on every keystroke).
+        document._line_starts = moved_line_starts(old_starts, text, start, end, len(new_text))
     return document

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -267,6 +268,36 @@ class SyntaxIssue:
 
 
 _SERIALS = itertools.count(1)
+# Line breaks as LSP counts them (and Racket's line counting): \n, \r\n and a lone \r — not
+# U+2028, form feeds or \x85, which str.splitlines also breaks on.
+_LINE_BREAK = re.compile(r"\r\n?|\n")
+
+
+def line_end(text: str, offset: int, end: int | None = None) -> int:
+    """Where the line holding ``offset`` ends: the offset of its line break (its \r for a
+    \r\n), or ``end`` (the text's end) when there is none before that."""
+    stop = len(text) if end is None else end
+    found = _LINE_BREAK.search(text, offset, stop)
+    return found.start() if found is not None else stop
+
+
+def moved_line_starts(old_starts: list[int], text: str, start: int, end: int,
+                      new_length: int) -> list[int]:
+    """The line starts of ``text``, which is an old text with ``[start, end)`` replaced by
+    ``new_length`` characters, from the old text's: those before the line holding the edit
+    stay, those after the first line break made of characters after it move, and the text in
+    between is scanned again (an edit next to a \r can join or split a \r\n)."""
+    first_line = max(bisect.bisect_right(old_starts, start - 1) - 1, 0)
+    first = old_starts[first_line]
+    after = bisect.bisect_right(old_starts, end)  # (its break ends at or after `end`)
+    delta = new_length - (end - start)
+    tail = old_starts[after:]
+    if tail:
+        limit = tail[0] + delta
+        found = [m.end() for m in _LINE_BREAK.finditer(text, first, limit) if m.end() < limit]
+    else:
+        found = [m.end() for m in _LINE_BREAK.finditer(text, first)]
+    return old_starts[:first_line + 1] + found + ([s + delta for s in tail] if delta else tail)
 
 
 def _form_parents(form: Node) -> dict[int, Node]:
@@ -335,14 +366,9 @@ class Document:
 
     @property
     def line_starts(self) -> list[int]:
+        """Where each line starts (after \n, \r\n or a lone \r, as LSP counts lines)."""
         if self._line_starts is None:
-            starts = [0]
-            find = self.text.find
-            i = find("\n")
-            while i >= 0:
-                starts.append(i + 1)
-                i = find("\n", i + 1)
-            self._line_starts = starts
+            self._line_starts = [0, *(m.end() for m in _LINE_BREAK.finditer(self.text))]
         return self._line_starts
 
     def position(self, offset: int) -> tuple[int, int]:
@@ -471,6 +497,8 @@ class Document:
         for ch in '"\\\n\r':
             if ch in new_text or ch in removed:
                 return None
+        if start > 0 and text[start - 1] == "\r":
+            return None  # (it would split a \r\n, or join a lone \r to a \n)
         chain = self.node_at(start)
         if not chain or not isinstance(chain[0], ListNode):
             return None

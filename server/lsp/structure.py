@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from lsprotocol import types
 from recipe.runtime.lang import catalog
-from recipe.runtime.lang.syntax import KEYWORD, STRING, SYMBOL, Atom, Document, ListNode
+from recipe.runtime.lang.syntax import (
+    KEYWORD,
+    STRING,
+    SYMBOL,
+    Atom,
+    Document,
+    ListNode,
+    line_end,
+)
 from recipe.server.analysis.context import Analysis
 
 from .convert import Positions
@@ -53,20 +61,15 @@ def semantic_tokens(analysis: Analysis, pos: Positions) -> list[int]:
             if e.character > s.character:
                 raw.append((s.line, s.character, e.character - s.character, ttype, mods))
             return
-        # split a multi-line token per line
-        text = doc.text
-        line_start = start
-        for _line in range(s.line, e.line + 1):
-            line_end = text.find("\n", line_start)
-            if line_end < 0 or line_end > end:
-                line_end = end
-            ls = pos.position(line_start)
-            le = pos.position(line_end)
+        # split a multi-line token per line (each piece up to its line's break)
+        text, starts = doc.text, doc.line_starts
+        for line in range(s.line, e.line + 1):
+            piece_start = max(start, starts[line])
+            piece_end = line_end(text, piece_start, end)
+            ls = pos.position(piece_start)
+            le = pos.position(piece_end)
             if le.character > ls.character:
                 raw.append((ls.line, ls.character, le.character - ls.character, ttype, mods))
-            line_start = line_end + 1
-            if line_start >= end:
-                break
 
     for node in doc.walk():
         if not isinstance(node, Atom):

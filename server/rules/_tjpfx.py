@@ -19,6 +19,7 @@ from recipe.runtime.lang.syntax import (
     ListNode,
     Node,
     Quote,
+    line_end,
 )
 from recipe.server.analysis.context import Analysis, RuleContext
 from recipe.server.analysis.scopes import FOR_FORMS, LAMBDA_NAMES, LET_FORMS, Call
@@ -234,7 +235,7 @@ def compact(analysis: Analysis | RuleContext, node: Node) -> Node:
     """The node itself when it fits on one line, else its head symbol (a call spread over
     many lines is shown by its operator)."""
     document = analysis.document
-    if "\n" not in document.text[node.start:node.end]:
+    if line_end(document.text, node.start, node.end) == node.end:
         return node
     if isinstance(node, ListNode) and node.items and isinstance(node.items[0], Atom):
         return node.items[0]
@@ -243,10 +244,9 @@ def compact(analysis: Analysis | RuleContext, node: Node) -> Node:
 
 def first_line_span(document: Document, node: Node) -> tuple[int, int]:
     text = document.text
-    newline = text.find("\n", node.start, node.end)
-    if newline < 0:
+    end = line_end(text, node.start, node.end)
+    if end == node.end:
         return node.start, node.end
-    end = newline
     while end > node.start and text[end - 1] in " \t\r":
         end -= 1
     return node.start, end

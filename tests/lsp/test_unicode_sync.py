@@ -5,6 +5,7 @@ lint of the client's text, and its log has no warning or traceback."""
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 import pytest_lsp
@@ -64,9 +65,10 @@ def units(text: str, encoding: str) -> int:
 
 
 def position(text: str, offset: int, encoding: str) -> tuple[int, int]:
-    line = text.count("\n", 0, offset)
-    start = text.rfind("\n", 0, offset) + 1
-    return line, units(text[start:offset], encoding)
+    """The LSP position of an offset: lines end at \r\n, \r or \n (the spec's words)."""
+    ends = [m.end() for m in re.finditer("\r\n|\r|\n", text) if m.end() <= offset]
+    start = ends[-1] if ends else 0
+    return len(ends), units(text[start:offset], encoding)
 
 
 def expected(text: str, encoding: str) -> list[tuple[str, tuple[int, int], tuple[int, int], str]]:
@@ -173,7 +175,7 @@ async def test_sync_marker_sees_the_log(client: LanguageClient) -> None:
     assert text.count(ServerLog.MARKER) == 1
 
 
-# Line breaks as LSP counts them (\n, \r\n), characters Python's str.splitlines breaks on but
+# Line breaks as LSP counts them (\n, \r\n, \r), characters Python's str.splitlines breaks on but
 # LSP does not (U+2028, form feed, \x85), and positions past a line's end (clamped to it, as
 # LSP says): cases a probe with a real client found going wrong when pygls kept a copy.
 EDGE_CASES = [
@@ -191,6 +193,11 @@ EDGE_CASES = [
      '(define x "a") zz\n(define y (string-append x "c"))\n(finish y)'),
     ('(define x "a")\r\n(finish x)\r\n', (0, 15), (0, 15), " zz",
      '(define x "a") zz\r\n(finish x)\r\n'),
+    # a lone \r ends a line too (old Mac files); a \n typed after one joins them into one break
+    ('(define x "a")\r(define y (string-append x "c"))\r(finish y)\r', (1, 10), (1, 10), "zz",
+     '(define x "a")\r(define y zz(string-append x "c"))\r(finish y)\r'),
+    ('(define x "a")\r(display x)\r(finish q)\r', (1, 0), (1, 0), "\n",
+     '(define x "a")\r\n(display x)\r(finish q)\r'),
 ]
 
 
