@@ -22,7 +22,7 @@ EXAMPLES = sorted(p for p in (Path(__file__).resolve().parent.parent / "examples
 TOKENS = ["(", ")", "[", "]", "{", "}", '"', "'", "`", ",", ",@", "#:", "#|", "|#", "#;", ";",
           "\n", " ", "\\", "#\\", "#t", "1.2", "define", "lambda", "let", "map-async",
           "llm-query", "llm-query-async", "#:model", '"gpt-4"', "#:max-tokens", "syntax-e",
-          "finish", "py-exec", '"print(1)"', "for/list", "x", "λ", ".", "...", "😀", "\x00"]
+          "finish", "py-exec", '"print(1)"', "for/list", "x", "λ", ".", "...", "😀", "\x00", "\r"]
 CONFIG = Config()
 
 
