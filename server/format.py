@@ -35,6 +35,8 @@ from recipe.runtime.lang.syntax import (
     ListNode,
     Node,
     Quote,
+    has_line_break,
+    line_end,
 )
 
 WIDTH = 100
@@ -217,7 +219,7 @@ class _Printer:
             return self._flat_cache[key]
         result: str | None
         if isinstance(node, Atom):
-            result = None if "\n" in node.text else node.text
+            result = None if has_line_break(node.text) else node.text
         elif isinstance(node, Quote):
             inner = self.flat(node.datum) if node.datum is not None else ""
             result = None if inner is None else node.prefix + inner
@@ -396,8 +398,8 @@ class _Printer:
             if isinstance(node, Comment):
                 return width + len(self.comment(node))
             if isinstance(node, Atom):
-                nl = node.text.find("\n")
-                return width + (nl if nl >= 0 else len(node.text) + trail)
+                first = line_end(node.text, 0)
+                return width + (first if first < len(node.text) else len(node.text) + trail)
             if isinstance(node, Quote):
                 width += len(node.prefix)
                 node = node.datum

@@ -273,6 +273,10 @@ _SERIALS = itertools.count(1)
 _LINE_BREAK = re.compile(r"\r\n?|\n")
 
 
+def has_line_break(text: str) -> bool:
+    return "\n" in text or "\r" in text
+
+
 def line_end(text: str, offset: int, end: int | None = None) -> int:
     """Where the line holding ``offset`` ends: the offset of its line break (its \r for a
     \r\n), or ``end`` (the text's end) when there is none before that."""

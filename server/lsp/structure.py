@@ -11,6 +11,7 @@ from recipe.runtime.lang.syntax import (
     Atom,
     Document,
     ListNode,
+    has_line_break,
     line_end,
 )
 from recipe.server.analysis.context import Analysis
@@ -137,7 +138,7 @@ def folding_ranges(doc: Document) -> list[types.FoldingRange]:
     if run_start is not None:
         fold(run_start, run_end, types.FoldingRangeKind.Comment)
     for node in doc.walk():
-        if isinstance(node, Atom) and node.kind == STRING and "\n" in node.text:
+        if isinstance(node, Atom) and node.kind == STRING and has_line_break(node.text):
             fold(node.start, node.end, types.FoldingRangeKind.Region)
         elif isinstance(node, ListNode) and node not in doc.forms and node.head_name() in (
                 "define", "lambda", "λ", "let", "let*", "letrec"):

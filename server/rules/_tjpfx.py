@@ -19,6 +19,7 @@ from recipe.runtime.lang.syntax import (
     ListNode,
     Node,
     Quote,
+    has_line_break,
     line_end,
 )
 from recipe.server.analysis.context import Analysis, RuleContext
@@ -194,7 +195,7 @@ def removal_span(document: Document, start: int, end: int) -> tuple[int, int]:
     i = start
     while i > 0 and text[i - 1] in " \t\r\n":
         i -= 1
-    if i < start and "\n" in text[i:start] and document.comment_at(i - 1) is not None:
+    if i < start and has_line_break(text[i:start]) and document.comment_at(i - 1) is not None:
         i = start
         while i > 0 and text[i - 1] in " \t":
             i -= 1

@@ -34,6 +34,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from recipe.runtime.lang.syntax import has_line_break
 from recipe.server.analysis.context import RuleContext
 from recipe.server.analysis.diagnostics import ERROR, Diagnostic, Edit, Fix
 from recipe.server.analysis.python_code import EVAL, Snippet
@@ -69,7 +70,7 @@ def _split_fix(ctx: RuleContext, snippet: Snippet, tree: ast.Module) -> Fix | No
     index = snippet.index(last.lineno, snippet.char_column(last.lineno, last.col_offset))
     code = text.code
     statements, expression = code[:index].rstrip(), code[index:].strip()
-    if not statements.strip() or "\n" in expression:
+    if not statements.strip() or has_line_break(expression):
         return None
     node = snippet.call.node
     new = f"(begin (py-exec {_quote(statements)}) (py-eval {_quote(expression)}))"

@@ -281,9 +281,11 @@ async def test_semantic_tokens(client: LanguageClient) -> None:
 
 
 @pytest.mark.asyncio(loop_scope="module")
-async def test_folding_and_selection_ranges(client: LanguageClient) -> None:
-    uri = "untitled:fold.recipe"
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+async def test_folding_and_selection_ranges(client: LanguageClient, newline: str) -> None:
+    uri = f"untitled:fold-{len(newline)}{newline == chr(13)}.recipe"
     text = '#| a\nblock |#\n(define (f)\n  "multi\nline")\n; one\n; two\n(finish 1)\n'
+    text = text.replace("\n", newline)  # (LSP's line breaks: a lone \r too)
     open_doc(client, uri, text)
     folds = await client.text_document_folding_range_async(types.FoldingRangeParams(
         text_document=doc_id(uri)))
