@@ -397,10 +397,7 @@ class Document:
             return 0
         if line >= len(starts):
             return len(self.text)
-        start = starts[line]
-        end = starts[line + 1] - 1 if line + 1 < len(starts) else len(self.text)
-        if end > start and self.text[end - 1] == "\r" and end < len(self.text):
-            end -= 1  # a CRLF line ends before its \r (a column past the end clamps there)
+        start, end = self.line_span(line)  # (a column past the end clamps there)
         if not utf16:
             return min(start + max(column, 0), end)
         units = 0
@@ -410,12 +407,19 @@ class Document:
             offset += 1
         return offset
 
-    def line_text(self, line: int) -> str:
+    def line_span(self, line: int) -> tuple[int, int]:
+        """(start, end) of a line's text, without its line break (\n, \r\n or \r)."""
         starts = self.line_starts
-        if not 0 <= line < len(starts):
+        start = starts[line]
+        return start, line_end(self.text, start,
+                               starts[line + 1] if line + 1 < len(starts) else len(self.text))
+
+    def line_text(self, line: int) -> str:
+        """A line's text, without its line break."""
+        if not 0 <= line < len(self.line_starts):
             return ""
-        end = starts[line + 1] - 1 if line + 1 < len(starts) else len(self.text)
-        return self.text[starts[line] : end]
+        start, end = self.line_span(line)
+        return self.text[start:end]
 
     def walk(self) -> Iterator[Node]:
         """Every form node of the document, in source order."""

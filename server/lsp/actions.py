@@ -36,10 +36,7 @@ def noqa_edit(analysis: Analysis, line: int, code: str) -> tuple[int, int, str] 
     doc = analysis.document
     if line >= len(doc.line_starts):
         return None
-    line_start = doc.line_starts[line]
-    text = doc.line_text(line)
-    stripped = text.rstrip("\r")
-    line_end = line_start + len(stripped)
+    line_start, line_end = doc.line_span(line)
     for comment in doc.comments:
         if comment.kind != "line" or not (line_start <= comment.start < line_end):
             if comment.kind == "block" and comment.start < line_end < comment.end:
@@ -60,7 +57,8 @@ def noqa_edit(analysis: Analysis, line: int, code: str) -> tuple[int, int, str] 
     for node in chain_at(doc, line_end):
         if isinstance(node, Atom) and node.kind in (STRING, "error") and node.start < line_end < node.end:
             return None
-    sep = "" if stripped.endswith(" ") or not stripped else "  "
+    text = doc.text[line_start:line_end]
+    sep = "" if text.endswith(" ") or not text else "  "
     return (line_end, line_end, f"{sep}; noqa: {code}")
 
 

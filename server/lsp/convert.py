@@ -99,11 +99,8 @@ class Positions:
             return int(doc.offset_at(line, character))
         if self.encoding == UTF16:
             return int(doc.offset_at(line, character, utf16=True))
-        start = starts[line]
-        end = starts[line + 1] - 1 if line + 1 < len(starts) else len(doc.text)
+        start, end = doc.line_span(line)
         text = doc.text
-        if end > start and text[end - 1] == "\r" and end < len(text):
-            end -= 1  # (a CRLF line ends before its \r)
         units = 0
         offset: int = start
         while offset < end and units < character:
