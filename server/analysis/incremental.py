@@ -618,7 +618,7 @@ class _PartLinks:
 
 
 def _cone_of(infos: list[FormInfo], changed: list[int], scopes: Scopes,
-             links: _PartLinks | None = None) -> set[int]:
+             links: _PartLinks) -> set[int]:
     """The forms of a part (indices) whose findings an edit of the ``changed`` ones can
     change, when no link changed: those, the forms they read (what is said about a
     definition depends on its uses), every form that reads what they bind or set!,
@@ -628,7 +628,6 @@ def _cone_of(infos: list[FormInfo], changed: list[int], scopes: Scopes,
     to a value that cannot hold a procedure (a string, a number, a list of strings…) links
     its readers to nothing they could call. With a Python-bridge form among the changed
     ones, every Python-bridge form of the part (Python names flow between them unseen)."""
-    links = links or _PartLinks(infos)
     definers, users = links.definers, links.users
     callable_names = links.may_call
     for k in changed:

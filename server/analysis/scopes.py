@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterator
-from typing import TypeVar
 
 from recipe.runtime.lang import catalog
 from recipe.runtime.lang.syntax import (
@@ -221,10 +220,11 @@ class Scopes:
         self.lambdas: list[ListNode] = []
         self._sorted: list[Scope] | None = None
         self._starts: list[int] = []
-        # Where each top-level form's share of calls, bindings, unbound names and set!
-        # forms starts (and ends: the last mark), so that rules can look at some forms
-        # only (RuleContext focus); each form's top-level bindings come first, in `bindings`.
-        self.form_marks: list[tuple[int, int, int, int]] = []
+        # Where each top-level form's share of calls, bindings, unbound names, set! forms,
+        # lambdas and scopes starts (and ends: the last mark), so that rules can look at
+        # some forms only (RuleContext focus) and a splice can replace one form's share;
+        # each form's top-level bindings come first, in `bindings` (root_marks).
+        self.form_marks: list[tuple[int, int, int, int, int, int]] = []
         self.root_marks: list[int] = []
         # Set when this resolves part of a file (see Document.subset): the file's top-level
         # names, which that part can see but does not bind itself.
@@ -234,8 +234,6 @@ class Scopes:
         # _Resolver._splice): each form's share, and who looked each top-level name up.
         self._parts: list[_FormPart] | None = None
         self._lookup_users: dict[str, list[int]] = {}
-        self._lambda_marks: list[int] = []
-        self._scope_marks: list[int] = []
         self._shared_roots: frozenset[str] = frozenset()  # names several forms bind
         self._lineage: object | None = None  # the owner of its parts (see _FormPart.owner)
         self._late_roots = False  # whether a form binds a top-level name while resolving
@@ -305,7 +303,7 @@ class Scopes:
         assignments: list[tuple[ListNode, Atom, Binding | None]] = []
         bindings: list[Binding] = []
         for i in indices:
-            (c0, b0, u0, a0), (c1, b1, u1, a1) = marks[i], marks[i + 1]
+            (c0, b0, u0, a0, _, _), (c1, b1, u1, a1, _, _) = marks[i], marks[i + 1]
             calls.extend(self.calls[c0:c1])
             bindings.extend(self.bindings[roots[i]:roots[i + 1]])
             inner.extend(self.bindings[b0:b1])
@@ -533,11 +531,6 @@ class _Resolver:
             for name in part.lookups:
                 users.setdefault(name, []).append(k)
         result._lookup_users = users
-        lambda_marks = result._lambda_marks = [0]
-        scope_marks = result._scope_marks = [1]  # (the file's scope comes first)
-        for part in parts:
-            lambda_marks.append(lambda_marks[-1] + len(part.lambdas))
-            scope_marks.append(scope_marks[-1] + len(part.scopes))
         seen: set[str] = set()
         shared: set[str] = set()
         for part in parts:
@@ -609,8 +602,8 @@ class _Resolver:
         root._end = len(result.document.text)
         for attr in ("scopes", "bindings", "resolved", "builtin_refs", "unbound", "calls",
                      "calls_by_name", "assignments", "function_of", "lambdas", "form_marks",
-                     "root_marks", "_lookup_users", "_lambda_marks", "_scope_marks",
-                     "_shared_roots", "_lineage", "_late_roots"):
+                     "root_marks", "_lookup_users", "_shared_roots", "_lineage",
+                     "_late_roots"):
             setattr(result, attr, getattr(latest, attr))
         latest._parts = None
         result._parts = parts
@@ -639,25 +632,19 @@ class _Resolver:
         roots = result.root_marks
         result.bindings[roots[k]:roots[k + 1]] = new.roots  # (as many: the same names)
         marks = result.form_marks
-        (c0, b0, u0, a0), (c1, b1, u1, a1) = marks[k], marks[k + 1]
+        (c0, b0, u0, a0, l0, s0), (c1, b1, u1, a1, l1, s1) = marks[k], marks[k + 1]
         result.calls[c0:c1] = new.calls
         result.bindings[b0:b1] = new.bindings
         result.unbound[u0:u1] = new.unbound
         result.assignments[a0:a1] = new.assignments
+        result.lambdas[l0:l1] = new.lambdas
+        result.scopes[s0:s1] = new.scopes
         dc, db = len(new.calls) - (c1 - c0), len(new.bindings) - (b1 - b0)
         du, da = len(new.unbound) - (u1 - u0), len(new.assignments) - (a1 - a0)
-        if dc or db or du or da:
-            marks[k + 1:] = [(c + dc, b + db, u + du, a + da) for c, b, u, a in marks[k + 1:]]
-        self._replace_marked(result._lambda_marks, result.lambdas, k, new.lambdas)
-        self._replace_marked(result._scope_marks, result.scopes, k, new.scopes)
-
-    @staticmethod
-    def _replace_marked(marks: list[int], items: list[_T], k: int, fresh: list[_T]) -> None:
-        start, end = marks[k], marks[k + 1]
-        items[start:end] = fresh
-        delta = len(fresh) - (end - start)
-        if delta:
-            marks[k + 1:] = [m + delta for m in marks[k + 1:]]
+        dl, ds = len(new.lambdas) - (l1 - l0), len(new.scopes) - (s1 - s0)
+        if dc or db or du or da or dl or ds:
+            marks[k + 1:] = [(c + dc, b + db, u + du, a + da, la + dl, sc + ds)
+                             for c, b, u, a, la, sc in marks[k + 1:]]
 
     def _replace_indexed(self, changes: list[tuple[int, _FormPart, _FormPart]]) -> None:
         """Replace some forms' shares (form start, old share, new share; in document order)
@@ -722,8 +709,7 @@ class _Resolver:
         result.root_marks.append(len(result.bindings))
         calls_by_name = result.calls_by_name
         for part in parts:
-            result.form_marks.append((len(result.calls), len(result.bindings),
-                                      len(result.unbound), len(result.assignments)))
+            result.form_marks.append(_marks(result))
             result.bindings.extend(part.bindings)
             result.resolved.update(part.resolved)
             result.builtin_refs.update(part.builtin_refs)
@@ -739,8 +725,7 @@ class _Resolver:
                 binding.refs.append(atom)
             for binding in part.root_sets:
                 binding.assigned = True
-        result.form_marks.append((len(result.calls), len(result.bindings),
-                                  len(result.unbound), len(result.assignments)))
+        result.form_marks.append(_marks(result))
 
     def lookup(self, scope: Scope, name: str) -> Binding | None:
         """``scope.lookup``, noting what a name resolves to at top level (cache validity)."""
@@ -1178,7 +1163,10 @@ _SPECIAL = {
 SPECIAL_FORM_NAMES = frozenset(_SPECIAL)  # forms the resolver treats apart, unless shadowed
 
 
-_T = TypeVar("_T")
+def _marks(result: Scopes) -> tuple[int, int, int, int, int, int]:
+    """Where the next form's share goes in each merged list (see Scopes.form_marks)."""
+    return (len(result.calls), len(result.bindings), len(result.unbound),
+            len(result.assignments), len(result.lambdas), len(result.scopes))
 
 
 def _call_start(call: Call) -> int:
