@@ -53,6 +53,7 @@ _RESULT_KINDS = {
 
 LLM_CALLS = ("llm-query", "llm-query-async", "unsafe-raw-query")
 SYNC_LLM_CALLS = ("llm-query", "unsafe-raw-query")
+FINISHERS = ("finish", "finish-var", "finish-error")  # the calls that end a run
 _BODY_LAST = {"let", "let*", "letrec", "begin", "when", "unless", "parameterize",
               "with-handlers", "let-values", "let*-values"}
 _VALUE_OF_LAST = frozenset((*LET_FORMS, "begin"))  # forms whose value is their last body form

@@ -51,11 +51,10 @@ from recipe.runtime.lang.syntax import (
 from ..rules import FILE, Rule
 from .context import Analysis, Focus, Reuse, RuleContext
 from .diagnostics import Diagnostic, Edit, Fix, Related
-from .facts import LLM_CALLS
+from .facts import FINISHERS, LLM_CALLS
 from .lint import LintResult, apply_noqa, selected_rules
 from .scopes import SPECIAL_FORM_NAMES, Binding, ResolutionCache, Scopes, resolve
 
-FINISHERS = frozenset(("finish", "finish-var", "finish-error"))
 # An edit inside the literal `#:instruction` or `#:data` of an LLM call changes only that
 # call's input estimate and what the rules with READS_PROMPTS read. A part of at least
 # PATCH_MIN_FORMS forms keeps its analysis, patched on such an edit instead of re-analysed.
@@ -113,7 +112,7 @@ class FormInfo:
                     if isinstance(value, str) and value and not any(c.isspace() for c in value):
                         mentions.add(value)
         self.mentions = frozenset(mentions)
-        self.mentions_finisher = not FINISHERS.isdisjoint(mentions)
+        self.mentions_finisher = not mentions.isdisjoint(FINISHERS)
         self.python = any(name.startswith("py-") for name in mentions)
         self.finisher_call = _calls_finisher(form)
         # Everything _parts reads: equal links, equal parts.

@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from recipe.runtime.lang.syntax import Atom, ListNode
 from recipe.server.analysis.context import RuleContext
 from recipe.server.analysis.diagnostics import WARNING, Diagnostic, Edit, Fix
+from recipe.server.analysis.facts import FINISHERS
 
 from ._tjpfx import first_line_span
 
@@ -38,7 +39,6 @@ CODE = "F001"
 NAME = "no-finish"
 SEVERITY = WARNING
 
-FINISHERS = ("finish", "finish-var", "finish-error")
 
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:

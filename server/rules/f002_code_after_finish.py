@@ -33,9 +33,9 @@ from collections.abc import Iterator
 from recipe.runtime.lang.syntax import ListNode, Node
 from recipe.server.analysis.context import RuleContext
 from recipe.server.analysis.diagnostics import INFO, Diagnostic, Related
+from recipe.server.analysis.facts import FINISHERS
 
 from ._tjpfx import is_call_to
-from .f001_no_finish import FINISHERS
 
 CODE = "F002"
 NAME = "code-after-finish"
