@@ -73,6 +73,19 @@ def test_f003_clean() -> None:
     assert found(text, "F003") == []
 
 
+def test_f003_finish_var_exempts_top_level_names_only() -> None:
+    # finish-var looks the name up among the top-level variables: a local one of that name
+    # is not what it finishes with
+    text = ('(define h (llm-query-async #:instruction "A" #:max-tokens 5))\n'
+            "(define (go)\n"
+            '  (define h (llm-query-async #:instruction "B" #:max-tokens 5))\n'
+            '  "started")\n'
+            "(go)\n"
+            '(finish-var "h")\n')
+    (diag,) = found(text, "F003")
+    assert where(text, diag) == ((2, 10), (2, 11))
+
+
 # -- F004 ---------------------------------------------------------------------------
 
 def test_f004_direct_argument_and_binding() -> None:

@@ -117,6 +117,19 @@ def test_n008_recursive_function_used_elsewhere_is_clean() -> None:
     assert found(text, "N008") == []
 
 
+def test_n008_finish_var_exempts_top_level_names_only() -> None:
+    # finish-var reads a top-level variable (the runtime looks among the globals): a local
+    # `answer` it names is still never used
+    text = ('(define answer "top")\n'
+            "(define (run)\n"
+            '  (define answer "42")\n'
+            '  (displayln "ran"))\n'
+            "(run)\n"
+            '(finish-var "answer")\n')
+    (diag,) = found(text, "N008")
+    assert where(text, diag) == ((2, 10), (2, 16))
+
+
 # -- X003: (map py-exec replies) ----------------------------------------------------
 
 def test_x003_map_py_exec_over_llm_replies() -> None:

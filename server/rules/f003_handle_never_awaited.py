@@ -69,8 +69,8 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     for binding in ctx.bindings():
         if binding.refs or binding.atom is None or binding.is_function:
             continue
-        if binding.name in finish_var_names:
-            continue
+        if binding.name in finish_var_names and binding.scope is ctx.scopes.root:
+            continue  # (finish-var looks among the top-level variables only)
         source = _handle_source(ctx, binding.value)
         if source is None:
             continue

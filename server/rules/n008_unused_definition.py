@@ -4,7 +4,7 @@
 Reports a `define` (or a `let`-family binding) whose name is never referenced (a function
 referenced only by its own recursive calls counts as unused). The last
 top-level form is exempt (its value may be the recipe's result), as are names starting
-with `_`, and names given to `finish-var`.
+with `_`, and top-level names given to `finish-var`.
 
 ## Why is this bad?
 Dead definitions are confusing and can hide a typo in the place that meant to use them;
@@ -54,8 +54,10 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
             continue
         if binding.refs and not _only_recursive(binding):
             continue
-        if binding.atom is None or binding.name.startswith("_") or binding.name in named_by_string:
+        if binding.atom is None or binding.name.startswith("_"):
             continue
+        if binding.name in named_by_string and binding.scope is ctx.scopes.root:
+            continue  # (finish-var looks among the top-level variables only)
         if binding.form is not None and binding.form is last:
             continue
         if binding.assigned:
