@@ -36,7 +36,10 @@ class Spans:
         return i >= 0 and node.start < self.ends[i]
 
     def misses(self, node: Node) -> bool:
-        return not self.holds(node)
+        # (not `not self.holds(node)`: this runs for every kept call and site per keystroke)
+        start = node.start
+        i = bisect.bisect_right(self.starts, start) - 1
+        return i < 0 or start >= self.ends[i]
 
 
 class Reuse:
@@ -144,8 +147,8 @@ class Focus:
 
     def estimate_calls(self) -> list[CallEstimate]:
         if self._estimate_calls is None:
-            self._estimate_calls = [est for est in self.analysis.estimates.calls
-                                    if self.holds(est.node)]
+            # (the focus's calls looked up, not every estimate of the file filtered)
+            self._estimate_calls = self.analysis.estimates.of_calls(self.share.calls)
         return self._estimate_calls
 
 

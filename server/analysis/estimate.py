@@ -57,6 +57,8 @@ from .facts import LLM_CALLS, SYNC_LLM_CALLS, FanOutSite
 from .scopes import FOR_FORMS, LAMBDA_NAMES, Call
 
 if TYPE_CHECKING:
+    from recipe.runtime.lang.syntax import Document
+
     from .context import Analysis, Reuse
 
 NO_DATA = "(no data provided)"  # what the runtime sends as the user message without data
@@ -71,15 +73,26 @@ _PY_CONTEXT = re.compile(r"\bcontext\b")
 Count = int | None
 
 
+class Locator:
+    """Where the ``line:col`` of the estimates of one tree are read: the newest document of
+    it. An estimate kept across edits is shared by the analyses before and after them (its
+    node moves in place), so the one locator of a chain of reuses follows the edits."""
+
+    __slots__ = ("document",)
+
+    def __init__(self, document: Document) -> None:
+        self.document = document
+
+
 class CallEstimate:
     """The estimate of one LLM call site."""
 
-    __slots__ = ("call", "fan_outs", "input_basis", "input_floor", "model", "model_name", "multiplicity", "node", "primitive", "site", "tokens_in", "tokens_out",)
+    __slots__ = ("call", "fan_outs", "input_basis", "input_floor", "locator", "model", "model_name", "multiplicity", "node", "primitive", "tokens_in", "tokens_out",)
 
-    def __init__(self, node: ListNode, call: Call, site: str, primitive: str, model_name: str | None, model: Model | None, tokens_in: int | None, input_basis: str, input_floor: int, tokens_out: int | None, multiplicity: int | None, fan_outs: list[FanOutSite] | None = None) -> None:
+    def __init__(self, node: ListNode, call: Call, locator: Locator, primitive: str, model_name: str | None, model: Model | None, tokens_in: int | None, input_basis: str, input_floor: int, tokens_out: int | None, multiplicity: int | None, fan_outs: list[FanOutSite] | None = None) -> None:
         self.node = node
         self.call = call
-        self.site = site
+        self.locator = locator
         self.primitive = primitive
         self.model_name = model_name
         self.model = model
@@ -90,11 +103,16 @@ class CallEstimate:
         self.multiplicity = multiplicity
         self.fan_outs: list[FanOutSite] = fan_outs if fan_outs is not None else []
 
-    def moved(self, call: Call, site: str, fan_outs: list[FanOutSite]) -> CallEstimate:
+    def moved(self, call: Call, fan_outs: list[FanOutSite]) -> CallEstimate:
         """These figures for the same call in a new analysis of the tree."""
-        return CallEstimate(self.node, call, site, self.primitive, self.model_name, self.model,
-                            self.tokens_in, self.input_basis, self.input_floor, self.tokens_out,
-                            self.multiplicity, fan_outs)
+        return CallEstimate(self.node, call, self.locator, self.primitive, self.model_name,
+                            self.model, self.tokens_in, self.input_basis, self.input_floor,
+                            self.tokens_out, self.multiplicity, fan_outs)
+
+    @property
+    def site(self) -> str:
+        """``line:col`` of the call, in the newest text."""
+        return self.locator.document.where(self.node.start)
 
     @property
     def tier(self) -> str | None:
@@ -229,15 +247,15 @@ class Estimates:
         self.kept_calls = 0  # call estimates taken from an earlier analysis (Reuse)
         self.same_calls = 0  # of which the very objects (same call, sites and line:col)
         self._by_node: dict[int, CallEstimate] = {id(c.node): c for c in calls}
-        self._fan_out_by_node: dict[int, FanOutEstimate] = {}
-        self._fan_outs_by_node: dict[int, list[FanOutEstimate]] = {}
-        self._fan_out_by_site: dict[int, FanOutEstimate] = {}
-        self._fan_out_by_key: dict[tuple[int, int], FanOutEstimate] = {}
-        for fo in fan_outs:
-            self._fan_out_by_node.setdefault(id(fo.node), fo)
-            self._fan_outs_by_node.setdefault(id(fo.node), []).append(fo)
-            self._fan_out_by_site[id(fo.site)] = fo
-            self._fan_out_by_key[_site_key(fo.site)] = fo
+        self._fan_out_by_site: dict[int, FanOutEstimate] = {id(fo.site): fo for fo in fan_outs}
+
+    @cached_property
+    def _fan_outs_by_node(self) -> dict[int, list[FanOutEstimate]]:
+        # (on first use: hover and a few rules ask, the next edit's estimate does not)
+        found: dict[int, list[FanOutEstimate]] = {}
+        for fo in self.fan_outs:
+            found.setdefault(id(fo.node), []).append(fo)
+        return found
 
     @cached_property
     def latency_s(self) -> float | None:
@@ -246,8 +264,8 @@ class Estimates:
 
     def refresh_call(self, node: ListNode) -> None:
         """Estimate the LLM call ``node`` again after a literal in it changed in place (the
-        language server's edit of an instruction), and every site's ``line:col`` (columns
-        move on the edited line). Nothing else depends on the literal's text."""
+        language server's edit of an instruction). Nothing else depends on the literal's
+        text (the sites' ``line:col`` are read from the patched document)."""
         old = self._by_node.get(id(node))
         if old is None:
             return
@@ -255,11 +273,17 @@ class Estimates:
         new = estimator.call_estimate(old.call)
         self._by_node[id(node)] = estimator._call_estimates[id(node)] = new
         self.calls[self.calls.index(old)] = new
-        for fo in self.fan_outs:
-            fo.calls = [new if c is old else c for c in fo.calls]
-        where = estimator.document.where
-        for est in self.calls:
-            est.site = where(est.node.start)
+        for site in old.fan_outs:
+            fo = self._fan_out_by_site.get(id(site))
+            if fo is not None:
+                fo.calls = [new if c is old else c for c in fo.calls]
+
+    def of_calls(self, calls: Iterable[Call]) -> list[CallEstimate]:
+        """The estimates of those of ``calls`` that are LLM calls, in source order."""
+        by_node = self._by_node
+        found = [est for est in (by_node.get(id(c.node)) for c in calls) if est is not None]
+        found.sort(key=_start)
+        return found
 
     def call(self, node: Node) -> CallEstimate | None:
         """The estimate of an LLM call node (or of its head symbol)."""
@@ -271,12 +295,8 @@ class Estimates:
         return found
 
     def fan_out(self, node: Node) -> FanOutEstimate | None:
-        found = self._fan_out_by_node.get(id(node))
-        if found is None:
-            parent = self._estimator.parent_list(node)
-            if parent is not None and parent.items and parent.items[0] is node:
-                found = self._fan_out_by_node.get(id(parent))
-        return found
+        found = self.fan_outs_at(node)
+        return found[0] if found else None
 
     def fan_outs_at(self, node: Node) -> list[FanOutEstimate]:
         """Every fan-out of a call node (or of its head symbol). Most calls have one; a
@@ -466,6 +486,7 @@ class _Estimator:
         self.scopes = analysis.scopes
         self.models = analysis.config.models
         self.parents = analysis.document.parents
+        self.locator = Locator(self.document)
         self.sites = self.facts.fan_outs()
         self.sites_by_call: dict[int, list[FanOutSite]] = {}
         self.site_functions: dict[int, list[FanOutSite]] = {}
@@ -493,8 +514,9 @@ class _Estimator:
         """Every call's and fan-out's estimate; with ``reuse``, the figures of an earlier
         estimate of the same document for the calls and fan-outs it says are unaffected by
         the edits since (the language server's incremental lint: see Reuse). An estimate
-        whose call, fan-out sites and line:col are all as before is that very object (only
-        the latest analysis of a tree is read: see IncrementalLinter)."""
+        whose call and fan-out sites are as before is that very object, and so is a kept
+        fan-out's (only the latest analysis of a tree is read: see IncrementalLinter; its
+        ``line:col`` is read through the shared Locator)."""
         earlier = reuse.estimates if reuse is not None else None
         if earlier is None or reuse is None:
             calls: list[CallEstimate] = []
@@ -511,40 +533,37 @@ class _Estimator:
             self._earlier_context = self._keeps = None
 
     def _run_reusing(self, earlier: Estimates, keeps: Callable[[Node], bool]) -> Estimates:
+        # (this runs on every keystroke over every call of a big file: kept apart from what
+        # each call costs to check, the rest is the estimate of the calls the edit touched)
         old_calls = earlier._by_node
-        site_of = {_site_key(site): site for site in self.sites}
-        where = self.document.where
+        live_sites = {id(site) for site in self.sites}
+        site_of: dict[tuple[int, int], FanOutSite] | None = None
+        self.locator = locator = earlier._estimator.locator
+        locator.document = self.document
         calls: list[CallEstimate] = []
+        call_estimates = self._call_estimates
         kept = same = 0
         for call in self._llm_calls():
             node = call.node
             old = old_calls.get(id(node))
             if old is not None and old.node is node and keeps(node):
-                line_col = where(node.start)
-                sites = [site_of[_site_key(s)] for s in old.fan_outs]
-                if old.call is call and line_col == old.site and all(
-                        new is s for new, s in zip(sites, old.fan_outs, strict=True)):
-                    est = old
+                if old.call is call and all(id(s) in live_sites for s in old.fan_outs):
+                    est = old  # (same sites: a site is kept as the very object)
                     same += 1
                 else:
-                    est = old.moved(call, line_col, sites)
+                    if site_of is None:
+                        site_of = {_site_key(site): site for site in self.sites}
+                    est = old.moved(call, [site_of[_site_key(s)] for s in old.fan_outs])
                 kept += 1
             else:
                 est = self.call_estimate(call)
             calls.append(est)
-            self._call_estimates[id(node)] = est
-        old_fan_outs = earlier._fan_out_by_key
-        fan_outs: list[FanOutEstimate] = []
-        for site in self.sites:
-            old_fo = old_fan_outs.get(_site_key(site))
-            if old_fo is not None and keeps(site.call.node):
-                if old_fo.site is site:
-                    fan_outs.append(old_fo)  # (its calls are checked below)
-                else:
-                    fan_outs.append(FanOutEstimate(site, old_fo.size, old_fo.window,
-                                                   old_fo.item_latency_s, old_fo.latency_s))
-            else:
-                fan_outs.append(self.fan_out_estimate(site))
+            call_estimates[id(node)] = est
+        # A fan-out site outside the edits is kept as the very object (Facts.fan_outs), and
+        # so is its estimate; the others are estimated again.
+        old_fan_outs = earlier._fan_out_by_site
+        fan_outs = [old_fan_outs.get(id(site)) or self.fan_out_estimate(site)
+                    for site in self.sites]
         estimates = self._estimates(calls, fan_outs)
         estimates.kept_calls = kept
         estimates.same_calls = same
@@ -591,7 +610,7 @@ class _Estimator:
             strategy = facts.literal_string(positional[0]) if positional else None
             floor = chat_prompt_tokens(strategy or "", "")
             return CallEstimate(
-                node=call.node, call=call, site=self.document.where(call.node.start),
+                node=call.node, call=call, locator=self.locator,
                 primitive=call.name, model_name=name, model=model, tokens_in=None,
                 input_basis="unknown", input_floor=floor, tokens_out=None,
                 multiplicity=self.delegate_invocations(call), fan_outs=[])
@@ -601,7 +620,7 @@ class _Estimator:
         enclosing = sorted(facts.enclosing_fan_outs(call.node),
                            key=lambda s: -s.call.node.start)
         return CallEstimate(
-            node=call.node, call=call, site=self.document.where(call.node.start),
+            node=call.node, call=call, locator=self.locator,
             primitive=call.name, model_name=name, model=model, tokens_in=tokens_in,
             input_basis=basis, input_floor=floor, tokens_out=tokens_out,
             multiplicity=self.count(call.node), fan_outs=enclosing)

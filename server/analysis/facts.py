@@ -120,9 +120,13 @@ class Facts:
             value = node.value
             return value if isinstance(value, str) else None
         if isinstance(node, ListNode) and node.head_name() == "string-append":
-            parts = [self.literal_string(item) for item in node.items[1:]]
-            if all(p is not None for p in parts):
-                return "".join(parts)  # type: ignore[arg-type]
+            parts: list[str] = []
+            for item in node.items[1:]:
+                part = self.literal_string(item)
+                if part is None:
+                    return None  # (the first unknown piece settles it: a synthesis joins hundreds)
+                parts.append(part)
+            return "".join(parts)
         return None
 
     def literal_parts(self, node: Node | None) -> list[str]:

@@ -221,7 +221,11 @@ def model_literals(ctx: RuleContext) -> list[Atom]:
 def _model_literals(ctx: RuleContext) -> list[Atom]:
     found: list[Atom] = []
     seen: set[int] = set()
-    for call in llm_calls(ctx, keyword="model", whole=True):
+    # A call elsewhere reaches a literal of these forms only through a constant bound here
+    # (`(define M "gpt-4.1")`): without one, the calls of these forms are all there is to see.
+    whole = ctx.focus is None or any(
+        isinstance(b.value, Atom) and b.value.kind == STRING for b in ctx.bindings())
+    for call in llm_calls(ctx, keyword="model", whole=whole):
         target, _ = follow(ctx, call.keyword("model"))
         if isinstance(target, Atom) and target.kind == STRING and id(target) not in seen \
                 and ctx.in_focus(target):

@@ -42,27 +42,27 @@ NAME = "code-after-finish"
 SEVERITY = INFO
 
 
-def _spliced(forms: list[Node]) -> list[Node]:
-    """The top-level forms with top-level `(begin …)` spliced in, as Racket does."""
-    out: list[Node] = []
+def _spliced(forms: list[Node]) -> Iterator[tuple[Node, str | None]]:
+    """The top-level forms with top-level `(begin …)` spliced in, as Racket does, each with
+    the name in its operator position."""
     for form in forms:
-        if isinstance(form, ListNode) and form.head_name() == "begin" and len(form.items) > 1:
-            out.extend(_spliced(form.items[1:]))
+        head = form.head_name() if form.__class__ is ListNode else None  # type: ignore[attr-defined]
+        if head == "begin" and len(form.items) > 1:  # type: ignore[attr-defined]
+            yield from _spliced(form.items[1:])  # type: ignore[attr-defined]
         else:
-            out.append(form)
-    return out
+            yield form, head
 
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
-    forms = _spliced(list(ctx.document.forms))
-    for index, form in enumerate(forms):
-        # (the head's name first: this runs over every top-level form on every keystroke)
-        if form.__class__ is not ListNode or form.head_name() not in FINISHERS:  # type: ignore[attr-defined]
+    # (one pass, heads first: this runs over every top-level form on every keystroke)
+    forms = _spliced(ctx.document.forms)
+    for form, head in forms:
+        if head not in FINISHERS:
             continue
         call = is_call_to(ctx, form, *FINISHERS)
         if call is None:
             continue
-        rest = forms[index + 1:]
+        rest = [later for later, _ in forms]
         if not rest:
             return
         count = len(rest)
