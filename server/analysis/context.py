@@ -210,11 +210,12 @@ class RuleContext:
             else self.analysis.scopes.assignments
 
     def fan_outs(self) -> list[FanOutSite]:
-        sites = self.analysis.facts.fan_outs()
+        facts = self.analysis.facts
         if self.focus is None:
-            return sites
-        calls = {id(c) for c in self.focus.share.calls}
-        return [site for site in sites if id(site.call) in calls]
+            return facts.fan_outs()
+        by_call = facts.sites_by_call()
+        return [site for call in self.focus.share.calls
+                for site in by_call.get(id(call.node), ()) if site.call is call]
 
     def estimate_calls(self) -> list[CallEstimate]:
         if self.focus is None:

@@ -488,10 +488,9 @@ class _Estimator:
         self.parents = analysis.document.parents
         self.locator = Locator(self.document)
         self.sites = self.facts.fan_outs()
-        self.sites_by_call: dict[int, list[FanOutSite]] = {}
+        self.sites_by_call = self.facts.sites_by_call()
         self.site_functions: dict[int, list[FanOutSite]] = {}
         for site in self.sites:
-            self.sites_by_call.setdefault(id(site.call.node), []).append(site)
             for function in site.functions:
                 self.site_functions.setdefault(id(function), []).append(site)
         self._counts: dict[int, object] = {}

@@ -97,6 +97,7 @@ class Facts:
         self.call_at: dict[int, Call] = {id(c.node): c for c in scopes.calls}
         self._kinds: dict[int, str] = {}
         self._fan_outs: list[FanOutSite] | None = None
+        self._sites_by_call: dict[int, list[FanOutSite]] | None = None
         self._calls_within: dict[int, list[Call]] = {}
         self.context_items = context_items
         self._enclosing: dict[int, list[FanOutSite]] | None = None
@@ -376,6 +377,15 @@ class Facts:
         self._fan_outs = sites
         self._reused_sites = None  # (not to hold the earlier analysis's sites any longer)
         return sites
+
+    def sites_by_call(self) -> dict[int, list[FanOutSite]]:
+        """id(call node) → the fan-out sites of that call (most calls have one)."""
+        if self._sites_by_call is None:
+            found: dict[int, list[FanOutSite]] = {}
+            for site in self.fan_outs():
+                found.setdefault(id(site.call.node), []).append(site)
+            self._sites_by_call = found
+        return self._sites_by_call
 
     def list_size(self, node: Node | None, depth: int = 0) -> int | None:
         """Number of items of a list expression when it is knowable (RULES.md "fan-out size");

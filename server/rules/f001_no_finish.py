@@ -46,6 +46,9 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     last = ctx.document.last_form
     if not forms or forms[-1] is not last:
         return  # reported at the file's last form (this may be part of a file without it)
+    calls_by_name = ctx.scopes.calls_by_name
+    if any(calls_by_name.get(name) for name in FINISHERS):
+        return  # called (what follows would find it too, after a walk of the whole file)
     for entry in ctx.scopes.builtin_refs.values():
         if entry.name in FINISHERS:
             return  # called, or passed on as a procedure
