@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from recipe.runtime.lang.reader import read, reread
 from recipe.runtime.lang.syntax import STRING, Atom, Document, ListNode
 from test_reader import doc_shape
@@ -52,17 +53,35 @@ def test_edits_that_could_change_the_reading_are_refused() -> None:
                             (TEXT.index('"alpha"'), TEXT.index('"alpha"'), "x")]:  # at the quote
         assert doc.edit_string(start, end, new) is None, (start, end, new)
     escaped = read('(f "a\\nb")\n')
-    with_errors = read('(f "ab")\n(g ]\n')
-    assert with_errors.errors and with_errors.edit_string(5, 5, "x") is None
     assert escaped.edit_string(5, 5, "x") is None
     unbalanced = read('(f "ab"\n')
     assert unbalanced.edit_string(5, 5, "x") is None
 
 
-def test_random_edits_inside_strings_equal_fresh_reads() -> None:
-    rng = random.Random(3)
-    text = TEXT
+def test_syntax_errors_elsewhere_move_with_the_text() -> None:
+    # A syntax error (here a mismatched closer, whose message quotes where its list opened,
+    # and a malformed number) does not stop typing in a string from editing in place: it
+    # is read the same, and moves like the nodes.
+    text = '(f "ab" 12x)\n(g "cd" (h "ef" ])\n(k "gh")\n'
     doc = read(text)
+    assert [e.code for e in doc.errors] == ["S005", "S002"] and not doc.recovering
+    for marker in ('"a', '"c', '"e', '"g'):
+        for new_text, length in (("xyz", 0), ("", 2)):
+            at = text.index(marker) + 2
+            end = at + length
+            got = doc.edit_string(at, end, new_text)
+            assert got is not None, at
+            expected = read(text[:at] + new_text + text[end:])
+            assert doc_shape(got) == doc_shape(expected), (at, new_text)
+            doc, text = got, text[:at] + new_text + text[end:]
+
+
+@pytest.mark.parametrize("base", [TEXT, TEXT + '(g "in a list" ]\n(h 12x "after")\n'])
+def test_random_edits_inside_strings_equal_fresh_reads(base: str) -> None:
+    rng = random.Random(3)
+    text = base
+    doc = read(text)
+    assert not doc.recovering
     in_place = 0
     for _ in range(600):
         spans = string_spans(doc)

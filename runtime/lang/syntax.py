@@ -263,6 +263,17 @@ class SyntaxIssue:
             self.related = (self.related[0] + delta, self.related[1] + delta)
         self.refs = tuple(r + delta for r in self.refs)
 
+    def _move_from(self, offset: int, delta: int) -> None:
+        """Move what lies at or after ``offset`` by ``delta`` (text was inserted or removed
+        just before ``offset``, inside a string literal: see Document.edit_string)."""
+        def move(at: int) -> int:
+            return at + delta if at >= offset else at
+
+        self.start, self.end = move(self.start), move(self.end)
+        if self.related is not None:
+            self.related = (move(self.related[0]), move(self.related[1]))
+        self.refs = tuple(move(r) for r in self.refs)
+
     def __repr__(self) -> str:
         return f"SyntaxIssue({self.code}, {self.message!r}, {self.start}-{self.end})"
 
@@ -497,10 +508,11 @@ class Document:
         backslash or line break typed or removed, the string has no escapes, the file has no
         syntax error): the string is edited in place, and what follows moves. The top-level form
         keeps its identity; its ``generation`` goes up and ``edit`` says what changed. None
-        when the edit is not of that kind (use ``reread``)."""
+        when the edit is not of that kind (use ``reread``). Syntax errors elsewhere stay
+        what they were (nothing else is read differently), moved like the nodes."""
         text = self.text
-        if self.recovering or self.errors or not 0 <= start <= end <= len(text):
-            return None  # (syntax errors point at other places: reread places them)
+        if self.recovering or not 0 <= start <= end <= len(text):
+            return None  # (column-0 recovery: an edit can change where the reader resyncs)
         removed = text[start:end]
         for ch in '"\\\n\r':
             if ch in new_text or ch in removed:
@@ -533,10 +545,13 @@ class Document:
         for later in self.forms[index + 1:]:
             later._shift(delta)
         comments = self.comments
+        errors = self.errors
         if delta:
             for item in comments:
                 if item.start >= old_end:
                     item._shift(delta)
+            for issue in errors:
+                issue._move_from(old_end, delta)
         document = Document(text[:start] + new_text + text[end:], list(self.forms),
                             list(comments), [])
         document.recovering = False
@@ -545,6 +560,10 @@ class Document:
             cut = bisect.bisect_right(starts, start)
             document._line_starts = starts[:cut] + [s + delta for s in starts[cut:]] \
                 if delta else starts
+        document.errors = list(errors)
+        for issue in errors:
+            if issue.refs:  # ("… opened at {0}": a column on the edited line moves)
+                issue.message = issue.template.format(*(document.where(r) for r in issue.refs))
         form.generation += 1
         form.edit = StringEdit(atom, start, end, delta, self.serial, document.serial, old_text)
         return document
