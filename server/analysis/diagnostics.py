@@ -39,10 +39,12 @@ class Related(NamedTuple):
 class Diagnostic:
     """A finding: a rule code, a message and a span of the document (offsets)."""
 
-    __slots__ = ("code", "end", "fix", "message", "related", "severity", "start")
+    __slots__ = ("code", "end", "fix", "message", "origin", "related", "severity", "start")
+    _COMPARED = ("code", "end", "fix", "message", "related", "severity", "start")
 
     def __init__(self, code: str, message: str, start: int, end: int, severity: str = WARNING,
-                 fix: Fix | None = None, related: list[Related] | None = None) -> None:
+                 fix: Fix | None = None, related: list[Related] | None = None,
+                 origin: Diagnostic | None = None) -> None:
         self.code = code
         self.message = message
         self.start = start
@@ -50,6 +52,10 @@ class Diagnostic:
         self.severity = severity
         self.fix = fix
         self.related = related if related is not None else []
+        # The finding this one is a moved copy of (the first of the line of copies), when
+        # the incremental linter moved it with its form: the language server reuses the
+        # JSON text of a finding whose line and column did not change.
+        self.origin = origin
 
     def __repr__(self) -> str:
         return f"Diagnostic({self.code}, {self.message!r}, {self.start}-{self.end})"
@@ -57,7 +63,7 @@ class Diagnostic:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Diagnostic):
             return NotImplemented
-        return all(getattr(self, s) == getattr(other, s) for s in self.__slots__)
+        return all(getattr(self, s) == getattr(other, s) for s in self._COMPARED)
 
     __hash__ = None  # type: ignore[assignment]
 

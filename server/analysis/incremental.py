@@ -219,7 +219,7 @@ def _shift(diag: Diagnostic, move: Any) -> Diagnostic:
                                      for e in fix.edits), fix.safe)
     related = [Related(move(r.start), move(r.end), r.message) for r in diag.related]
     return Diagnostic(diag.code, diag.message, move(diag.start), move(diag.end), diag.severity,
-                      fix, related)
+                      fix, related, diag.origin or diag)
 
 
 class IncrementalLinter:

@@ -12,8 +12,9 @@ from urllib.parse import unquote, urlparse
 from recipe.runtime.lang import catalog
 from recipe.runtime.lang.config import Config, ConfigError, apply_settings, load_config
 from recipe.runtime.lang.reader import read, reread
-from recipe.runtime.lang.syntax import Document
+from recipe.runtime.lang.syntax import Document, has_line_break, line_end
 from recipe.server.analysis.context import Analysis
+from recipe.server.analysis.diagnostics import Diagnostic
 from recipe.server.analysis.incremental import IncrementalLinter
 from recipe.server.analysis.lint import LintResult
 
@@ -120,6 +121,52 @@ class Settings:
         return config
 
 
+class _Wired:
+    """What a diagnostic's JSON text was made from: the finding it was first (``origin``),
+    the diagnostic itself, its offsets (start, end, then each related span's), and what
+    it reads as (``key``)."""
+
+    __slots__ = ("diagnostic", "key", "offsets", "origin", "text")
+
+    def __init__(self, origin: Diagnostic, diagnostic: Diagnostic, offsets: tuple[int, ...],
+                 text: str, key: tuple[Any, ...]) -> None:
+        self.origin = origin
+        self.diagnostic = diagnostic
+        self.offsets = offsets
+        self.text = text
+        self.key = key
+
+
+def _single_line_edit(document: Document, start: int, end: int,
+                      new_text: str) -> tuple[int, int, int, int] | None:
+    """(start, end, delta, where the next line starts) of an edit that neither adds nor
+    removes a line break — what every other position keeps its line and column through,
+    but those after it on its line; None for any other edit."""
+    text = document.text
+    if not 0 <= start <= end <= len(text) or has_line_break(new_text) \
+            or has_line_break(text[start:end]) \
+            or (start > 0 and text[start - 1] == "\r") or text[end:end + 1] == "\n":
+        return None  # (a \r and a \n on either side of the edit could join)
+    stop = line_end(text, end, len(text))
+    next_line = stop + 2 if text.startswith("\r\n", stop) else stop + 1
+    return start, end, len(new_text) - (end - start), next_line
+
+
+def _same_place(before: tuple[int, ...], now: tuple[int, ...],
+                edits: list[tuple[int, int, int, int] | None],
+                edit: tuple[int, int, int, int] | None) -> bool:
+    """Whether offsets ``now`` stand where ``before`` did, line and column alike, across
+    ``edits`` (the edits since ``before`` was taken)."""
+    if not edits:
+        return before == now
+    if edit is None or len(before) != len(now):
+        return False
+    start, _, delta, next_line = edit
+    # (an offset's line and column depend on the text before it only)
+    return all((old <= start and new == old) or (old >= next_line and new == old + delta)
+               for old, new in zip(before, now, strict=True))
+
+
 class DocState:
     """One open document. ``document`` is always the tree of ``version``; the analysis and
     lint result are cached for the version they were computed on."""
@@ -139,10 +186,15 @@ class DocState:
         self.last_change = 0.0
         self.published: int | None = None
         self.run_diagnostics: list[Any] = []  # from the last "Run recipe" (source "recipe run")
-        # id(diagnostic) → (it, its JSON text, what it reads as)
-        self._json: dict[int, tuple[Any, str, tuple[Any, ...]]] = {}
+        # id(the finding a diagnostic is a moved copy of, or of itself) → what its JSON text
+        # was made from (see diagnostics_wire)
+        self._json: dict[int, _Wired] = {}
         self._json_content: dict[tuple[Any, ...], str] = {}  # what it reads as → JSON text
         self._json_encoding = ""
+        # The edits since the diagnostics last went on the wire: (start, end, delta, where
+        # the line after the edit's last one started), None for one that broke or joined
+        # lines or replaced the text.
+        self._edits: list[tuple[int, int, int, int] | None] = []
 
     @property
     def text(self) -> str:
@@ -155,10 +207,13 @@ class DocState:
         # Typing inside a string edits the tree in place (Document.edit_string); anything
         # else re-reads only the forms the edit touches. Both equal read() of the new text
         # (tests/test_reader.py, tests/test_edit_string.py check it on chained random edits).
-        self.document = self.document.edit_string(start, end, new_text) \
-            or reread(self.document, start, end, new_text)
+        old = self.document
+        self._edits.append(_single_line_edit(old, start, end, new_text))
+        self.document = old.edit_string(start, end, new_text) \
+            or reread(old, start, end, new_text)
 
     def replace(self, text: str) -> None:
+        self._edits.append(None)
         self.document = read(text)
 
     def set_config(self, config: Config) -> None:
@@ -186,21 +241,29 @@ class DocState:
         return None
 
     def diagnostics_wire(self, result: LintResult, encoding: str) -> list[str]:
-        """``result``'s diagnostics as the JSON text of LSP Diagnostics. The incremental
-        linter hands back the very same Diagnostic objects for what an edit did not move,
-        and a moved one whose line, column, message and fix read the same (an edit on
-        another line) goes out as the same text: both are reused, not rebuilt."""
+        """``result``'s diagnostics as the JSON text of LSP Diagnostics. What an edit did not
+        change is not converted again: a diagnostic that is the same object as last time, or
+        a moved copy of one (the incremental linter moves the findings of forms an edit left
+        alone), keeps its text while its line and column cannot have changed (the edit was
+        within one line, and on another line or after it); any other that reads as one
+        last sent (same code, message, line, column…) gets that one's text."""
         pos = self.positions(encoding)
         same_encoding = self._json_encoding == encoding
-        by_id = self._json if same_encoding else {}
+        wired = self._json if same_encoding else {}
         by_content = self._json_content if same_encoding else {}
-        fresh: dict[int, tuple[Any, str, tuple[Any, ...]]] = {}
+        edits, self._edits = self._edits, []
+        edit = edits[0] if len(edits) == 1 else None
+        fresh: dict[int, _Wired] = {}
         fresh_content: dict[tuple[Any, ...], str] = {}
         out = []
         where = pos.line_character
         for diag in result.diagnostics:
-            hit = by_id.get(id(diag))
-            if hit is None or hit[0] is not diag:
+            origin = diag.origin or diag
+            offsets = (diag.start, diag.end, *(x for r in diag.related for x in (r.start, r.end)))
+            last = wired.get(id(origin))
+            if last is None or last.origin is not origin or not (
+                    (diag is last.diagnostic or diag.fix is None)
+                    and _same_place(last.offsets, offsets, edits, edit)):
                 key = (diag.code, diag.message, diag.severity, where(diag.start),
                        where(max(diag.start, diag.end)),
                        tuple((where(r.start), where(max(r.start, r.end)), r.message)
@@ -209,10 +272,12 @@ class DocState:
                 text = by_content.get(key)
                 if text is None:
                     text = json.dumps(diagnostic_json(diag, pos, self.uri), separators=(",", ":"))
-                hit = (diag, text, key)
-            fresh[id(diag)] = hit
-            fresh_content[hit[2]] = hit[1]
-            out.append(hit[1])
+                last = _Wired(origin, diag, offsets, text, key)
+            elif last.diagnostic is not diag:
+                last = _Wired(origin, diag, offsets, last.text, last.key)
+            fresh[id(origin)] = last
+            fresh_content[last.key] = last.text
+            out.append(last.text)
         self._json, self._json_content, self._json_encoding = fresh, fresh_content, encoding
         return out
 
