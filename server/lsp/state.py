@@ -121,20 +121,9 @@ class Settings:
         return config
 
 
-class _Wired:
-    """What a diagnostic's JSON text was made from: the finding it was first (``origin``),
-    the diagnostic itself, its offsets (start, end, then each related span's), and what
-    it reads as (``key``)."""
-
-    __slots__ = ("diagnostic", "key", "offsets", "origin", "text")
-
-    def __init__(self, origin: Diagnostic, diagnostic: Diagnostic, offsets: tuple[int, ...],
-                 text: str, key: tuple[Any, ...]) -> None:
-        self.origin = origin
-        self.diagnostic = diagnostic
-        self.offsets = offsets
-        self.text = text
-        self.key = key
+# What a diagnostic's JSON text was made from: the finding it was first (its origin), the
+# diagnostic, the text, and what it reads as.
+_Wired = tuple[Diagnostic, Diagnostic, str, tuple[Any, ...]]
 
 
 def _single_line_edit(document: Document, start: int, end: int,
@@ -152,19 +141,26 @@ def _single_line_edit(document: Document, start: int, end: int,
     return start, end, len(new_text) - (end - start), next_line
 
 
-def _same_place(before: tuple[int, ...], now: tuple[int, ...],
-                edits: list[tuple[int, int, int, int] | None],
-                edit: tuple[int, int, int, int] | None) -> bool:
-    """Whether offsets ``now`` stand where ``before`` did, line and column alike, across
-    ``edits`` (the edits since ``before`` was taken)."""
-    if not edits:
-        return before == now
-    if edit is None or len(before) != len(now):
-        return False
-    start, _, delta, next_line = edit
-    # (an offset's line and column depend on the text before it only)
-    return all((old <= start and new == old) or (old >= next_line and new == old + delta)
-               for old, new in zip(before, now, strict=True))
+def _same_place(before: Diagnostic, now: Diagnostic, at: int, delta: int,
+                next_line: int) -> bool:
+    """Whether ``now`` (a moved copy of ``before``, or itself) stands where ``before`` did,
+    line and column alike, across the edits since: none (``next_line`` 0), one within a line
+    at ``at`` moving what follows by ``delta`` (the next line starts at ``next_line``; an
+    offset's line and column depend on the text before it only), any other (-1)."""
+    if next_line <= 0:
+        return next_line == 0 and before.start == now.start and before.end == now.end \
+            and before.related == now.related
+
+    pairs = [(before.start, now.start), (before.end, now.end)]
+    if before.related or now.related:
+        if len(before.related) != len(now.related):
+            return False
+        for b, n in zip(before.related, now.related, strict=True):
+            pairs += ((b.start, n.start), (b.end, n.end))
+    for old, new in pairs:
+        if not ((old <= at and new == old) or (old >= next_line and new == old + delta)):
+            return False
+    return True
 
 
 class DocState:
@@ -252,18 +248,22 @@ class DocState:
         wired = self._json if same_encoding else {}
         by_content = self._json_content if same_encoding else {}
         edits, self._edits = self._edits, []
-        edit = edits[0] if len(edits) == 1 else None
+        if len(edits) == 1 and edits[0] is not None:
+            at, _, delta, next_line = edits[0]
+        else:  # (no edit, or none whose effect on lines and columns is this simple)
+            at, delta, next_line = -1, 0, 0 if not edits else -1
         fresh: dict[int, _Wired] = {}
         fresh_content: dict[tuple[Any, ...], str] = {}
         out = []
         where = pos.line_character
         for diag in result.diagnostics:
             origin = diag.origin or diag
-            offsets = (diag.start, diag.end, *(x for r in diag.related for x in (r.start, r.end)))
             last = wired.get(id(origin))
-            if last is None or last.origin is not origin or not (
-                    (diag is last.diagnostic or diag.fix is None)
-                    and _same_place(last.offsets, offsets, edits, edit)):
+            if last is None or last[0] is not origin or (
+                    diag is not last[1] and (diag.fix is not None or not _same_place(
+                        last[1], diag, at, delta, next_line))) or (
+                    edits and diag is last[1] and not _same_place(
+                        diag, diag, at, delta, next_line)):
                 key = (diag.code, diag.message, diag.severity, where(diag.start),
                        where(max(diag.start, diag.end)),
                        tuple((where(r.start), where(max(r.start, r.end)), r.message)
@@ -272,12 +272,12 @@ class DocState:
                 text = by_content.get(key)
                 if text is None:
                     text = json.dumps(diagnostic_json(diag, pos, self.uri), separators=(",", ":"))
-                last = _Wired(origin, diag, offsets, text, key)
-            elif last.diagnostic is not diag:
-                last = _Wired(origin, diag, offsets, last.text, last.key)
+                last = (origin, diag, text, key)
+            elif last[1] is not diag:
+                last = (origin, diag, last[2], last[3])
             fresh[id(origin)] = last
-            fresh_content[last.key] = last.text
-            out.append(last.text)
+            fresh_content[last[3]] = last[2]
+            out.append(last[2])
         self._json, self._json_content, self._json_encoding = fresh, fresh_content, encoding
         return out
 

@@ -9,7 +9,6 @@ import random
 import re
 
 import pytest
-
 from recipe.runtime.lang.config import Config
 from recipe.server.lsp.convert import Positions, diagnostic_json
 from recipe.server.lsp.state import DocState
@@ -17,7 +16,8 @@ from recipe.server.lsp.state import DocState
 UNIT = ('(define (summarise-{i} doc)\n'
         '  (llm-query-async #:instruction "Summarise {i}: é𝄞" #:data doc #:max-tokens 50))\n'
         '(define parts-{i} (map-async summarise-{i} (list "a" "b")))\n'
-        '(define joined-{i} (string-join parts-{i} "\\n")) (define spare-{i} 1)\n')
+        '(define joined-{i} (string-join parts-{i} "\\n")) (define spare-{i} 1)\n'
+        '(define label-{i} "plain é text") (define other-{i} 2)\n')
 
 
 def fresh_wire(st: DocState, encoding: str) -> list[str]:
