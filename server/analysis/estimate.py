@@ -245,7 +245,7 @@ class Estimates:
         self.fan_outs = fan_outs
         self._estimator = estimator
         self.kept_calls = 0  # call estimates taken from an earlier analysis (Reuse)
-        self.same_calls = 0  # of which the very objects (same call, sites and line:col)
+        self.same_calls = 0  # of which the very objects (same call and fan-out sites)
         self._by_node: dict[int, CallEstimate] = {id(c.node): c for c in calls}
         self._fan_out_by_site: dict[int, FanOutEstimate] = {id(fo.site): fo for fo in fan_outs}
 
