@@ -204,12 +204,13 @@ class DocState:
         # else re-reads only the forms the edit touches. Both equal read() of the new text
         # (tests/test_reader.py, tests/test_edit_string.py check it on chained random edits).
         old = self.document
-        self._edits.append(_single_line_edit(old, start, end, new_text))
+        if len(self._edits) < 2:  # (two or more go on the wire alike: no need to keep more)
+            self._edits.append(_single_line_edit(old, start, end, new_text))
         self.document = old.edit_string(start, end, new_text) \
             or reread(old, start, end, new_text)
 
     def replace(self, text: str) -> None:
-        self._edits.append(None)
+        self._edits[:] = [None]
         self.document = read(text)
 
     def set_config(self, config: Config) -> None:
