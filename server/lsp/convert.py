@@ -139,11 +139,11 @@ def diagnostic_json(diag: Diagnostic, pos: Positions, uri: str,
         + ([types.DiagnosticTag.Deprecated.value] if diag.code in _DEPRECATED else [])
     if tags:
         out["tags"] = tags
-    data: dict[str, Any] = {"code": diag.code}
     if diag.fix is not None:
-        data["fix"] = {"message": diag.fix.message, "safe": diag.fix.safe,
-                       "edits": [[e.start, e.end, e.new_text] for e in diag.fix.edits]}
-    out["data"] = data
+        # (what the quick fix will do, for a client that shows it before asking; nothing for
+        # a finding without one: a big file re-sends every finding on each keystroke)
+        out["data"] = {"fix": {"message": diag.fix.message, "safe": diag.fix.safe,
+                               "edits": [[e.start, e.end, e.new_text] for e in diag.fix.edits]}}
     return out
 
 

@@ -234,7 +234,7 @@ def expected_wire(text: str, uri: str) -> list[tuple[object, ...]]:
                         for r in j.get("relatedInformation", []))
         out.append((d.code, j["range"]["start"]["line"], j["range"]["start"]["character"],
                     j["range"]["end"]["line"], j["range"]["end"]["character"], d.message,
-                    related, json.dumps(j["data"], sort_keys=True)))
+                    related, json.dumps(j.get("data"), sort_keys=True)))
     return sorted(out, key=repr)
 
 
