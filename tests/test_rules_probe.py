@@ -117,6 +117,24 @@ def test_n008_recursive_function_used_elsewhere_is_clean() -> None:
     assert found(text, "N008") == []
 
 
+def test_n002_dotted_arguments_are_reported_at_the_dot() -> None:
+    # `recipe run` refuses `(f 1 . 2)` ("illegal use of `.`"); the lint counted the dot as a
+    # third argument of a two-argument function, or said nothing for a variadic one
+    text = ("(define (f a b) (+ a b))\n"
+            "(define x (f 1 . 2))\n"
+            "(define y (+ 1 . 2))\n"
+            "(finish (list x y))\n")
+    first, second = found(text, "N002")
+    assert where(text, first) == ((1, 15), (1, 16)) and "illegal use of `.`" in first.message
+    assert where(text, second) == ((2, 15), (2, 16)) and "(apply + … list)" in second.message
+    fine = ("(define (f . xs) (length xs))\n"
+            "(define g (lambda (a . rest) rest))\n"
+            "(define pairs '((a . 1) (b . 2)))\n"
+            "(define h `(x . ,(f 1 2)))\n"
+            "(finish (list (f 1 2) (g 1 2) pairs h (apply f 1 (list 2 3))))\n")
+    assert found(fine, "N002") == []
+
+
 def test_n008_finish_var_exempts_top_level_names_only() -> None:
     # finish-var reads a top-level variable (the runtime looks among the globals): a local
     # `answer` it names is still never used

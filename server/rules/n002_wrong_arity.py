@@ -3,7 +3,9 @@
 ## What it does
 Compares the positional arguments of a call (keyword arguments excluded) with the
 parameters of the procedure it calls: a built-in, primitive or combinator from the
-catalogue, or a function defined in the recipe (including named-`let` loops).
+catalogue, or a function defined in the recipe (including named-`let` loops). A call whose
+arguments end in a dotted pair, `(f a . b)`, is reported at the `.` whatever it calls: the
+arguments of a call are not a dotted list, and `recipe run` refuses the recipe there.
 
 ## Why is this bad?
 The call fails at run time with an arity error, after any LLM calls before it were paid.
@@ -28,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from recipe.runtime.lang import catalog
+from recipe.runtime.lang.syntax import DOT, Atom
 from recipe.server.analysis.context import RuleContext
 from recipe.server.analysis.diagnostics import ERROR, Diagnostic
 
@@ -49,6 +52,13 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     for call in ctx.calls():
         if not call.node.closed:
             continue  # the reader closed it: the arguments are not what was meant
+        dot = next((item for item in call.node.items[1:]
+                    if item.__class__ is Atom and item.kind == DOT), None)  # type: ignore[attr-defined]
+        if dot is not None:
+            yield ctx.diagnostic(dot, "illegal use of `.`: the arguments of a call are not a "
+                                 "dotted list (`recipe run` stops here); to pass a list's "
+                                 f"items as arguments, use `(apply {call.name} … list)`")
+            continue
         if call.entry is not None:
             if not call.entry.is_procedure or call.entry.kind == catalog.SPECIAL_FORM:
                 continue
