@@ -93,6 +93,16 @@ def test_t003_list_of_syntax_in_string_join() -> None:
     assert "(string-join (map syntax-e rs)" in fixed(text, diag)
 
 
+def test_t003_reply_of_a_recursive_spawn_procedure() -> None:
+    # the procedure recursive-spawn returns answers with an llm-query's reply: a syntax object
+    text = ('(define solver (recursive-spawn "Solve it." #:depth 1))\n'
+            '(define sub (solver "2+2?"))\n'
+            '(finish (string-append "answer: " sub))\n')
+    (diag,) = found(text, "T003")
+    assert where(text, diag) == ((2, 34), (2, 37))
+    assert found(fixed(text, diag), "T003") == []
+
+
 def test_t003_clean() -> None:
     text = ('(define s (llm-query #:instruction "Name a colour." #:max-tokens 5))\n'
             '(define h (llm-query-async #:instruction "Name a fruit." #:max-tokens 5))\n'

@@ -202,6 +202,10 @@ class Facts:
                 return self._entry_kind(call, depth)
             if call.binding is not None and call.binding.is_function:
                 return self.return_kind(call.binding, depth + 1)
+            maker = self.call_at.get(id(self.binding_value(call.head)))
+            if maker is not None and maker.entry is not None \
+                    and maker.entry.name == "recursive-spawn":
+                return SYNTAX  # (its procedure answers with an llm-query's reply)
             return UNKNOWN
         if head in LAMBDA_NAMES:
             return PROCEDURE_K
