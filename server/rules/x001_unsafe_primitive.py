@@ -7,9 +7,9 @@ wrapper), `unsafe-interpolate` (unwrap without a trace entry), `unsafe-overwrite
 `unsafe-interpolate` has a fix: `syntax-e` does the same, with a trace entry.
 
 ## Why is this bad?
-They switch off the language's defences against prompt injection and are disabled unless
-the run explicitly allows unsafe primitives — so the recipe fails on a default run, and
-where it does run, LLM output can flow onward (or execute) unchecked.
+They switch off the language's defences against prompt injection: LLM output can flow
+onward (or execute) unchecked. The last three are also disabled unless the run explicitly
+allows unsafe primitives, so the recipe fails on a default run.
 
 ## Example
 ```scheme
@@ -66,5 +66,6 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
         fix = None
         if entry.name == "unsafe-interpolate":
             fix = Fix("Use `syntax-e`", (Edit(node.start, node.end, "syntax-e"),))
-        yield ctx.diagnostic(node, f"`{entry.name}` is an unsafe primitive (disabled unless the "
-                             f"run allows it): it {why}", fix)
+        disabled = " (disabled unless the run allows it)" if entry.unsafe else ""
+        yield ctx.diagnostic(node, f"`{entry.name}` is an unsafe primitive{disabled}: it {why}",
+                             fix)
