@@ -280,7 +280,17 @@ def cost_main(args: argparse.Namespace) -> int:
         print(f"{args.file}: no such file or directory", file=sys.stderr)
         return EXIT_USAGE
     display = _display_path(path)
-    analysis = Analysis(read(text), config, display, _context_tokens(args.context))
+    document = read(text)
+    if document.errors:
+        # (what a recipe that cannot run would cost is no figure to show: `recipe run` and
+        # `recipe fmt` refuse it too)
+        for issue in document.errors:
+            line, col = document.position(issue.start)
+            print(f"{display}:{line + 1}:{col + 1}: {issue.code} {issue.message}", file=sys.stderr)
+        print(f"{display}: no estimate: fix the syntax error{'s' if len(document.errors) > 1 else ''} "
+              "first", file=sys.stderr)
+        return EXIT_USAGE
+    analysis = Analysis(document, config, display, _context_tokens(args.context))
     render = render_cost_json if args.format == "json" else render_cost_text
     sys.stdout.write(render(cost_rows(analysis), filename=display))
     return EXIT_OK

@@ -183,6 +183,13 @@ def test_cost_command(work: Path) -> None:
     assert data["total"]["calls"] == 50 and data["total"]["cost_high"] > data["total"]["cost_low"] > 0
     missing = recipe("cost", "missing.recipe", cwd=work)
     assert missing.returncode == 2 and "missing.recipe" in missing.stderr
+    # a recipe that cannot run has no cost to show: its syntax errors, located, and exit 2
+    (work / "broken.recipe").write_text(
+        '(define x (llm-query #:instruction "Hi" #:max-tokens 5)\n(finish x\n')
+    broken = recipe("cost", "broken.recipe", cwd=work)
+    assert broken.returncode == 2 and broken.stdout == ""
+    assert "broken.recipe:1:1: S001 unclosed `(`" in broken.stderr
+    assert "no estimate: fix the syntax errors first" in broken.stderr
 
 
 def test_unreadable_input_is_not_a_pass(work: Path) -> None:
