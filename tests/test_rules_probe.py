@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rule_helpers import fixed, found, where
+from rule_helpers import fixed, found, lint, where
 
 # -- C002: thunks built per item are not calls made per item ------------------------
 
@@ -115,6 +115,27 @@ def test_n008_recursive_function_used_elsewhere_is_clean() -> None:
     text = ('(define total (letrec ([f (lambda (n) (if (zero? n) 0 (f (sub1 n))))]) (f 3)))\n'
             '(finish total)\n')
     assert found(text, "N008") == []
+
+
+def test_do_loops_and_every_for_form_resolve() -> None:
+    # `recipe run` runs all of these (Racket's `do`, for/count, for*/hash…); the lint took
+    # `do` for a call of an unbound name and its loop variables for unbound identifiers
+    text = ("(define total (do ([i 0 (add1 i)] [acc 0 (+ acc i)]) ((= i 4) acc)))\n"
+            "(define n (for/count ([i (list 1 2 3)]) (odd? i)))\n"
+            "(define h (for*/hash ([k (list \"a\")] [j (in-range 2)]) (values k j)))\n"
+            "(define ok (for*/and ([i (list 1 2)]) (> i 0)))\n"
+            "(finish (list total n h ok))\n")
+    assert lint(text).diagnostics == []
+    unused = "(define x (do ([i 0 (add1 i)] [spare 1]) ((= i 2) i)))\n(finish x)\n"
+    (diag,) = found(unused, "N008")
+    assert "`spare`" in diag.message
+
+
+def test_no_name_is_suggested_for_a_one_character_name() -> None:
+    # every other one-character name is as near: `i` → `*` was offered, and applied by
+    # --unsafe-fixes
+    (diag,) = found("(define (f) (+ i 1))\n(finish (f))\n", "N001")
+    assert "did you mean" not in diag.message and diag.fix is None
 
 
 def test_n002_dotted_arguments_are_reported_at_the_dot() -> None:

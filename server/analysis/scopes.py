@@ -26,9 +26,11 @@ MAX_DEPTH = 200
 _USER_CALLS = "\0user"  # the calls_by_name key of calls of user bindings
 
 LAMBDA_NAMES = ("lambda", "λ")
-FOR_FORMS = {"for", "for/list", "for/fold", "for/sum", "for/first", "for/and", "for/or",
-             "for*/list", "for*", "for/vector", "for/hash", "for*/fold", "for/last",
-             "for/product", "for*/sum"}
+# (the runtime's for-forms: tests/test_catalog_runtime.py holds the two lists together)
+FOR_FORMS = {"for", "for/list", "for/fold", "for/sum", "for/first", "for/last", "for/and",
+             "for/or", "for*", "for*/list", "for*/fold", "for*/sum", "for*/first", "for*/and",
+             "for*/or", "for/vector", "for*/vector", "for/hash", "for*/hash", "for/product",
+             "for/count"}
 LET_FORMS = {"let", "let*", "letrec", "letrec*"}
 LET_VALUES_FORMS = {"let-values", "let*-values"}
 QUOTING = {"quote", "syntax"}
@@ -994,6 +996,31 @@ class _Resolver:
         for value in node.items[2:]:
             self.expr(value, scope, depth)
 
+    def form_do(self, node: ListNode, scope: Scope, depth: int) -> None:
+        """``(do ([id init step] ...) (stop? result ...) body ...)``: the inits in the outer
+        scope; the steps, the test, the results and the body see the ids (loop variables,
+        as the named let the runtime makes of it)."""
+        items = node.items
+        if len(items) < 3 or not isinstance(items[1], ListNode):
+            for item in items[1:]:
+                self.expr(item, scope, depth)
+            return
+        specs = [spec for spec in items[1].items if isinstance(spec, ListNode) and spec.items]
+        for spec in specs:
+            for init in spec.items[1:2]:
+                self.expr(init, scope, depth)
+        inner = self.new_scope(node, scope)
+        for spec in specs:
+            self.bind(inner, spec.items[0], "let")
+        for spec in specs:
+            for step in spec.items[2:]:
+                self.expr(step, inner, depth)
+        stop = items[2]
+        for item in stop.items if isinstance(stop, ListNode) else [stop]:
+            self.expr(item, inner, depth)
+        for item in items[3:]:
+            self.expr(item, inner, depth)
+
     def form_for(self, node: ListNode, scope: Scope, depth: int) -> None:
         items = node.items
         head = node.head_name() or ""
@@ -1156,6 +1183,7 @@ _SPECIAL = {
     "parameterize": _Resolver.form_bindings_then_body,
     "with-handlers": _Resolver.form_bindings_then_body,
     "try": _Resolver.form_try,
+    "do": _Resolver.form_do,
     **{name: _Resolver.form_let for name in LET_FORMS},
     **{name: _Resolver.form_for for name in FOR_FORMS},
     **{name: _Resolver.form_generic for name in ("if", "when", "unless", "and", "or", "begin")},

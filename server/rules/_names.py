@@ -17,7 +17,10 @@ def _closest_catalogue_name(name: str) -> str | None:
 
 
 def suggest_name(ctx: RuleContext, atom: Atom) -> str | None:
-    """The nearest name in scope (bindings first, then the catalogue), when close enough."""
+    """The nearest name in scope (bindings first, then the catalogue), when close enough —
+    never for a one-character name (every other one-character name is as close: `i` → `*`)."""
+    if len(atom.text) < 2:
+        return None
     scope = ctx.scopes.scope_at(atom.start)
     local = closest(atom.text, ctx.scopes.visible_names(scope))
     known = _closest_catalogue_name(atom.text)
