@@ -138,6 +138,16 @@ def test_no_name_is_suggested_for_a_one_character_name() -> None:
     assert "did you mean" not in diag.message and diag.fix is None
 
 
+def test_n002_required_keyword_left_out() -> None:
+    # `recipe run`: "h: required keyword argument #:req not supplied"
+    text = ("(define (h x #:req r #:opt [o 1]) (list x r o))\n"
+            "(define a (h 1 #:req 2))\n"
+            "(define b (h 1 #:opt 3))\n"
+            "(finish (list a b))\n")
+    (diag,) = found(text, "N002")
+    assert where(text, diag) == ((2, 10), (2, 23)) and "needs `#:req`" in diag.message
+
+
 def test_n002_dotted_arguments_are_reported_at_the_dot() -> None:
     # `recipe run` refuses `(f 1 . 2)` ("illegal use of `.`"); the lint counted the dot as a
     # third argument of a two-argument function, or said nothing for a variadic one

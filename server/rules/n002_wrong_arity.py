@@ -5,7 +5,9 @@ Compares the positional arguments of a call (keyword arguments excluded) with th
 parameters of the procedure it calls: a built-in, primitive or combinator from the
 catalogue, or a function defined in the recipe (including named-`let` loops). A call whose
 arguments end in a dotted pair, `(f a . b)`, is reported at the `.` whatever it calls: the
-arguments of a call are not a dotted list, and `recipe run` refuses the recipe there.
+arguments of a call are not a dotted list, and `recipe run` refuses the recipe there. A call
+of a recipe function that leaves out a keyword parameter without a default (`#:k k`, not
+`#:k [k 1]`) is reported too.
 
 ## Why is this bad?
 The call fails at run time with an arity error, after any LLM calls before it were paid.
@@ -81,3 +83,10 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
             extra = args[high:]
             yield ctx.diagnostic((extra[0].start, extra[-1].end),
                                  f"{what} takes {_expected(low, high)}, got {got}")
+        if call.entry is None and call.binding is not None and call.binding.signature is not None:
+            missing = [f"`#:{name}`" for name, required in call.binding.signature.keywords.items()
+                       if required and not call.has_keyword(name)]
+            if missing:
+                # (a keyword parameter without a default: the run stops at this call)
+                yield ctx.diagnostic(call.node, f"{what} needs {' and '.join(missing)} (a "
+                                     f"keyword parameter without a default), not given here")
