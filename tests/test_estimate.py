@@ -213,6 +213,22 @@ def test_sequential_map_and_for_multiply_and_add_latency() -> None:
     assert est.latency_s == 4 * GPT4.latency_s + 4 * NANO.latency_s
 
 
+def test_a_sequential_map_that_only_starts_calls_waits_for_one() -> None:
+    # (await-all (map ask xs)): map starts each llm-query-async and goes on — the twelve
+    # calls run together (a run with simulated latency: peak concurrency 12), as the same
+    # loop written with for/list was already estimated
+    items = "(list " + " ".join(f'"{c}"' for c in "abcdefghijkl") + ")"
+    ask = ('(define (ask x) (llm-query-async #:instruction "Tag." #:data x'
+           ' #:model "gpt-4.1-nano" #:max-tokens 5))\n')
+    est = estimates(f"(define xs {items})\n{ask}(finish (await-all (map ask xs)))\n")
+    (fo,) = est.fan_outs
+    assert fo.size == 12 and fo.latency_s == NANO.latency_s
+    assert est.latency_s == NANO.latency_s
+    looped = estimates(f"(define xs {items})\n{ask}"
+                       "(finish (await-all (for/list ([x xs]) (ask x))))\n")
+    assert looped.latency_s == est.latency_s
+
+
 def test_user_function_calls_add_up_and_unused_is_zero() -> None:
     text = ("(define (ask q) (syntax-e (llm-query #:instruction \"Answer.\" #:data q"
             " #:max-tokens 50)))\n"

@@ -1209,13 +1209,15 @@ class _Estimator:
                 return 0.0, 0.0  # (map string-upcase xs): pure computation per item
             return None, None  # what runs per item is not known here
         per_item: float | None = 0.0
+        waited = started = 0.0  # (the longest of what an item waits for, and of what it starts)
         for function in site.functions:
             body = self.function_latency(function, depth + 1)
             seconds = None if body is None else body[0] + body[1]
-            if per_item is None or seconds is None:
+            if per_item is None or seconds is None or body is None:
                 per_item = None
             else:
                 per_item = max(per_item, seconds)
+                waited, started = max(waited, body[0]), max(started, body[1])
         size = site.size
         if per_item == 0:
             return 0.0, 0.0
@@ -1227,7 +1229,9 @@ class _Estimator:
                 return per_item, per_item  # (parallel (list thunk …)): all at once
             return per_item, None
         if not site.concurrent:
-            return per_item, per_item * size
+            # One item after another — but what an item only starts (`llm-query-async`
+            # returned unawaited: `(await-all (map ask xs))`) runs on while the next ones go.
+            return per_item, waited * size + (started if size else 0.0)
         window = site.window
         batches = 1 if window is None or window <= 0 else math.ceil(size / window)
         if size == 0:
