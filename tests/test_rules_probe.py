@@ -131,6 +131,21 @@ def test_do_loops_and_every_for_form_resolve() -> None:
     assert "`spare`" in diag.message
 
 
+def test_n001_a_call_before_the_definition_runs() -> None:
+    # `recipe run`: "later: undefined; cannot reference an identifier before its definition"
+    text = ("(define m (later 1))\n"
+            "(define (later n) n)\n"
+            "(define (ok) (later2 2))\n"  # (in a function body: runs when called)
+            "(define (later2 n) n)\n"
+            "(define v (ok))\n"
+            "(define w (map (lambda (x) (later3 x)) (list 1)))\n"
+            "(define (later3 n) n)\n"
+            "(finish (list m v w))\n")
+    (diag,) = found(text, "N001")
+    assert where(text, diag) == ((0, 11), (0, 16))
+    assert "`later` is called before its definition (at 2:1)" in diag.message
+
+
 def test_no_name_is_suggested_for_a_one_character_name() -> None:
     # every other one-character name is as near: `i` → `*` was offered, and applied by
     # --unsafe-fixes

@@ -2,7 +2,9 @@
 
 ## What it does
 Reports a name that is not bound by any definition, parameter or binding form in scope,
-and is not a built-in, primitive or combinator. Suggests the nearest known name.
+and is not a built-in, primitive or combinator. Suggests the nearest known name. Also
+reports a call, run as the top-level forms run, of a function defined further down the
+file: top-level forms run in order, so it is not defined yet there.
 
 ## Why is this bad?
 The recipe fails at run time when it reaches the name — possibly after paying for every
@@ -25,8 +27,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from recipe.runtime.lang.syntax import ListNode, Node
 from recipe.server.analysis.context import RuleContext
 from recipe.server.analysis.diagnostics import ERROR, Diagnostic, Edit, Fix
+from recipe.server.analysis.scopes import LAMBDA_NAMES
 
 from ._names import suggest_name
 
@@ -38,7 +42,38 @@ LOCAL = True  # reports only inside the forms it iterates (see rules/__init__.py
 _SYNTAX_WORDS = {"else", "=>", "on-error", "_", "...", "unquote", "unquote-splicing"}
 
 
+def _deferred(ctx: RuleContext, node: Node) -> bool:
+    """Whether ``node`` runs only when a function is called (it lies in the body of a lambda
+    or of a function definition), not when the top-level form holding it runs."""
+    parents = ctx.document.parents
+    child, parent = node, parents.get(id(node))
+    while parent is not None:
+        if parent.__class__ is ListNode:
+            head = parent.head_name()  # type: ignore[attr-defined]
+            items = parent.items  # type: ignore[attr-defined]
+            if head in LAMBDA_NAMES or (head == "define" and len(items) > 2
+                                        and items[1].__class__ is ListNode
+                                        and child is not items[1]):
+                return True
+        child, parent = parent, parents.get(id(parent))
+    return False
+
+
+def _called_before_definition(ctx: RuleContext) -> Iterator[Diagnostic]:
+    """Calls, run as the top-level forms run, of a top-level function defined further down:
+    `recipe run` stops there ("cannot reference an identifier before its definition")."""
+    for call in ctx.calls():
+        binding = call.binding
+        if binding is None or not binding.top_level or binding.form is None \
+                or binding.form.start < call.node.end or _deferred(ctx, call.node):
+            continue
+        yield ctx.diagnostic(call.head, f"`{call.name}` is called before its definition (at "
+                             f"{ctx.analysis.where(binding.form.start)}): top-level forms run in "
+                             "order, so it is not defined yet here")
+
+
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
+    yield from _called_before_definition(ctx)
     for atom in ctx.unbound():
         if atom.text in _SYNTAX_WORDS:
             continue
