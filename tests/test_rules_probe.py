@@ -144,6 +144,8 @@ def test_n001_a_call_before_the_definition_runs() -> None:
     (diag,) = found(text, "N001")
     assert where(text, diag) == ((0, 11), (0, 16))
     assert "`later` is called before its definition (at 2:1)" in diag.message
+    # defined twice: the first definition is there when the call runs
+    assert found("(define (f) 1)\n(define a (f))\n(define (f) 2)\n(finish a)\n", "N001") == []
 
 
 def test_no_name_is_suggested_for_a_one_character_name() -> None:

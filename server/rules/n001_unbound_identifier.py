@@ -62,10 +62,20 @@ def _deferred(ctx: RuleContext, node: Node) -> bool:
 def _called_before_definition(ctx: RuleContext) -> Iterator[Diagnostic]:
     """Calls, run as the top-level forms run, of a top-level function defined further down:
     `recipe run` stops there ("cannot reference an identifier before its definition")."""
+    first: dict[str, int] | None = None  # name → where its first top-level definition starts
     for call in ctx.calls():
         binding = call.binding
         if binding is None or not binding.top_level or binding.form is None \
                 or binding.form.start < call.node.end or _deferred(ctx, call.node):
+            continue
+        if first is None:
+            # (a name defined twice resolves to the last definition: an earlier one may
+            # already be there when the call runs)
+            first = {}
+            for b in ctx.scopes.bindings:
+                if b.top_level and b.form is not None and b.form.start < first.get(b.name, 1 << 62):
+                    first[b.name] = b.form.start
+        if first.get(call.name, binding.form.start) < call.node.start:
             continue
         yield ctx.diagnostic(call.head, f"`{call.name}` is called before its definition (at "
                              f"{ctx.analysis.where(binding.form.start)}): top-level forms run in "
