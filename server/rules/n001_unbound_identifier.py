@@ -46,16 +46,15 @@ def _deferred(ctx: RuleContext, node: Node) -> bool:
     """Whether ``node`` runs only when a function is called (it lies in the body of a lambda
     or of a function definition), not when the top-level form holding it runs."""
     parents = ctx.document.parents
-    child, parent = node, parents.get(id(node))
+    parent = parents.get(id(node))
     while parent is not None:
         if parent.__class__ is ListNode:
             head = parent.head_name()  # type: ignore[attr-defined]
             items = parent.items  # type: ignore[attr-defined]
             if head in LAMBDA_NAMES or (head == "define" and len(items) > 2
-                                        and items[1].__class__ is ListNode
-                                        and child is not items[1]):
-                return True
-        child, parent = parent, parents.get(id(parent))
+                                        and items[1].__class__ is ListNode):
+                return True  # (an optional parameter's default too: computed per call)
+        parent = parents.get(id(parent))
     return False
 
 
