@@ -103,6 +103,21 @@ def test_t003_reply_of_a_recursive_spawn_procedure() -> None:
     assert found(fixed(text, diag), "T003") == []
 
 
+def test_t003_through_try_or_cond_and_if() -> None:
+    # each value is LLM text still wrapped where its LLM branch is taken (the run fails in
+    # string-append there); try's value is its body's, as with-handlers'
+    text = ('(define a (try (llm-query #:instruction "hi" #:max-tokens 5) on-error (lambda (m) m)))\n'
+            '(define d (or (restore "k") (llm-query #:instruction "hi" #:max-tokens 5)))\n'
+            '(define e (cond [(string? context) (llm-query #:instruction "hi" #:max-tokens 5)]\n'
+            '                [else "n"]))\n'
+            '(define f (if (string? context) "s" (llm-query #:instruction "hi" #:max-tokens 5)))\n'
+            '(finish (string-append a d e f))\n')
+    found_names = [d.message.split("`")[1] for d in found(text, "T003")]
+    assert found_names == ["a", "d", "e", "f"]
+    assert found("(define d (or (restore \"k\") \"fresh\"))\n(finish (string-append d))\n",
+                 "T003") == []
+
+
 def test_t003_clean() -> None:
     text = ('(define s (llm-query #:instruction "Name a colour." #:max-tokens 5))\n'
             '(define h (llm-query-async #:instruction "Name a fruit." #:max-tokens 5))\n'

@@ -62,6 +62,15 @@ MAX_FOLLOW = 40  # bound on chains of bindings / nested calls followed
 _ELEMENT_KINDS = {SYNTAXES: SYNTAX, STRINGS: STRING_K, HANDLES: HANDLE}
 
 
+def _branches(kinds: set[str]) -> str:
+    """The kind of a value that is one of several branches': theirs when they agree; LLM
+    text still wrapped when one branch is (where that branch is taken, what expects a
+    string fails: `(or (restore "k") (llm-query …))`); else unknown."""
+    if len(kinds) == 1:
+        return kinds.pop()
+    return SYNTAX if SYNTAX in kinds else UNKNOWN
+
+
 class FanOutSite:
     """A call that spreads work over items: ``(map-async f items)``, ``(parallel thunks)``…"""
 
@@ -212,22 +221,23 @@ class Facts:
         if head in _BODY_LAST or (head is not None and head.startswith("let")):
             return self.kind(node.items[-1], depth + 1) if len(node.items) > 1 else UNKNOWN
         if head == "if" and len(node.items) >= 3:
-            kinds = {self.kind(branch, depth + 1) for branch in node.items[2:4]}
-            return kinds.pop() if len(kinds) == 1 else UNKNOWN
+            return _branches({self.kind(branch, depth + 1) for branch in node.items[2:4]})
         if head in ("cond", "case") and len(node.items) > 1:
             # every clause's last expression (a clause of a test alone gives the test's value)
             clauses = node.items[1:] if head == "cond" else node.items[2:]
-            kinds = {self.kind(clause.items[-1], depth + 1)
-                     if isinstance(clause, ListNode) and clause.items else UNKNOWN
-                     for clause in clauses}
-            return kinds.pop() if len(kinds) == 1 else UNKNOWN
+            return _branches({self.kind(clause.items[-1], depth + 1)
+                              if isinstance(clause, ListNode) and clause.items else UNKNOWN
+                              for clause in clauses})
         if head == "or" and len(node.items) > 1:
             # a syntax object is never #f: `(or r "fallback")` is r
             first = self.kind(node.items[1], depth + 1)
             if first in (SYNTAX, HANDLE):
                 return first
-            kinds = {self.kind(item, depth + 1) for item in node.items[1:]}
-            return kinds.pop() if len(kinds) == 1 else UNKNOWN
+            return _branches({self.kind(item, depth + 1) for item in node.items[1:]})
+        if head == "try" and len(node.items) > 1:
+            # (try body on-error handler): the body's value, as with-handlers' (the handler
+            # is the failure path)
+            return self.kind(node.items[1], depth + 1)
         if head == "and" and len(node.items) > 1:
             return self.kind(node.items[-1], depth + 1)
         if head == "for/list" or head == "for*/list":
