@@ -1,14 +1,15 @@
 """Combinators (LANGUAGE.md §8): higher-order helpers over the functions that make LLM calls.
 
 ``parallel``, ``vote`` and ``ensemble`` run each thunk in its own strand thread, truly
-concurrently (bounded by ``#:max-concurrent`` where given); ``race`` starts every thunk's
-call and cancels the losers once one finishes.
+concurrently (bounded by ``#:max-concurrent`` where given); so does ``race``, which takes the
+first result and cancels the losers' calls and stops their strands.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
 import functools
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -84,34 +85,49 @@ def _as_text(who: str, v: Any) -> str:
 
 @builtin("race")
 def race(thunks: Any) -> Any:
+    """Each thunk in its own strand; the first result wins — a value a thunk returns, or the
+    answer of the call whose handle it returns — and the rest are cancelled: calls in flight
+    cancelled, strands still working stopped before they start or wait for anything more."""
     items = _thunks("race", thunks)
     if not items:
         raise RecipeError("race: expected a non-empty list of thunks", "contract")
-    handles: list[AsyncHandle] = []
+    parent = current()
+    stop = threading.Event()
+    strands = [spawn_strand(functools.partial(call_proc, t, []), parent.child(stop))
+               for t in items]
+    rank: dict[concurrent.futures.Future[Any], int] = {f: i for i, f in enumerate(strands)}
+    handles: dict[concurrent.futures.Future[Any], AsyncHandle] = {}
+    pending: set[concurrent.futures.Future[Any]] = set(strands)
+    failed: list[tuple[BaseException, AsyncHandle | None]] = []
     try:
-        for t in items:
-            v = call_proc(t, [])
-            if type(v) is not AsyncHandle:
-                cancel_all([h.future for h in handles])
-                return v.text if type(v) is SyntaxObj else v
-            handles.append(v)
-        pending = {h.future for h in handles}
-        last_error: BaseException | None = None
         while pending:
-            done, pending = concurrent.futures.wait(pending, return_when=concurrent.futures.FIRST_COMPLETED)
-            for h in handles:  # input order among simultaneous finishes
-                if h.future in done and not h.future.cancelled() and h.future.exception() is None:
-                    return handle_text("race", h)
-            for d in done:
-                if not d.cancelled():
-                    last_error = d.exception()
-        assert last_error is not None
-        try:
-            return handle_text("race", next(h for h in handles if h.future.exception() is last_error))
-        except StopIteration:  # pragma: no cover
-            raise RecipeError("race: every call failed", "llm") from None
+            done, pending = concurrent.futures.wait(
+                pending, return_when=concurrent.futures.FIRST_COMPLETED)
+            for fut in sorted(done, key=lambda f: rank[f]):  # (input order among ties)
+                if fut.cancelled():
+                    continue
+                exc = fut.exception()
+                handle = handles.get(fut)
+                if exc is not None:
+                    if handle is None and not isinstance(exc, RecipeError):
+                        raise exc  # (finish inside a thunk, the run cancelled…)
+                    failed.append((exc, handle))  # (a failed call, or a thunk's error)
+                elif handle is not None:
+                    return handle_text("race", handle)
+                else:
+                    v = fut.result()
+                    if type(v) is not AsyncHandle:
+                        return v.text if type(v) is SyntaxObj else v
+                    handles[v.future] = v
+                    rank[v.future] = rank[fut]
+                    pending.add(v.future)
+        exc, handle = failed[-1]
+        if handle is not None:
+            return handle_text("race", handle)  # (raises the call's error, located)
+        raise exc
     finally:
-        cancel_all([h.future for h in handles if not h.future.done()])
+        stop.set()
+        cancel_all([h.future for h in handles.values() if not h.future.done()])
 
 
 @builtin("sequence")

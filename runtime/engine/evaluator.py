@@ -161,7 +161,7 @@ class Runtime:
 
     def call(self, fn: Callable[..., Any], *args: Any) -> Any:
         """Run ``fn(*args)`` (awaited if async) on the event loop; block this strand."""
-        if self.cancelled.is_set():
+        if self.cancelled.is_set() or _strand_stopped():
             raise RunCancelled()
         if self.portal is None:
             raise RecipeError("no event loop available for this operation")
@@ -169,7 +169,7 @@ class Runtime:
 
     def start(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
         """Start ``fn(*args)`` on the event loop; return its future at once."""
-        if self.cancelled.is_set():
+        if self.cancelled.is_set() or _strand_stopped():
             raise RunCancelled()
         if self.portal is None:
             raise RecipeError("no event loop available for this operation")
@@ -179,18 +179,22 @@ class Runtime:
 class StrandState:
     """Per-strand dynamic state."""
 
-    __slots__ = ("budgets", "depth", "globals", "rt")
+    __slots__ = ("budgets", "depth", "globals", "rt", "stop")
 
     def __init__(
-        self, rt: Runtime, genv: GlobalEnv, budgets: tuple[BudgetScope, ...] = (), depth: int = 0
+        self, rt: Runtime, genv: GlobalEnv, budgets: tuple[BudgetScope, ...] = (), depth: int = 0,
+        stop: threading.Event | None = None,
     ) -> None:
         self.rt = rt
         self.globals = genv
         self.budgets = budgets
         self.depth = depth  # recursive llm-query nesting
+        # Set when what this strand computes is no longer wanted (the losers of a race): it
+        # starts no more calls and no more waits.
+        self.stop = stop
 
-    def child(self) -> StrandState:
-        return StrandState(self.rt, self.globals, self.budgets, self.depth)
+    def child(self, stop: threading.Event | None = None) -> StrandState:
+        return StrandState(self.rt, self.globals, self.budgets, self.depth, stop or self.stop)
 
 
 _tls = threading.local()
@@ -203,6 +207,11 @@ def current() -> StrandState:
     except AttributeError:
         raise RecipeError("this operation needs a running recipe") from None
     return state
+
+
+def _strand_stopped() -> bool:
+    state: StrandState | None = getattr(_tls, "state", None)
+    return state is not None and state.stop is not None and state.stop.is_set()
 
 
 def set_current(state: StrandState | None) -> None:

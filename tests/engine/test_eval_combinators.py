@@ -91,6 +91,24 @@ def test_race_returns_first_and_cancels_losers() -> None:
     assert svc.completed == ["fast"]
 
 
+def test_race_runs_its_thunks_concurrently_and_stops_the_losers() -> None:
+    # a hedge whose thunk waits before it calls: the race does not wait for it (it called
+    # the thunks one after another, 1 s here), and the stopped thunk starts no call
+    svc = FakeServices(responder=lambda r: (r.data, 0.02))
+    start = time.perf_counter()
+    src = """(race (list (lambda () (sleep 1.0) (llm-query-async #:data "late"))
+                         (lambda () (llm-query-async #:data "fast"))))"""
+    assert value(src, services=svc) == "fast"
+    assert time.perf_counter() - start < 0.8
+    time.sleep(1.3)  # (the slow thunk wakes up: it is stopped before its call)
+    assert [r.data for r in svc.requests] == ["fast"]
+    # a thunk's error does not end the race while another may still win
+    src = """(race (list (lambda () (error "no")) (lambda () "plain")))"""
+    assert value(src) == "plain"
+    with pytest.raises(RecipeError, match="no"):
+        run('(race (list (lambda () (error "no"))))')
+
+
 def test_race_skips_failed_calls() -> None:
     svc = FakeServices(responder=lambda r: (r.data, 0.01 if r.data == "bad" else 0.1),
                        fail_with=lambda r: LLMCallError("x") if r.data == "bad" else None)
