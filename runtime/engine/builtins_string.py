@@ -87,7 +87,9 @@ def string_join(lst: Any, sep: Any = " ", *, before_first: Any = "", before_last
     items = check_list("string-join", lst, 1)
     for x in items:
         if type(x) is not str:
-            raise contract_error("string-join", "(listof string?)", x, 1)
+            # (the list itself, as Racket shows it; LLM text gets the unwrap hint)
+            raise contract_error("string-join", "(listof string?)",
+                                 x if type(x) is SyntaxObj else lst, 1)
     check_str("string-join", sep, 2)
     last_sep = sep if before_last is None else check_str("string-join", before_last)
     if len(items) > 1:

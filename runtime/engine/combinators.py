@@ -37,7 +37,7 @@ def _thunks(who: str, thunks: Any) -> list[Any]:
     items = check_list(who, thunks, 1)
     for t in items:
         if not isinstance(t, Procedure):
-            raise contract_error(who, "(listof procedure?)", t, 1)
+            raise contract_error(who, "(listof procedure?)", thunks, 1)
     return items
 
 

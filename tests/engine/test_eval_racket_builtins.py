@@ -424,6 +424,14 @@ def test_string_append_star_quotient_remainder_symbol_lt(src: str, expected: str
     ("(string-append* (list (datum->syntax #f \"x\")))",
      "string-append*: expected a string (argument 1) but got a syntax object (LLM text); "
      "unwrap it with syntax-e first"),
+    # (the list itself, as Racket shows it: the element alone pointed at the wrong value)
+    ("(string-join (list (list \"a\" \"b\")) \",\")",
+     "string-join: contract violation: expected (listof string?), given ((\"a\" \"b\")) as argument 1"),
+    ("(string-join (list \"a\" (datum->syntax #f \"x\")))",
+     "string-join: expected a string (argument 1) but got a syntax object (LLM text); "
+     "unwrap it with syntax-e first"),
+    ("(parallel (list (lambda () 1) 2))",
+     "parallel: contract violation: expected (listof procedure?), given (#<procedure:lambda> 2) as argument 1"),
     ("(quotient/remainder 1 0)", "quotient/remainder: undefined for 0"),
     ("(quotient/remainder 1.5 1)",
      "quotient/remainder: contract violation: expected integer?, given 1.5 as argument 1"),
