@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .builtins import builtin, check_list, check_nat, check_proc
-from .errors import RecipeError, contract_error
+from .errors import FinishError, FinishSignal, RecipeError, contract_error
 from .evaluator import call_proc, current, spawn_strand
 from .primitives import DEFAULT_WINDOW, _window, cancel_all, handle_text, run_map_async
 from .values import (
@@ -41,10 +41,22 @@ def _thunks(who: str, thunks: Any) -> list[Any]:
     return items
 
 
+def _finished_run(done: set[concurrent.futures.Future[Any]]) -> BaseException | None:
+    """A `finish` or `finish-error` among what ``done`` raised: the run ends there."""
+    for fut in done:
+        exc = None if fut.cancelled() else fut.exception()
+        if isinstance(exc, (FinishSignal, FinishError)):
+            return exc
+    return None
+
+
 def run_concurrently(who: str, thunks: list[Any], window: int | None) -> list[Any]:
     """Call each thunk in its own strand (at most ``window`` at once); results in order.
-    The first error (in input order) is raised after every started strand has ended."""
+    The first error (in input order) is raised after every started strand has ended — but
+    a thunk that finishes the run (`finish`, `finish-error`) ends it at once, its siblings
+    stopped."""
     parent = current()
+    stop = threading.Event()
     futures: list[concurrent.futures.Future[Any]] = []
     inflight: set[concurrent.futures.Future[Any]] = set()
     progress = parent.rt.services.fan_out("", len(thunks), who)
@@ -55,14 +67,26 @@ def run_concurrently(who: str, thunks: list[Any], window: int | None) -> list[An
                 inflight -= done
                 for _ in done:
                     progress.item_done()
-            fut = spawn_strand(functools.partial(call_proc, t, []), parent.child())
+                finished = _finished_run(done)
+                if finished is not None:
+                    raise finished
+            fut = spawn_strand(functools.partial(call_proc, t, []), parent.child(stop))
             futures.append(fut)
             inflight.add(fut)
             progress.item_started()
-        concurrent.futures.wait(futures)
+        running = set(futures)
+        while running:
+            done, running = concurrent.futures.wait(
+                running, return_when=concurrent.futures.FIRST_COMPLETED)
+            finished = _finished_run(done)
+            if finished is not None:
+                raise finished
         for _ in inflight:
             progress.item_done()
         return [f.result() for f in futures]
+    except BaseException:
+        stop.set()
+        raise
     finally:
         progress.close()
 

@@ -183,18 +183,20 @@ class StrandState:
 
     def __init__(
         self, rt: Runtime, genv: GlobalEnv, budgets: tuple[BudgetScope, ...] = (), depth: int = 0,
-        stop: threading.Event | None = None,
+        stop: tuple[threading.Event, ...] = (),
     ) -> None:
         self.rt = rt
         self.globals = genv
         self.budgets = budgets
         self.depth = depth  # recursive llm-query nesting
-        # Set when what this strand computes is no longer wanted (the losers of a race): it
-        # starts no more calls and no more waits.
+        # One of them is set when what this strand computes is no longer wanted (the losers
+        # of a race, the siblings of a thunk that finished the run): it starts no more calls
+        # and no more waits.
         self.stop = stop
 
     def child(self, stop: threading.Event | None = None) -> StrandState:
-        return StrandState(self.rt, self.globals, self.budgets, self.depth, stop or self.stop)
+        return StrandState(self.rt, self.globals, self.budgets, self.depth,
+                           self.stop if stop is None else (*self.stop, stop))
 
 
 _tls = threading.local()
@@ -211,7 +213,7 @@ def current() -> StrandState:
 
 def _strand_stopped() -> bool:
     state: StrandState | None = getattr(_tls, "state", None)
-    return state is not None and state.stop is not None and state.stop.is_set()
+    return state is not None and any(event.is_set() for event in state.stop)
 
 
 def set_current(state: StrandState | None) -> None:

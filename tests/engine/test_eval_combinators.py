@@ -109,6 +109,20 @@ def test_race_runs_its_thunks_concurrently_and_stops_the_losers() -> None:
         run('(race (list (lambda () (error "no"))))')
 
 
+def test_a_thunk_that_finishes_the_run_does_not_wait_for_its_siblings() -> None:
+    # parallel waited for every thunk before it raised the first error, also when a thunk
+    # ended the run (finish-error): 3 s here instead of 0.2
+    start = time.perf_counter()
+    with pytest.raises(RecipeError, match="thunk failed"):
+        run('(parallel (list (lambda () (sleep 0.2) (finish-error "thunk failed"))'
+            ' (lambda () (sleep 3) "slow")))')
+    assert time.perf_counter() - start < 2.0
+    start = time.perf_counter()
+    assert value('(parallel (list (lambda () (sleep 0.2) (finish "early"))'
+                 ' (lambda () (sleep 3) "slow")))') == "early"
+    assert time.perf_counter() - start < 2.0
+
+
 def test_race_skips_failed_calls() -> None:
     svc = FakeServices(responder=lambda r: (r.data, 0.01 if r.data == "bad" else 0.1),
                        fail_with=lambda r: LLMCallError("x") if r.data == "bad" else None)
