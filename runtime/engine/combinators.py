@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .builtins import builtin, check_list, check_nat, check_proc
-from .errors import FinishError, FinishSignal, RecipeError, contract_error
+from .errors import FinishError, FinishSignal, RecipeError, RunCancelled, contract_error
 from .evaluator import call_proc, current, spawn_strand
 from .primitives import DEFAULT_WINDOW, _window, cancel_all, handle_text, run_map_async
 from .values import (
@@ -133,8 +133,9 @@ def race(thunks: Any) -> Any:
                 exc = fut.exception()
                 handle = handles.get(fut)
                 if exc is not None:
-                    if handle is None and not isinstance(exc, RecipeError):
-                        raise exc  # (finish inside a thunk, the run cancelled…)
+                    if handle is None and (isinstance(exc, FinishError)
+                                           or not isinstance(exc, RecipeError)):
+                        raise exc  # (finish or finish-error in a thunk, the run cancelled…)
                     failed.append((exc, handle))  # (a failed call, or a thunk's error)
                 elif handle is not None:
                     return handle_text("race", handle)
@@ -145,6 +146,10 @@ def race(thunks: Any) -> Any:
                     handles[v.future] = v
                     rank[v.future] = rank[fut]
                     pending.add(v.future)
+        if not failed:  # (every call cancelled from outside)
+            if parent.rt.cancelled.is_set():
+                raise RunCancelled()
+            raise RecipeError("race: every call was cancelled", "cancelled")
         exc, handle = failed[-1]
         if handle is not None:
             return handle_text("race", handle)  # (raises the call's error, located)

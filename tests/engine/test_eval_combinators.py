@@ -107,6 +107,11 @@ def test_race_runs_its_thunks_concurrently_and_stops_the_losers() -> None:
     assert value(src) == "plain"
     with pytest.raises(RecipeError, match="no"):
         run('(race (list (lambda () (error "no"))))')
+    # finish-error in a thunk ends the run at once, as in parallel
+    start = time.perf_counter()
+    with pytest.raises(RecipeError, match="stop here"):
+        run('(race (list (lambda () (finish-error "stop here")) (lambda () (sleep 3) "late")))')
+    assert time.perf_counter() - start < 2.0
 
 
 def test_a_thunk_that_finishes_the_run_does_not_wait_for_its_siblings() -> None:
