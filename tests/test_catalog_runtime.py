@@ -111,8 +111,9 @@ def test_vote_and_ensemble_document_max_concurrent() -> None:
 
 
 def test_every_runtime_special_form_is_resolved_as_one() -> None:
-    """The linter resolves each special form the runtime compiles (`do`, `for/count`, …):
-    one it took for a call reported its head and its variables as unbound identifiers."""
+    """The linter resolves each special form the runtime compiles (`do`, every one of
+    catalog.FOR_FORMS, …): one it took for a call reported its head and its variables as
+    unbound identifiers."""
     from recipe.runtime.engine.evaluator import SPECIAL_FORMS
     from recipe.server.analysis.scopes import SPECIAL_FORM_NAMES
 

@@ -602,9 +602,7 @@ SPECIAL_FORMS = frozenset({
     "define", "lambda", "λ", "define-values", "let", "let*", "letrec", "letrec*",
     "let-values", "let*-values", "if", "cond", "case", "when", "unless", "and", "or",
     "begin", "quote", "quasiquote", "set!", "parameterize", "with-handlers", "try",
-    "for", "for/list", "for/fold", "for/sum", "for/first", "for/last", "for/and", "for/or",
-    "for*", "for*/list", "for*/fold", "for*/sum", "for*/first", "for*/and", "for*/or",
-    "for/vector", "for*/vector", "for/hash", "for*/hash", "for/product", "for/count",
+    *_catalog.FOR_FORMS,
     "unquote", "unquote-splicing", "else", "=>", "define-syntax", "do", "delay",
 })
 
@@ -2029,9 +2027,7 @@ _SPECIAL: dict[str, Callable[..., NodeFn]] = {
     "try": Compiler.sf_try,
     "do": Compiler.sf_do,
 }
-for _name in ("for", "for/list", "for/fold", "for/sum", "for/first", "for/last", "for/and", "for/or",
-              "for*", "for*/list", "for*/fold", "for*/sum", "for*/first", "for*/and", "for*/or",
-              "for/vector", "for*/vector", "for/hash", "for*/hash", "for/product", "for/count"):
+for _name in _catalog.FOR_FORMS:
     _SPECIAL[_name] = Compiler.sf_for
 
 

@@ -21,6 +21,14 @@ COMBINATOR = "combinator"
 PARAMETER = "parameter"  # e.g. token-budget, used with parameterize
 VARIABLE = "variable"  # e.g. context, empty, null
 
+# The `for` loop forms of the language (Racket's), catalogued with docs or not: the runtime
+# compiles each of them and the analyser resolves each of them, from this one list.
+FOR_FORMS = frozenset((
+    "for", "for/list", "for/fold", "for/sum", "for/first", "for/last", "for/and", "for/or",
+    "for*", "for*/list", "for*/fold", "for*/sum", "for*/first", "for*/and", "for*/or",
+    "for/vector", "for*/vector", "for/hash", "for*/hash", "for/product", "for/count",
+))
+
 # Value types, used for parameters, keywords and results. A parameter of type STRING
 # rejects a syntax object (LLM text): it must be unwrapped with syntax-e first.
 ANY = "any"

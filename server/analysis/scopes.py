@@ -10,6 +10,7 @@ import bisect
 from collections.abc import Iterator
 
 from recipe.runtime.lang import catalog
+from recipe.runtime.lang.catalog import FOR_FORMS as FOR_FORMS  # (for the rules and estimates)
 from recipe.runtime.lang.syntax import (
     KEYWORD,
     SYMBOL,
@@ -26,11 +27,6 @@ MAX_DEPTH = 200
 _USER_CALLS = "\0user"  # the calls_by_name key of calls of user bindings
 
 LAMBDA_NAMES = ("lambda", "λ")
-# (the runtime's for-forms: tests/test_catalog_runtime.py holds the two lists together)
-FOR_FORMS = {"for", "for/list", "for/fold", "for/sum", "for/first", "for/last", "for/and",
-             "for/or", "for*", "for*/list", "for*/fold", "for*/sum", "for*/first", "for*/and",
-             "for*/or", "for/vector", "for*/vector", "for/hash", "for*/hash", "for/product",
-             "for/count"}
 LET_FORMS = {"let", "let*", "letrec", "letrec*"}
 LET_VALUES_FORMS = {"let-values", "let*-values"}
 QUOTING = {"quote", "syntax"}
