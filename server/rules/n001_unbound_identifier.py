@@ -43,17 +43,16 @@ _SYNTAX_WORDS = {"else", "=>", "on-error", "_", "...", "unquote", "unquote-splic
 
 
 def _deferred(ctx: RuleContext, node: Node) -> bool:
-    """Whether ``node`` runs only when a function is called (it lies in the body of a lambda
-    or of a function definition), not when the top-level form holding it runs."""
+    """Whether ``node`` runs only when a function is called — it lies in a lambda or in a
+    function definition (the resolver's ``function_of``; an optional parameter's default is
+    computed per call too) — not when the top-level form holding it runs."""
     parents = ctx.document.parents
+    functions = ctx.scopes.function_of
     parent = parents.get(id(node))
     while parent is not None:
-        if parent.__class__ is ListNode:
-            head = parent.head_name()  # type: ignore[attr-defined]
-            items = parent.items  # type: ignore[attr-defined]
-            if head in LAMBDA_NAMES or (head == "define" and len(items) > 2
-                                        and items[1].__class__ is ListNode):
-                return True  # (an optional parameter's default too: computed per call)
+        if id(parent) in functions or (parent.__class__ is ListNode
+                                       and parent.head_name() in LAMBDA_NAMES):  # type: ignore[attr-defined]
+            return True
         parent = parents.get(id(parent))
     return False
 
