@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 from recipe.runtime.lang.config import Config, ConfigError, load_config
 from recipe.runtime.lang.reader import read
+from recipe.runtime.lang.syntax import Document, SyntaxIssue
 
 from .analysis.diagnostics import SEVERITY_RANK
 from .analysis.lint import fix_text, lint_document
@@ -258,6 +259,13 @@ def _print_summary(diagnostics: list[Located], fixed: int, fixing: bool,
         print(f"({unsafe} more fixable with `--fix --unsafe-fixes`.)")
 
 
+def _syntax_error(display: str, document: Document, issue: SyntaxIssue) -> str:
+    """``file:line:col: CODE message`` of a syntax error (for the commands that refuse a
+    file that has one)."""
+    line, col = document.position(issue.start)
+    return f"{display}:{line + 1}:{col + 1}: {issue.code} {issue.message}"
+
+
 def _display_path(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
@@ -285,8 +293,7 @@ def cost_main(args: argparse.Namespace) -> int:
         # (what a recipe that cannot run would cost is no figure to show: `recipe run` and
         # `recipe fmt` refuse it too)
         for issue in document.errors:
-            line, col = document.position(issue.start)
-            print(f"{display}:{line + 1}:{col + 1}: {issue.code} {issue.message}", file=sys.stderr)
+            print(_syntax_error(display, document, issue), file=sys.stderr)
         print(f"{display}: no estimate: fix the syntax error{'s' if len(document.errors) > 1 else ''} "
               "first", file=sys.stderr)
         return EXIT_USAGE
@@ -339,10 +346,8 @@ def fmt_main(args: argparse.Namespace) -> int:
             continue
         document = read(text)
         if document.errors:
-            first = document.errors[0]
-            line, col = document.position(first.start)
-            problems.append(f"{path}:{line + 1}:{col + 1}: {first.code} {first.message} "
-                            "(not formatted: fix the syntax error first)")
+            problems.append(_syntax_error(str(path), document, document.errors[0])
+                            + " (not formatted: fix the syntax error first)")
             refused += 1
             continue
         new_text = format_text(text)
