@@ -47,7 +47,7 @@ class Reuse:
     (``changed``): the fan-out sites and the estimates of the calls outside those are kept
     (see IncrementalLinter._cone)."""
 
-    __slots__ = ("estimates", "keeps", "sites")
+    __slots__ = ("context", "estimates", "keeps", "sites")
 
     def __init__(self, earlier: Analysis, changed: Spans) -> None:
         # (spans, not the Focus: the facts made with this keep `keeps`, and a Focus holds
@@ -56,6 +56,7 @@ class Reuse:
         self.estimates: Estimates | None = earlier.__dict__.get("estimates")
         facts: Facts | None = earlier.__dict__.get("facts")
         self.sites: dict[int, list[FanOutSite]] = {}
+        self.context = facts._context if facts is not None else None
         if facts is not None and facts._fan_outs is not None:
             for site in facts._fan_outs:
                 self.sites.setdefault(id(site.call.node), []).append(site)
@@ -88,7 +89,8 @@ class Analysis:
         reuse = self.reuse
         if reuse is None:
             return Facts(self.scopes)
-        return Facts(self.scopes, reused_sites=reuse.sites, keeps=reuse.keeps)
+        return Facts(self.scopes, reused_sites=reuse.sites, keeps=reuse.keeps,
+                     earlier_context=reuse.context)
 
     @cached_property
     def estimates(self) -> Estimates:
@@ -96,6 +98,7 @@ class Analysis:
 
         estimates = estimate(self, self.reuse)  # (the facts it makes read self.reuse too)
         self.reuse = None  # (kept, it would hold every earlier analysis)
+        self.facts.forget_earlier()
         return estimates
 
     @cached_property

@@ -43,7 +43,6 @@ Everything here is bounded (chains of functions, recursion) and never raises on 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -53,7 +52,7 @@ from recipe.runtime.lang.models import Model
 from recipe.runtime.lang.syntax import KEYWORD, STRING, SYMBOL, Atom, ListNode, Node, Quote
 from recipe.runtime.lang.tokens import chat_prompt_tokens
 
-from .facts import LLM_CALLS, SYNC_LLM_CALLS, FanOutSite
+from .facts import AWAIT_CALLS, LLM_CALLS, SYNC_LLM_CALLS, FanOutSite
 from .scopes import FOR_FORMS, LAMBDA_NAMES, Call
 
 if TYPE_CHECKING:
@@ -66,9 +65,7 @@ LOW_OUTPUT_SHARE = 0.25  # "low" estimate: replies use a quarter of their output
 PER_INPUT_TOKENS = 1000  # figures "per 1,000 input tokens" when the input is unknown
 UNKNOWN_MAX_OUTPUT = 4096  # output bound of a model whose table row has no max_output
 MAX_DEPTH = 60  # bound on nested function/loop following
-AWAIT_CALLS = ("await", "await-all", "await-all-syntax", "await-any")
 DELEGATE = "recursive-spawn"  # returns a procedure that makes one llm-query per call
-_PY_CONTEXT = re.compile(r"\bcontext\b")
 
 Count = int | None
 
@@ -497,11 +494,6 @@ class _Estimator:
         self._invocations: dict[int, object] = {}
         self._function_latency: dict[int, object] = {}
         self._call_estimates: dict[int, CallEstimate] = {}
-        # from_context's findings (node, result, depth), and while run() reuses an earlier
-        # estimate those of its estimator, for the nodes the edits since left alone
-        self._context: dict[int, tuple[Node, bool, int]] = {}
-        self._earlier_context: dict[int, tuple[Node, bool, int]] | None = None
-        self._keeps: Callable[[Node], bool] | None = None
 
     def parent_list(self, node: Node) -> ListNode | None:
         """The list directly containing ``node`` (None at top level or inside a quote)."""
@@ -523,13 +515,7 @@ class _Estimator:
                 calls.append(est := self.call_estimate(call))
                 self._call_estimates[id(call.node)] = est  # (fan-out latencies read these)
             return self._estimates(calls, [self.fan_out_estimate(site) for site in self.sites])
-        keeps = reuse.keeps
-        self._earlier_context, self._keeps = earlier._estimator._context, keeps
-        try:
-            return self._run_reusing(earlier, keeps)
-        finally:
-            # (kept, the earlier estimator would hold every earlier analysis)
-            self._earlier_context = self._keeps = None
+        return self._run_reusing(earlier, reuse.keeps)
 
     def _run_reusing(self, earlier: Estimates, keeps: Callable[[Node], bool]) -> Estimates:
         # (this runs on every keystroke over every call of a big file: kept apart from what
@@ -666,7 +652,7 @@ class _Estimator:
                 # an item of a fan-out over literal strings: the longest one (per call)
                 sizes = [chat_prompt_tokens(instruction, item or NO_DATA) for item in items]
                 return max(sizes), "literal", min(sizes)
-        if data is None and data_node is not None and self.from_context(data_node):
+        if data is None and data_node is not None and self.facts.from_context(data_node):
             context = self.context_tokens
             if instruction is not None and context is not None:
                 return floor + context, "context", floor
@@ -746,68 +732,6 @@ class _Estimator:
                 and len(sequence.items) == 2:
             sequence = sequence.items[1]
         return self._literal_strings(sequence) or None
-
-    def from_context(self, node: Node, depth: int = 0) -> bool:
-        """Is the expression a fan-out item, parameter or loop variable, or derived from the
-        context (and not from LLM replies)?"""
-        if depth > MAX_DEPTH:
-            return False
-        key = id(node)
-        known = self._context.get(key)
-        if known is None and self._earlier_context is not None:
-            known = self._earlier_context.get(key)
-            if known is not None:
-                if known[0] is node and self._keeps(node):  # type: ignore[misc]
-                    self._context[key] = known  # (for the next edit's estimate in turn)
-                else:
-                    known = None
-        # A True found ``d`` levels deep holds at every depth up to ``d``, a False at every
-        # depth from ``d`` on (fewer levels left can only lose a path to the context).
-        if known is not None and known[0] is node \
-                and (depth <= known[2] if known[1] else depth >= known[2]):
-            return known[1]
-        found = self._from_context(node, depth)
-        self._context[key] = (node, found, depth)
-        return found
-
-    def _from_context(self, node: Node, depth: int) -> bool:
-        if isinstance(node, Atom):
-            if node.kind != SYMBOL:
-                return False
-            binding = self.scopes.binding_of(node)
-            if binding is None:
-                return bool(node.text == "context")
-            if binding.kind in ("parameter", "for", "values"):
-                return True
-            if binding.kind == "let" and binding.value is None:  # named-let variable
-                return True
-            if binding.value is not None and not binding.assigned:
-                return self.from_context(binding.value, depth + 1)
-            return False
-        if isinstance(node, Quote) or not isinstance(node, ListNode):
-            return False
-        head = node.head_name()
-        if head in LAMBDA_NAMES:
-            return False
-        call = self.facts.call_at.get(id(node))
-        if call is not None and call.binding is not None:
-            return False  # a user function's result: computed
-        if call is not None and call.entry is not None:
-            entry = call.entry
-            if entry.cost in (catalog.LLM_SYNC, catalog.LLM_ASYNC, catalog.AWAIT,
-                              catalog.FAN_OUT) or entry.name in LLM_CALLS + AWAIT_CALLS:
-                return False
-            if entry.name == "get-context":
-                return True
-            if entry.name in ("py-eval", "py-exec") and len(node.items) > 1:
-                code = self.facts.literal_string(node.items[1])
-                return code is not None and bool(_PY_CONTEXT.search(code))
-        for item in node.items[1:] if call is not None else node.items:
-            if isinstance(item, Atom) and item.kind in (KEYWORD, STRING):
-                continue
-            if self.from_context(item, depth + 1):
-                return True
-        return False
 
     # -- how many times a node runs -------------------------------------------------
     def count(self, node: Node, depth: int = 0) -> Count:

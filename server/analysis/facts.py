@@ -54,10 +54,13 @@ _RESULT_KINDS = {
 LLM_CALLS = ("llm-query", "llm-query-async", "unsafe-raw-query")
 SYNC_LLM_CALLS = ("llm-query", "unsafe-raw-query")
 FINISHERS = ("finish", "finish-var", "finish-error")  # the calls that end a run
+AWAIT_CALLS = ("await", "await-all", "await-all-syntax", "await-any")
 _BODY_LAST = {"let", "let*", "letrec", "begin", "when", "unless", "parameterize",
               "with-handlers", "let-values", "let*-values"}
 _VALUE_OF_LAST = frozenset((*LET_FORMS, "begin"))  # forms whose value is their last body form
 MAX_FOLLOW = 40  # bound on chains of bindings / nested calls followed
+_CONTEXT_DEPTH = 60  # bound on what from_context follows
+_PY_CONTEXT = re.compile(r"\bcontext\b")
 # What an element of each kind of list is (for the catalogue's ELEMENT results: first, car…).
 _ELEMENT_KINDS = {SYNTAXES: SYNTAX, STRINGS: STRING_K, HANDLES: HANDLE}
 
@@ -96,12 +99,17 @@ class Facts:
 
     def __init__(self, scopes: Scopes, context_items: int | None = None,
                  reused_sites: dict[int, list[FanOutSite]] | None = None,
-                 keeps: Callable[[Node], bool] | None = None) -> None:
+                 keeps: Callable[[Node], bool] | None = None,
+                 earlier_context: dict[int, tuple[Node, bool, int]] | None = None) -> None:
         self.scopes = scopes
-        # The fan-out sites of an earlier analysis of the same tree, by call node, and which
-        # nodes an edit since left alone (their sites are kept: IncrementalLinter._cone).
+        # The fan-out sites and from_context findings of an earlier analysis of the same
+        # tree, and which nodes an edit since left alone (what was found of those is kept:
+        # IncrementalLinter._cone).
         self._reused_sites = reused_sites
         self._keeps = keeps
+        self._earlier_context = earlier_context if keeps is not None else None
+        # from_context's findings: (node, result, depth) by id(node)
+        self._context: dict[int, tuple[Node, bool, int]] = {}
         self.kept_sites = 0  # fan-out sites taken from the earlier analysis
         self.call_at: dict[int, Call] = {id(c.node): c for c in scopes.calls}
         self._kinds: dict[int, str] = {}
@@ -277,6 +285,73 @@ class Facts:
         if function.head_name() in LAMBDA_NAMES and len(function.items) > 2:
             return self.kind(function.items[-1], depth + 1)
         return UNKNOWN
+
+    # -- flow -------------------------------------------------------------------------
+    def from_context(self, node: Node, depth: int = 0) -> bool:
+        """Is the expression a fan-out item, parameter or loop variable, or derived from the
+        context (and not from LLM replies)?"""
+        if depth > _CONTEXT_DEPTH:
+            return False
+        key = id(node)
+        known = self._context.get(key)
+        if known is None and self._earlier_context is not None:
+            known = self._earlier_context.get(key)
+            if known is not None:
+                if known[0] is node and self._keeps(node):  # type: ignore[misc]
+                    self._context[key] = known  # (for the next edit's analysis in turn)
+                else:
+                    known = None
+        # A True found ``d`` levels deep holds at every depth up to ``d``, a False at every
+        # depth from ``d`` on (fewer levels left can only lose a path to the context).
+        if known is not None and known[0] is node \
+                and (depth <= known[2] if known[1] else depth >= known[2]):
+            return known[1]
+        found = self._from_context(node, depth)
+        self._context[key] = (node, found, depth)
+        return found
+
+    def forget_earlier(self) -> None:
+        """Stop reading the earlier analysis's findings (kept, they would hold it)."""
+        self._earlier_context = None
+
+    def _from_context(self, node: Node, depth: int) -> bool:
+        if isinstance(node, Atom):
+            if node.kind != SYMBOL:
+                return False
+            binding = self.scopes.binding_of(node)
+            if binding is None:
+                return bool(node.text == "context")
+            if binding.kind in ("parameter", "for", "values"):
+                return True
+            if binding.kind == "let" and binding.value is None:  # named-let variable
+                return True
+            if binding.value is not None and not binding.assigned:
+                return self.from_context(binding.value, depth + 1)
+            return False
+        if isinstance(node, Quote) or not isinstance(node, ListNode):
+            return False
+        head = node.head_name()
+        if head in LAMBDA_NAMES:
+            return False
+        call = self.call_at.get(id(node))
+        if call is not None and call.binding is not None:
+            return False  # a user function's result: computed
+        if call is not None and call.entry is not None:
+            entry = call.entry
+            if entry.cost in (catalog.LLM_SYNC, catalog.LLM_ASYNC, catalog.AWAIT,
+                              catalog.FAN_OUT) or entry.name in LLM_CALLS + AWAIT_CALLS:
+                return False
+            if entry.name == "get-context":
+                return True
+            if entry.name in ("py-eval", "py-exec") and len(node.items) > 1:
+                code = self.literal_string(node.items[1])
+                return code is not None and bool(_PY_CONTEXT.search(code))
+        for item in node.items[1:] if call is not None else node.items:
+            if isinstance(item, Atom) and item.kind in (KEYWORD, STRING):
+                continue
+            if self.from_context(item, depth + 1):
+                return True
+        return False
 
     # -- functions and fan-outs -----------------------------------------------------
     def functions_of(self, node: Node | None, depth: int = 0) -> list[ListNode]:
