@@ -439,3 +439,104 @@ def test_a_define_inside_an_expression_is_not_seen_by_the_forms_before_it(
     at = editor.text.index("string?") + len("string")
     for new in ("x", "y"):
         assert editor.edit(at, at, new) == whole(editor.text, editor.config)
+
+
+def _linked(body: str, count: int = 18) -> str:
+    """``body`` among ``count`` definitions that all feed the final form: one part, big
+    enough to be re-checked through its cone."""
+    fill = "".join(f'(define pad-{i} (string-append "p" "{i}"))\n' for i in range(count))
+    pads = " ".join(f"pad-{i}" for i in range(count))
+    return f"{fill}{body}(finish (list {pads} done))\n"
+
+
+def test_a_use_added_in_another_form_reaches_the_other_uses_of_the_name() -> None:
+    # X003 at `(py-exec code)` depends on the other uses of `code`: a validation added in a
+    # third form (whose links stay the same) clears it, removed brings it back.
+    editor = Editor(_linked(
+        '(define (valid-python? s) (> (string-length s) 3))\n'
+        '(define raw (syntax-e (llm-query #:instruction "Write Python." #:data "x")))\n'
+        '(define code raw)\n'
+        '(define checked (list (valid-python? "zz") (string-length code)))\n'
+        '(define done (py-exec code))\n'))
+    assert "X003" in {d[0] for d in whole(editor.text, editor.config)}
+    before, after = '(valid-python? "zz") (string-length code)', \
+        '(valid-python? code) (string-length "zz")'
+    for old, new in ((before, after), (after, before), (before, after)):
+        at = editor.text.index(old)
+        found = editor.edit(at, at + len(old), new)
+        assert found == whole(editor.text, editor.config)
+        assert editor.linter.cone_forms > 0
+        assert ("X003" in {d[0] for d in found}) == (new == before)
+
+
+SYNTHESIS_UNIT = '''(define (summarise-{i} doc)
+  (llm-query-async #:instruction "Summarise." #:data doc #:model "gpt-4.1-nano"
+                   #:max-tokens 100))
+(define parts-{i} (map-async summarise-{i} (list "a" "b" "c") #:max-concurrent 5))
+(define joined-{i} (string-join parts-{i} "\\n"))
+'''
+
+
+def synthesis(count: int, model: str = "gpt-4.1-nano") -> str:
+    body = "".join(SYNTHESIS_UNIT.format(i=i) for i in range(count))
+    joined = " ".join(f"joined-{i}" for i in range(count))
+    return body + (f'(define answer (syntax-e (llm-query #:instruction "Combine."'
+                   f' #:data (string-append {joined}) #:model "{model}")))\n(finish answer)\n')
+
+
+@pytest.mark.parametrize("max_cost", [None, 0.0001])
+def test_a_reader_whose_result_looks_the_same_stops_the_cone(max_cost: float | None) -> None:
+    # Each keystroke in a unit's call re-checks the unit's function and fan-out only: what
+    # the joined result looks like from outside (its kind, where its text comes from…) is
+    # as before, so neither it nor the synthesis reading every unit is checked again.
+    config = Config()
+    config.max_cost = max_cost
+    editor = Editor(synthesis(12), config)
+    spot = editor.text.index("#:max-tokens 100", editor.text.index("summarise-5")) \
+        + len("#:max-tokens 100")
+    cones = []
+    for start, end, new in ((spot, spot, "0"), (spot, spot, "x"), (spot, spot + 1, ""),
+                            (spot, spot + 1, "")):
+        assert editor.edit(start, end, new) == whole(editor.text, config)
+        assert editor.linter.relinted_forms == 0
+        cones.append(editor.linter.cone_forms)
+    # the first keystroke there knows nothing to compare with: the synthesis too
+    assert cones[0] >= 5 and cones[1:] == [2, 2, 2]
+    analysis = editor.linter._results[0].analysis
+    assert analysis is not None and analysis.estimates.same_calls >= 12
+
+
+def test_a_reader_whose_result_changed_passes_the_edit_on() -> None:
+    # C003 says how many fan-out results a cheap synthesis combines: the size of a unit's
+    # list, two forms up the chain from the synthesis (docs → parts → joined), through a
+    # joined result whose other facts stay the same.
+    text = synthesis(8).replace('(list "a" "b" "c")', "docs-0", 1).replace(
+        "(finish answer)", '(define brief (syntax-e (llm-query #:instruction "Brief."'
+        ' #:data joined-0 #:model "gpt-4.1-nano")))\n(finish (string-append answer brief))')
+    editor = Editor('(define docs-0 (list "a" "b" "c"))\n' + text)
+    spot = editor.text.index('"c")') + 3
+    for item, size in ((' "d"', 4), (' "e"', 5), (' "f"', 6)):
+        found = editor.edit(spot, spot, item)
+        spot += len(item)
+        assert found == whole(editor.text, editor.config)
+        c003 = [d for d in found if d[0] == "C003"]
+        assert c003 and f"synthesises {size} fan-out results" in c003[0][1]
+        assert editor.linter.relinted_forms == 0 and editor.linter.cone_forms > 0
+
+
+def test_a_python_form_among_the_readers_reaches_every_python_form() -> None:
+    # The synthesis reads its data from Python, which a form reading the chain sets: C003
+    # follows `(py-eval "v")` to `(py-set! "v" joined-0)` and on to the list's size.
+    text = synthesis(8).replace('(list "a" "b" "c")', "docs-0", 1).replace(
+        "(finish answer)", '(define pushed (begin (py-set! "v" joined-0) 1))\n'
+        '(define brief (syntax-e (llm-query #:instruction "Brief." #:data (py-eval "v")'
+        ' #:model "gpt-4.1-nano")))\n(finish (string-append answer brief))')
+    editor = Editor('(define docs-0 (list "a" "b" "c"))\n' + text)
+    spot = editor.text.index('"c")') + 3
+    for item, size in ((' "d"', 4), (' "e"', 5), (' "f"', 6)):
+        found = editor.edit(spot, spot, item)
+        spot += len(item)
+        assert found == whole(editor.text, editor.config)
+        c003 = [d for d in found if d[0] == "C003"]
+        assert c003 and f"synthesises {size} fan-out results" in c003[0][1]
+        assert editor.linter.relinted_forms == 0 and editor.linter.cone_forms > 0

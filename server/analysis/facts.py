@@ -286,6 +286,19 @@ class Facts:
             return self.kind(function.items[-1], depth + 1)
         return UNKNOWN
 
+    # -- what other forms see of a variable --------------------------------------------
+    def exported(self, binding: Binding) -> tuple[object, ...]:
+        """What an expression elsewhere can learn of a variable bound to a value (not a
+        function) through its name: every fact here that follows a binding into its value
+        and on through what that reads. Nodes compare by identity (a form an edit re-read has
+        new ones). Equal before and after an edit: the edit changed nothing its readers see
+        through this name, as far as these facts (and the rules' ``exports``) go."""
+        value = binding.value
+        return (binding.assigned, self.kind(value), self.binding_value(value),
+                self.literal_string(value), self.literal_number(value),
+                tuple(self.literal_parts(value)), self.list_size(value),
+                tuple(self.functions_of(value)), self.from_context(value) if value is not None else False)
+
     # -- flow -------------------------------------------------------------------------
     def from_context(self, node: Node, depth: int = 0) -> bool:
         """Is the expression a fan-out item, parameter or loop variable, or derived from the

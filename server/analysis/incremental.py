@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import bisect
 import gc
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from typing import Any
 
 from recipe.runtime.lang import catalog
@@ -51,7 +51,7 @@ from recipe.runtime.lang.syntax import (
 from ..rules import FILE, Rule
 from .context import Analysis, Focus, Reuse, RuleContext
 from .diagnostics import Diagnostic, Edit, Fix, Related
-from .facts import FINISHERS, LLM_CALLS
+from .facts import FINISHERS, LLM_CALLS, Facts
 from .lint import LintResult, apply_noqa, selected_rules
 from .scopes import SPECIAL_FORM_NAMES, Binding, ResolutionCache, Scopes, resolve
 
@@ -134,13 +134,14 @@ def _calls_finisher(form: Node) -> bool:
 class PartResult:
     """The cached lint of one part."""
 
-    __slots__ = ("analysis", "diagnostics", "ends", "forms", "generations", "internal", "names",
-                 "partials", "positions", "starts")
+    __slots__ = ("analysis", "diagnostics", "ends", "exports", "forms", "generations", "internal",
+                 "names", "partials", "positions", "starts")
 
     def __init__(self, forms: list[Node], diagnostics: list[Diagnostic],
                  partials: dict[str, list[Any]], internal: list[str],
                  names: tuple[str, ...] | None, positions: list[tuple[int, int]] | None,
-                 document: Document, analysis: Analysis | None = None) -> None:
+                 document: Document, analysis: Analysis | None = None,
+                 exports: dict[str, tuple[object, ...]] | None = None) -> None:
         self.forms = forms
         self.generations = [generation(f) for f in forms]
         self.analysis = analysis  # kept for a big part: an edit inside a string patches it
@@ -151,6 +152,9 @@ class PartResult:
         self.internal = internal
         self.names = names  # the file's top-level names, when a rule consulted them
         self.positions = positions  # line/col of each form, when a message quoted one
+        # What the other forms see of some of the part's top-level variables (_Exports), as
+        # of this lint: what the next edit's cone compares with
+        self.exports = exports if exports is not None else {}
 
     def moved(self, diagnostics: list[Diagnostic]) -> PartResult:
         """This result after its forms moved (see :meth:`shifted`)."""
@@ -165,6 +169,7 @@ class PartResult:
         copy.internal = self.internal
         copy.names = self.names
         copy.positions = self.positions
+        copy.exports = self.exports
         return copy
 
     def reusable(self, names: tuple[str, ...], document: Document) -> bool:
@@ -494,7 +499,10 @@ class IncrementalLinter:
         kept_links = self._part_links.get(id(indices))
         if kept_links is None or kept_links[0] is not indices:
             kept_links = self._part_links[id(indices)] = (indices, _PartLinks(infos))
-        cone = _cone_of(infos, changed, scopes, kept_links[1])
+        links = kept_links[1]
+        co_used = _uses_changed(previous.forms, forms, changed, links.definers)
+        exports = _Exports(analysis, self.rules, infos, links, previous.exports)
+        cone = _cone_of(infos, changed, scopes, links, co_used, exports.unchanged)
         focus = Focus(analysis, sorted(cone))
         if previous.analysis is not None:
             # outside the cone every fan-out and every call is as before (the cone holds every
@@ -515,7 +523,8 @@ class IncrementalLinter:
             if analysis.used_where or previous.positions is not None else None
         return PartResult(forms, kept + diagnostics, partials, list(dict.fromkeys(internal)),
                           names if scopes.used_file_names or previous.names is not None
-                          else None, positions, document, analysis)
+                          else None, positions, document, analysis,
+                          exports.result([infos[k] for k in cone]))
 
     def _patch(self, document: Document, result: PartResult,
                names: tuple[str, ...]) -> PartResult | None:
@@ -617,7 +626,8 @@ class _PartLinks:
 
 
 def _cone_of(infos: list[FormInfo], changed: list[int], scopes: Scopes,
-             links: _PartLinks) -> set[int]:
+             links: _PartLinks, co_used: Iterable[str] = (),
+             unchanged: Callable[[int], bool] | None = None) -> set[int]:
     """The forms of a part (indices) whose findings an edit of the ``changed`` ones can
     change, when no link changed: those, the forms they read (what is said about a
     definition depends on its uses), every form that reads what they bind or set!,
@@ -625,8 +635,16 @@ def _cone_of(infos: list[FormInfo], changed: list[int], scopes: Scopes,
     may call, transitively
     (how often their calls run may change: fan-out sizes, invocation counts). A name bound
     to a value that cannot hold a procedure (a string, a number, a list of strings…) links
-    its readers to nothing they could call. With a Python-bridge form among the changed
-    ones, every Python-bridge form of the part (Python names flow between them unseen)."""
+    its readers to nothing they could call.
+
+    Also readers, of the names in ``co_used`` (whose uses in the changed forms changed:
+    what is said about one use of a name may depend on the others — X003's validation, a
+    fix that is safe for a single use): the forms that mention them; with a Python-bridge
+    form among the readers, every Python-bridge form of the part (Python names flow
+    between them unseen). A reader whose syntax is unchanged passes on to its own readers
+    only when what they can see of the names it binds changed (``unchanged(k)`` is False:
+    see _Exports): a synthesis reading the joined result of a fan-out whose call an edit
+    changed is not checked again while that result looks the same from outside."""
     definers, users = links.definers, links.users
     callable_names = links.may_call
     for k in changed:
@@ -636,11 +654,23 @@ def _cone_of(infos: list[FormInfo], changed: list[int], scopes: Scopes,
     for k in changed:
         for name in infos[k].mentions:
             cone.update(definers.get(name, ()))
+    seeds = set(changed)
     readers = set(changed)
-    todo = list(changed)
+    for name in co_used:
+        readers.update(users.get(name, ()))
+    todo = list(readers)
+    python = False
     while todo:
-        info = infos[todo.pop()]
-        for name in (*info.binders, *info.assigns):
+        k = todo.pop()
+        info = infos[k]
+        if info.python and not python:
+            python = True
+            for j, other in enumerate(infos):
+                if other.python and j not in readers:
+                    readers.add(j)
+                    todo.append(j)
+        passes_on = k in seeds or unchanged is None or not unchanged(k)
+        for name in (*info.binders, *info.assigns) if passes_on else info.assigns:
             for user in users.get(name, ()):
                 if user not in readers:
                     readers.add(user)
@@ -662,9 +692,96 @@ def _cone_of(infos: list[FormInfo], changed: list[int], scopes: Scopes,
                         callees.add(definer)
                         todo.append(definer)
     cone |= callees
-    if any(infos[k].python for k in changed):
-        cone.update(k for k, info in enumerate(infos) if info.python)
     return cone
+
+
+def _uses_changed(old_forms: list[Node], forms: list[Node], changed: list[int],
+                  names: Container[str]) -> set[str]:
+    """The top-level names used differently in the changed forms than before the edit (one
+    use more or less, or in another place of its call)."""
+    out: set[str] = set()
+    for k in changed:
+        before, after = _uses(old_forms[k], names), _uses(forms[k], names)
+        out.update(name for name in before.keys() | after.keys()
+                   if before.get(name) != after.get(name))
+    return out
+
+
+def _uses(form: Node, names: Container[str]) -> dict[str, list[tuple[str | None, int]]]:
+    """Each mention of a name of ``names`` in a form: (its list's head, its index there)."""
+    found: dict[str, list[tuple[str | None, int]]] = {}
+    stack: list[tuple[Node, ListNode | None, int]] = [(form, None, 0)]
+    while stack:
+        node, parent, index = stack.pop()
+        cls = node.__class__
+        if cls is ListNode:
+            assert isinstance(node, ListNode)
+            stack.extend((item, node, i) for i, item in enumerate(node.items))
+        elif cls is Quote:
+            if node.datum is not None:  # type: ignore[attr-defined]
+                stack.append((node.datum, None, 0))  # type: ignore[attr-defined]
+        elif cls is Atom and node.kind == SYMBOL and node.text in names:  # type: ignore[attr-defined]
+            found.setdefault(node.text, []).append(  # type: ignore[attr-defined]
+                (parent.head_name() if parent is not None else None, index))
+    return found
+
+
+class _Exports:
+    """What the other forms of a part can see of the names a form binds, after an edit and
+    before it (``earlier``: kept from the last lint of the part, for the names of the forms
+    it checked): :meth:`Facts.exported`, and each LOCAL rule's ``exports``. Worked out on a
+    Facts of its own (the analysis's are made once the cone is known: they keep what lies
+    outside it) and only for a variable bound to a value that cannot hold a procedure (the
+    facts of a procedure are its body's, and what its callers do with it)."""
+
+    def __init__(self, analysis: Analysis, rules: list[Rule], infos: list[FormInfo],
+                 links: _PartLinks, earlier: dict[str, tuple[object, ...]]) -> None:
+        self.analysis = analysis
+        self.infos = infos
+        self.rules = [rule for rule in rules if rule.local and rule.exports is not None]
+        self.links = links
+        self.earlier = earlier
+        self.fresh: dict[str, tuple[object, ...]] = {}
+        self._probe: tuple[Facts, list[tuple[Any, RuleContext]]] | None = None
+
+    def unchanged(self, k: int) -> bool:
+        """Whether every name form ``k`` binds is seen from outside as before the edit."""
+        scopes = self.analysis.scopes
+        same = True
+        for name in self.infos[k].binders:
+            binding = scopes.root.bindings.get(name)
+            if binding is None or binding.assigned or binding.is_function \
+                    or binding.value is None or len(self.links.definers.get(name, ())) != 1 \
+                    or _may_be_procedure(binding, scopes):
+                return False
+            seen = self.fresh.get(name)
+            if seen is None:
+                seen = self.fresh[name] = self._exported(binding)
+            if self.earlier.get(name) != seen:
+                same = False
+        return same
+
+    def _exported(self, binding: Binding) -> tuple[object, ...]:
+        if self._probe is None:
+            probe = Analysis(self.analysis.document, self.analysis.config,
+                             self.analysis.filename)
+            probe.__dict__["scopes"] = self.analysis.scopes
+            self._probe = (probe.facts, [(rule.exports, RuleContext(probe, rule.code, rule.severity))
+                                         for rule in self.rules])
+        facts, contexts = self._probe
+        value = binding.value
+        assert value is not None
+        return (*facts.exported(binding), *(export(ctx, value) for export, ctx in contexts))
+
+    def result(self, cone: list[FormInfo]) -> dict[str, tuple[object, ...]]:
+        """What the part's next lint compares with: the earlier findings for the names bound
+        outside the cone (nothing they read changed), the fresh ones inside it."""
+        exports = dict(self.earlier)
+        for info in cone:
+            for name in info.binders:
+                exports.pop(name, None)
+        exports.update(self.fresh)
+        return exports
 
 
 def _may_be_procedure(binding: Binding | None, scopes: Scopes) -> bool:

@@ -16,6 +16,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
+    from recipe.runtime.lang.syntax import Node
     from recipe.server.analysis.context import RuleContext
     from recipe.server.analysis.diagnostics import Diagnostic
 
@@ -92,7 +93,13 @@ class Rule(NamedTuple):
     analysis are free), and reports only inside the top-level form of what it iterates (or,
     having reached a node some other way, only where ``ctx.in_focus(node)``): after an edit
     the incremental linter runs it over the forms the edit can affect only, and keeps its
-    findings in the others (``tests/test_local_rules.py`` holds every LOCAL rule to this)."""
+    findings in the others (``tests/test_local_rules.py`` holds every LOCAL rule to this).
+
+    A LOCAL rule that follows a top-level variable from one form into the value another form
+    binds it to, and on into what that value reads, further than the facts of
+    :meth:`Facts.exported` go (X003's taint, C003's fan-out source), defines
+    ``exports(ctx, value)``: what it finds there, compared by the incremental linter before
+    and after an edit to tell whether the readers of the variable must be checked again."""
 
     code: str
     name: str
@@ -105,6 +112,7 @@ class Rule(NamedTuple):
     combine: Callable[[RuleContext, list[Any]], Iterable[Diagnostic]] | None = None
     reads_prompts: bool = False
     local: bool = False
+    exports: Callable[[RuleContext, Node], object] | None = None
 
     @property
     def summary(self) -> str:
@@ -116,7 +124,7 @@ def _load(module_name: str) -> Rule:
     return Rule(module.CODE, module.NAME, module.SEVERITY, module.__doc__ or "", module.check,
                 module_name, getattr(module, "SCOPE", PART), getattr(module, "partial", None),
                 getattr(module, "combine", None), getattr(module, "READS_PROMPTS", False),
-                getattr(module, "LOCAL", False))
+                getattr(module, "LOCAL", False), getattr(module, "exports", None))
 
 
 @cache

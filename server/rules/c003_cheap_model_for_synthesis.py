@@ -60,13 +60,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import cached_property
 
 from recipe.runtime.lang.models import CHEAP, EXPENSIVE, Model
 from recipe.runtime.lang.syntax import STRING, SYMBOL, Atom, ListNode, Node
 from recipe.server.analysis.context import RuleContext
 from recipe.server.analysis.diagnostics import INFO, Diagnostic, Edit, Fix, Related
 from recipe.server.analysis.estimate import PER_INPUT_TOKENS, format_usd
-from recipe.server.analysis.facts import SYNC_LLM_CALLS
+from recipe.server.analysis.facts import SYNC_LLM_CALLS, FanOutSite
 from recipe.server.analysis.scopes import Call
 
 CODE = "C003"
@@ -127,6 +128,19 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
         yield ctx.diagnostic(target, message, fix=fix, related=related)
 
 
+def exports(ctx: RuleContext, value: Node) -> object:
+    """What a synthesis elsewhere learns of a variable's value (see rules/__init__.py): the
+    fan-out its text is built from, at each number of string levels left, with the sizes of
+    that call's arguments (its size is one of them)."""
+    index = _Index(ctx)
+    found: list[object] = []
+    for levels in (0, 1):
+        producer = _fan_out_source(ctx, index, value, levels=levels, depth=1)
+        found.append(None if producer is None else (
+            producer.node, tuple(ctx.facts.list_size(arg) for arg in producer.positional())))
+    return tuple(found)
+
+
 def _stronger_model(ctx: RuleContext) -> Model | None:
     """The cheapest current expensive-tier chat model (not a reasoning model)."""
     for model in ctx.config.models.by_price():
@@ -146,8 +160,12 @@ class _Index:
             if setter.binding is None and len(args) == 2 and isinstance(args[0], Atom) \
                     and args[0].kind == STRING and isinstance(args[0].value, str):
                 self.setters.setdefault(args[0].value, []).append(setter)
-        self.sites = {id(site.call): site for site in reversed(ctx.facts.fan_outs())}
+        self._facts = ctx.facts
         self._callers: dict[int, list[Call]] | None = None
+
+    @cached_property
+    def sites(self) -> dict[int, FanOutSite]:
+        return {id(site.call): site for site in reversed(self._facts.fan_outs())}
 
     def arguments_for(self, ctx: RuleContext, atom: Atom) -> list[Node]:
         """The expressions callers pass for the positional parameter ``atom`` refers to."""

@@ -72,6 +72,12 @@ def _element_of_strings(ctx: RuleContext, node: Node) -> bool:
     return bool(args) and ctx.facts.kind(args[0]) == STRINGS
 
 
+def exports(ctx: RuleContext, value: Node) -> object:
+    """What a `(syntax-e name)` elsewhere learns of a variable's value (see rules/__init__.py):
+    whether it is an element of a list of plain strings."""
+    return _element_of_strings(ctx, value)
+
+
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     facts = ctx.facts
     for call in ctx.calls_to("syntax-e"):

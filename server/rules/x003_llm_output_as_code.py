@@ -200,6 +200,12 @@ def _describe(ctx: RuleContext, source: Node) -> str:
     return "an LLM call"
 
 
+def exports(ctx: RuleContext, value: Node) -> object:
+    """What a code-running call elsewhere learns of a variable's value (see
+    rules/__init__.py): the unvalidated LLM output it comes from."""
+    return _Taint(ctx).source(value)
+
+
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     taint: _Taint | None = None
     # code-running calls, and (map py-exec replies): each item of a list runs as code
