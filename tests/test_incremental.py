@@ -504,6 +504,13 @@ def test_a_reader_whose_result_looks_the_same_stops_the_cone(max_cost: float | N
     assert cones[0] >= 5 and cones[1:] == [2, 2, 2]
     analysis = editor.linter._results[0].analysis
     assert analysis is not None and analysis.estimates.same_calls >= 12
+    # typing in a prompt meanwhile (a patch) keeps what the next code edit compares with
+    prompt = editor.text.index("Summarise.", editor.text.index("summarise-2")) + 3
+    assert editor.edit(prompt, prompt, "x") == whole(editor.text, config)
+    assert editor.linter.patched_parts == 1
+    spot += 1
+    assert editor.edit(spot, spot, "0") == whole(editor.text, config)
+    assert editor.linter.cone_forms == 2
 
 
 def test_a_reader_whose_result_changed_passes_the_edit_on() -> None:

@@ -591,8 +591,13 @@ class IncrementalLinter:
         if result.positions is not None and positions != result.positions:
             return None  # a message quoted a line:col that moved (the analysis is now patched:
             # the part's fresh lint below does not use it)
+        # What the other forms see of the part's variables is as before, but for those the
+        # edited form binds (the literal pieces of its value: Facts.literal_parts)
+        info = self._infos.get(id(form))
+        exports = {name: seen for name, seen in result.exports.items()
+                   if name not in info.binders} if info is not None and info.form is form else {}
         return PartResult(forms, kept, partials, internal, result.names, positions, document,
-                          analysis)
+                          analysis, exports)
 
 
 def _same_linking(new: FormInfo, old: FormInfo, top_level: frozenset[str]) -> bool:
