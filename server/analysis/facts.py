@@ -111,7 +111,7 @@ class Facts:
         # from_context's findings: (node, result, depth) by id(node)
         self._context: dict[int, tuple[Node, bool, int]] = {}
         self.kept_sites = 0  # fan-out sites taken from the earlier analysis
-        self.call_at: dict[int, Call] = {id(c.node): c for c in scopes.calls}
+        self.call_at: dict[int, Call] = scopes.call_index()
         self._kinds: dict[int, str] = {}
         self._fan_outs: list[FanOutSite] | None = None
         self._sites_by_call: dict[int, list[FanOutSite]] | None = None

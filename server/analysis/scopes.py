@@ -235,6 +235,13 @@ class Scopes:
         self._shared_roots: frozenset[str] = frozenset()  # names several forms bind
         self._lineage: object | None = None  # the owner of its parts (see _FormPart.owner)
         self._late_roots = False  # whether a form binds a top-level name while resolving
+        self._call_index: dict[int, Call] | None = None
+
+    def call_index(self) -> dict[int, Call]:
+        """id(call node) → its call (made once, shared by every Facts over this resolution)."""
+        if self._call_index is None:
+            self._call_index = {id(c.node): c for c in self.calls}
+        return self._call_index
 
     def follow_text(self) -> None:
         """After the document's text changed in place (an edit inside a string, see
