@@ -49,10 +49,21 @@ from typing import TYPE_CHECKING
 
 from recipe.runtime.lang import catalog
 from recipe.runtime.lang.models import Model
-from recipe.runtime.lang.syntax import KEYWORD, STRING, SYMBOL, Atom, ListNode, Node, Quote
+from recipe.runtime.lang.syntax import KEYWORD, SYMBOL, Atom, ListNode, Node
 from recipe.runtime.lang.tokens import chat_prompt_tokens
 
-from .facts import AWAIT_CALLS, LLM_CALLS, SYNC_LLM_CALLS, FanOutSite
+from .facts import (
+    AWAIT_CALLS,
+    LLM_CALLS,
+    SYNC_LLM_CALLS,
+    FanOutSite,
+)
+from .facts import (
+    for_clauses_at as _for_clauses_at,
+)
+from .facts import (
+    index_in as _index,
+)
 from .scopes import FOR_FORMS, LAMBDA_NAMES, Call
 
 if TYPE_CHECKING:
@@ -486,10 +497,7 @@ class _Estimator:
         self.locator = Locator(self.document)
         self.sites = self.facts.fan_outs()
         self.sites_by_call = self.facts.sites_by_call()
-        self.site_functions: dict[int, list[FanOutSite]] = {}
-        for site in self.sites:
-            for function in site.functions:
-                self.site_functions.setdefault(id(function), []).append(site)
+        self.site_functions = self.facts.site_functions()
         self._counts: dict[int, object] = {}
         self._invocations: dict[int, object] = {}
         self._function_latency: dict[int, object] = {}
@@ -660,78 +668,22 @@ class _Estimator:
         return None, "unknown", floor
 
     def literal_items(self, node: Node) -> list[str] | None:
-        """When ``node`` is the parameter of a function that only ever runs as the per-item
-        function of fan-outs over lists of literal strings: those strings."""
+        """When ``node`` is a loop variable over, or the parameter of a function that only
+        ever runs as the per-item function of fan-outs over, lists of literal strings: those
+        strings."""
         if not (isinstance(node, Atom) and node.kind == SYMBOL):
             return None
         binding = self.scopes.binding_of(node)
-        if binding is not None and binding.kind == "for" and not binding.assigned \
-                and binding.atom is not None:
-            return self._loop_literal_items(binding.atom)
-        if binding is None or binding.kind != "parameter" or binding.assigned \
-                or binding.atom is None:
+        sources = self.facts.item_sources(binding) if binding is not None else None
+        if sources is None:
             return None
-        formals = self.parent_list(binding.atom)
-        function = self.parent_list(formals) if formals is not None else None
-        if function is None or formals is None or function.head_name() == "define":
-            # (define (f item) …): the function's own name comes first in its formals
-            if function is None or formals is None or len(formals.items) < 2 \
-                    or formals.items[1] is not binding.atom:
-                return None
-        elif function.head_name() not in LAMBDA_NAMES or not formals.items \
-                or formals.items[0] is not binding.atom:
-            return None
-        sites = self.site_functions.get(id(function), [])
-        named = self.scopes.function_of.get(id(function))
-        if not sites or (named is not None and len(named.refs) != len(sites)):
-            return None  # also called some other way
         strings: list[str] = []
-        for site in sites:
-            if site.spec.items is None or site.items is None:
-                return None
-            found = self._literal_strings(site.items)
+        for source in sources:
+            found = self.facts.literal_strings(source)
             if found is None:
                 return None
             strings.extend(found)
         return strings
-
-    def _literal_strings(self, node: Node) -> list[str] | None:
-        """The strings of a list of literal strings (`'("a" "b")`, `(list "a" "b")`, also
-        through a binding); None for anything else."""
-        items = self.facts.binding_value(node)
-        elements: list[Node]
-        if isinstance(items, Quote) and items.prefix == "'" and isinstance(items.datum, ListNode):
-            elements = items.datum.items
-        elif isinstance(items, ListNode) and items.head_name() == "list" \
-                and self.facts.call_at.get(id(items)) is not None \
-                and self.facts.call_at[id(items)].binding is None:
-            elements = items.items[1:]
-        else:
-            return None
-        strings: list[str] = []
-        for element in elements:
-            if not (isinstance(element, Atom) and element.kind == STRING
-                    and isinstance(element.value, str)):
-                return None
-            strings.append(element.value)
-        return strings
-
-    def _loop_literal_items(self, variable: Atom) -> list[str] | None:
-        """The strings a ``for`` loop variable takes, when its clause walks a list of literal
-        strings (``[t (in-list '("a" "b"))]`` or ``[t topics]``)."""
-        clause = self.parent_list(variable)
-        if clause is None or len(clause.items) != 2 or clause.items[0] is not variable:
-            return None
-        clauses = self.parent_list(clause)
-        form = self.parent_list(clauses) if clauses is not None else None
-        if form is None or form.head_name() not in FOR_FORMS \
-                or _index(form, clauses) != _for_clauses_at(form):  # type: ignore[arg-type]
-            return None  # e.g. a for/fold accumulator: not an item of the list
-        sequence = self.facts.binding_value(clause.items[1]) or clause.items[1]
-        if isinstance(sequence, ListNode) and sequence.head_name() == "in-list" \
-                and len(sequence.items) == 2:
-            sequence = sequence.items[1]
-        return self._literal_strings(sequence) or None
 
     # -- how many times a node runs -------------------------------------------------
     def count(self, node: Node, depth: int = 0) -> Count:
@@ -1205,13 +1157,6 @@ def _slower(a: _Clock, b: _Clock) -> bool:
     return ta > tb
 
 
-def _index(parent: ListNode, child: Node) -> int:
-    for i, item in enumerate(parent.items):
-        if item is child:
-            return i
-    return -1
-
-
 def _is_thunk_list(site: FanOutSite, item: Node) -> bool:
     positional = site.call.positional()
     return site.spec.items is None and site.spec.func < len(positional) \
@@ -1222,11 +1167,6 @@ def _is_named_let(node: ListNode) -> bool:
     items = node.items
     return (node.head_name() == "let" and len(items) >= 3 and isinstance(items[1], Atom)
             and items[1].kind == SYMBOL)
-
-
-def _for_clauses_at(node: ListNode) -> int:
-    head = node.head_name() or ""
-    return 2 if head.endswith("fold") else 1
 
 
 def _is_rest_of(node: Node, var: str) -> bool:

@@ -19,7 +19,7 @@ from recipe.runtime.lang.syntax import (
     Quote,
 )
 
-from .scopes import LAMBDA_NAMES, LET_FORMS, Binding, Call, Scopes
+from .scopes import FOR_FORMS, LAMBDA_NAMES, LET_FORMS, Binding, Call, Scopes
 
 # Value kinds
 SYNTAX = "syntax"  # LLM text still wrapped
@@ -114,6 +114,7 @@ class Facts:
         self.call_at: dict[int, Call] = scopes.call_index()
         self._kinds: dict[int, str] = {}
         self._fan_outs: list[FanOutSite] | None = None
+        self._site_functions: dict[int, list[FanOutSite]] | None = None
         self._sites_by_call: dict[int, list[FanOutSite]] | None = None
         self._calls_within: dict[int, list[Call]] = {}
         self.context_items = context_items
@@ -560,6 +561,86 @@ class Facts:
                     return int(slices[-1])
         return None
 
+    def site_functions(self) -> dict[int, list[FanOutSite]]:
+        """id(function) → the fan-out sites that run it per item (or as a thunk)."""
+        if self._site_functions is None:
+            found: dict[int, list[FanOutSite]] = {}
+            for site in self.fan_outs():
+                for function in site.functions:
+                    found.setdefault(id(function), []).append(site)
+            self._site_functions = found
+        return self._site_functions
+
+    def item_sources(self, binding: Binding) -> list[Node] | None:
+        """The list expressions whose items a variable takes one by one: the sequence of the
+        ``for`` clause it is the variable of, or the items of each fan-out that runs the
+        function it is the parameter of, when that function runs only so; None otherwise."""
+        if binding.assigned or binding.atom is None:
+            return None
+        parents = self.scopes.document.parents
+        if binding.kind == "for":
+            clause = _parent_list(parents, binding.atom)
+            if clause is None or len(clause.items) != 2 or clause.items[0] is not binding.atom:
+                return None
+            clauses = _parent_list(parents, clause)
+            form = _parent_list(parents, clauses) if clauses is not None else None
+            if form is None or clauses is None or form.head_name() not in FOR_FORMS \
+                    or index_in(form, clauses) != for_clauses_at(form):
+                return None  # e.g. a for/fold accumulator: not an item of the list
+            sequence = self.binding_value(clause.items[1]) or clause.items[1]
+            if isinstance(sequence, ListNode) and sequence.head_name() == "in-list" \
+                    and len(sequence.items) == 2:
+                sequence = sequence.items[1]
+            return [sequence]
+        if binding.kind != "parameter":
+            return None
+        formals = _parent_list(parents, binding.atom)
+        function = _parent_list(parents, formals) if formals is not None else None
+        if function is None or formals is None or function.head_name() == "define":
+            # (define (f item) …): the function's own name comes first in its formals
+            if function is None or formals is None or len(formals.items) < 2 \
+                    or formals.items[1] is not binding.atom:
+                return None
+        elif function.head_name() not in LAMBDA_NAMES or not formals.items \
+                or formals.items[0] is not binding.atom:
+            return None
+        sites = self.site_functions().get(id(function), [])
+        named = self.scopes.function_of.get(id(function))
+        if not sites or (named is not None and len(named.refs) != len(sites)):
+            return None  # also called some other way
+        sources: list[Node] = []
+        for site in sites:
+            if site.spec.items is None or site.items is None:
+                return None
+            sources.append(site.items)
+        return sources
+
+    def literal_strings(self, node: Node) -> list[str] | None:
+        """The strings of a list of literal strings (`'("a" "b")`, `(list "a" "b")`, also
+        through a binding); None for anything else."""
+        elements = self.literal_elements(node)
+        if elements is None:
+            return None
+        strings: list[str] = []
+        for element in elements:
+            if not (isinstance(element, Atom) and element.kind == STRING
+                    and isinstance(element.value, str)):
+                return None
+            strings.append(element.value)
+        return strings
+
+    def literal_elements(self, node: Node) -> list[Node] | None:
+        """The elements of a list written out in place (`'(…)`, `(list …)`, also through a
+        binding); None for anything else."""
+        items = self.binding_value(node)
+        if isinstance(items, Quote) and items.prefix == "'" and isinstance(items.datum, ListNode):
+            return items.datum.items
+        if isinstance(items, ListNode) and items.head_name() == "list":
+            call = self.call_at.get(id(items))
+            if call is not None and call.binding is None:
+                return items.items[1:]
+        return None
+
     def enclosing_fan_outs(self, node: Node) -> Iterator[FanOutSite]:
         """Fan-outs whose per-item functions contain ``node`` (directly or via calls)."""
         index = self._fan_out_index()
@@ -600,3 +681,22 @@ def _is_function_symbol(facts: Facts, node: Node | None) -> bool:
 
 def is_keyword(node: Node | None) -> bool:
     return isinstance(node, Atom) and node.kind == KEYWORD
+
+
+def _parent_list(parents: dict[int, Node], node: Node) -> ListNode | None:
+    parent = parents.get(id(node))
+    return parent if parent.__class__ is ListNode else None  # type: ignore[return-value]
+
+
+def index_in(parent: ListNode, child: Node) -> int:
+    """The index of ``child`` among ``parent``'s items (by identity); -1 if not there."""
+    for i, item in enumerate(parent.items):
+        if item is child:
+            return i
+    return -1
+
+
+def for_clauses_at(node: ListNode) -> int:
+    """Where a ``for`` form's clauses are (after the accumulators of a ``for/fold``)."""
+    head = node.head_name() or ""
+    return 2 if head.endswith("fold") else 1
