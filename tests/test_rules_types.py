@@ -33,6 +33,41 @@ def test_t001_follows_constants_and_positional() -> None:
     assert "`string-append`" in diags[1].message and "integer `5`" in diags[1].message
 
 
+def test_t001_items_of_a_range_or_a_literal_list() -> None:
+    # the run stops at the first item: "#:data expects a string, given 0"
+    text = ('(define outs (map-async (lambda (i) (llm-query-async #:instruction "Say it."\n'
+            '                                                  #:data i))\n'
+            '                        (range 3)))\n'
+            "(define (tag t) (llm-query #:instruction t #:max-tokens 5))\n"
+            "(define tags (map tag '(alpha beta)))\n"
+            '(define lines (for/list ([n (in-list (list 1 2 3))]) (string-append "line " n)))\n'
+            "(finish (list outs tags lines))\n")
+    diags = found(text, "T001")
+    assert [where(text, d)[0] for d in diags] == [(1, 57), (3, 41), (5, 76)]
+    data, instruction, positional = diags
+    assert "not `i`: each item of `(range 3)` is an integer" in data.message
+    assert data.fix is not None and not data.fix.safe
+    assert "#:data (number->string i))" in fixed(text, data)
+    assert "a symbol" in instruction.message and "(symbol->string t)" in instruction.message
+    assert "`string-append`" in positional.message and "`(list 1 2 3)`" in positional.message
+
+
+def test_t001_items_it_cannot_tell_or_that_fit() -> None:
+    text = ('(define (summarise d) (llm-query-async #:instruction "Sum." #:data d))\n'
+            '(define a (map-async summarise (list "x" "y")))\n'
+            # the accumulator of fold-sequential is not an item
+            '(define b (fold-sequential (lambda (acc d) (string-append acc d)) "" (list "p" "q")))\n'
+            "(define c (fold-sequential (lambda (acc d) (string-append acc d)) \"\" '(1 2)))\n"
+            # called some other way too: what it gets is not known
+            '(define (ask n) (llm-query #:instruction "N." #:data n))\n'
+            "(define d (map ask (range 2)))\n"
+            '(define e (ask "3"))\n'
+            "(define f (map (lambda (k) (llm-query #:instruction k)) (list 1 \"two\")))\n"
+            "(finish (list a b c d e f))\n")
+    diags = found(text, "T001")
+    assert len(diags) == 1 and "`d`: each item of `'(1 2)` is an integer" in diags[0].message
+
+
 def test_t001_clean() -> None:
     text = ('(define r (llm-query #:instruction "Go." #:temperature 0 #:max-tokens 10\n'
             '                      #:json #f #:model "gpt-4o-mini" #:image #f))\n'

@@ -60,6 +60,8 @@ _BODY_LAST = {"let", "let*", "letrec", "begin", "when", "unless", "parameterize"
 _VALUE_OF_LAST = frozenset((*LET_FORMS, "begin"))  # forms whose value is their last body form
 MAX_FOLLOW = 40  # bound on chains of bindings / nested calls followed
 _CONTEXT_DEPTH = 60  # bound on what from_context follows
+# Which parameter of its per-item function a fan-out gives each item to, when not the first
+_ITEM_PARAMETER = {"fold-sequential": 1}  # (f acc item)
 _PY_CONTEXT = re.compile(r"\bcontext\b")
 # What an element of each kind of list is (for the catalogue's ELEMENT results: first, car…).
 _ELEMENT_KINDS = {SYNTAXES: SYNTAX, STRINGS: STRING_K, HANDLES: HANDLE}
@@ -596,18 +598,21 @@ class Facts:
             return None
         formals = _parent_list(parents, binding.atom)
         function = _parent_list(parents, formals) if formals is not None else None
-        if function is None or formals is None or function.head_name() == "define":
-            # (define (f item) …): the function's own name comes first in its formals
-            if function is None or formals is None or len(formals.items) < 2 \
-                    or formals.items[1] is not binding.atom:
+        if function is None or formals is None:
+            return None
+        position = index_in(formals, binding.atom)
+        if function.head_name() == "define":
+            position -= 1  # (define (f item) …): the function's own name comes first
+            if function.items[1] is not formals:
                 return None
-        elif function.head_name() not in LAMBDA_NAMES or not formals.items \
-                or formals.items[0] is not binding.atom:
+        elif function.head_name() not in LAMBDA_NAMES or function.items[1] is not formals:
             return None
         sites = self.site_functions().get(id(function), [])
         named = self.scopes.function_of.get(id(function))
         if not sites or (named is not None and len(named.refs) != len(sites)):
             return None  # also called some other way
+        if any(position != _ITEM_PARAMETER.get(site.call.name, 0) for site in sites):
+            return None  # not the parameter the items go to (fold-sequential's accumulator…)
         sources: list[Node] = []
         for site in sites:
             if site.spec.items is None or site.items is None:
