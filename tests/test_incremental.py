@@ -547,3 +547,47 @@ def test_a_python_form_among_the_readers_reaches_every_python_form() -> None:
         c003 = [d for d in found if d[0] == "C003"]
         assert c003 and f"synthesises {size} fan-out results" in c003[0][1]
         assert editor.linter.relinted_forms == 0 and editor.linter.cone_forms > 0
+
+
+def _chain(count: int, first: str, step: str) -> list[str]:
+    return [f"(define x0 {first})"] + [
+        f"(define x{k} {step.format(p=f'x{k - 1}')})" for k in range(1, count + 1)]
+
+
+_SUMMARISE = ('(define (summ d) (llm-query-async #:instruction "Summarise." #:data d'
+              ' #:max-tokens 50))')
+_DEEP_CHAINS = [
+    # (what ends the chain, its length, the chain, the last form, the edit at x5): one more
+    # level in the middle of a chain as long as a search goes (C003 follows 12 levels,
+    # X003 30, what comes from the context 60) moves its source out of reach
+    pytest.param([_SUMMARISE, *_chain(12, '(map-async summ (list "a" "b" "c"))', "(syntax-e {p})"),
+                  '(define answer (syntax-e (llm-query #:instruction "Combine." #:data x12'
+                  ' #:model "gpt-4.1-nano")))'], "(syntax-e x4)", "(syntax-e (syntax-e x4))",
+                 id="C003"),
+    pytest.param([*_chain(14, '(syntax-e (llm-query #:instruction "Write Python."'
+                                 ' #:data "task"))', "(syntax-e {p})"),
+                  "(define out (py-exec x14))"], "(syntax-e x4)", "(syntax-e (syntax-e x4))",
+                 id="X003"),
+    pytest.param([*_chain(29, "context", '(string-append {p} "!")'),
+                  '(define out (llm-query #:instruction "Go." #:data (string-append x29 "?")'
+                  ' #:model "gpt-4.1-nano"))'], 'x4 "!")', '(string-append x4 "") "!")',
+                 id="context"),
+]
+
+
+@pytest.mark.parametrize(("lines", "old", "new"), _DEEP_CHAINS)
+def test_a_search_that_stops_at_a_depth_is_compared_from_every_depth(
+        lines: list[str], old: str, new: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Found by a fuzz of long chains: the form after the edit found the same source as
+    # before (the cutoff stopped there), but the forms further on, starting their search
+    # that many levels deeper, found it no more (or now found it).
+    monkeypatch.setattr(incremental, "CONE_MIN_FORMS", 1)
+    monkeypatch.setattr(incremental, "CONE_MAX_SHARE", 1.0)
+    config = Config()
+    config.max_cost = 0.0001
+    config.context_size = 3000
+    editor = Editor("\n".join(lines) + "\n", config)
+    form = editor.text.index("(define x5 ")
+    for edit_old, edit_new in (("(define", "( define"), (old, new), (new, old)):
+        at = editor.text.index(edit_old, form)
+        assert editor.edit(at, at + len(edit_old), edit_new) == whole(editor.text, config)

@@ -112,6 +112,7 @@ class Facts:
         self._earlier_context = earlier_context if keeps is not None else None
         # from_context's findings: (node, result, depth) by id(node)
         self._context: dict[int, tuple[Node, bool, int]] = {}
+        self.deepest = 0  # the deepest level a search here reached (see depth_profile)
         self.kept_sites = 0  # fan-out sites taken from the earlier analysis
         self.call_at: dict[int, Call] = scopes.call_index()
         self._kinds: dict[int, str] = {}
@@ -293,19 +294,39 @@ class Facts:
     def exported(self, binding: Binding) -> tuple[object, ...]:
         """What an expression elsewhere can learn of a variable bound to a value (not a
         function) through its name: every fact here that follows a binding into its value
-        and on through what that reads. Nodes compare by identity (a form an edit re-read has
-        new ones). Equal before and after an edit: the edit changed nothing its readers see
-        through this name, as far as these facts (and the rules' ``exports``) go."""
+        and on through what that reads — for the searches that stop at a depth, what they
+        find from every depth a reader may start them at (:func:`depth_profile`). Nodes
+        compare by identity (a form an edit re-read has new ones). Equal before and after an
+        edit: the edit changed nothing its readers see through this name, as far as these
+        facts (and the rules' ``exports``) go. Meant for a Facts of its own: it forgets what
+        ``from_context`` found before each search."""
         value = binding.value
+        assert value is not None
+
+        def context(depth: int) -> bool:
+            self._context = {}  # (a finding kept from another depth would hide how deep it went)
+            return self.from_context(value, depth)
+
         return (binding.assigned, self.kind(value), self.binding_value(value),
                 self.literal_string(value), self.literal_number(value),
-                tuple(self.literal_parts(value)), self.list_size(value),
-                tuple(self.functions_of(value)), self.from_context(value) if value is not None else False)
+                tuple(self.literal_parts(value)),
+                self._profile(lambda depth: self.list_size(value, depth), MAX_FOLLOW),
+                self._profile(lambda depth: tuple(self.functions_of(value, depth)), MAX_FOLLOW),
+                self._profile(context, _CONTEXT_DEPTH))
+
+    def _profile(self, search: Callable[[int], object], limit: int) -> tuple[object, ...]:
+        def run(depth: int) -> tuple[object, int]:
+            self.deepest = depth
+            found = search(depth)
+            return found, self.deepest - depth
+        return depth_profile(run, limit)
 
     # -- flow -------------------------------------------------------------------------
     def from_context(self, node: Node, depth: int = 0) -> bool:
         """Is the expression a fan-out item, parameter or loop variable, or derived from the
         context (and not from LLM replies)?"""
+        if depth > self.deepest:
+            self.deepest = depth
         if depth > _CONTEXT_DEPTH:
             return False
         key = id(node)
@@ -374,6 +395,8 @@ class Facts:
         """The lambda / define forms an expression evaluates to, when it can be told:
         a lambda, a named function, a list of lambdas (thunks), a partial `sequence`, the
         lambda a user function returns (`(define (asker m) (lambda (d) …))`, `(asker "x")`)."""
+        if depth > self.deepest:
+            self.deepest = depth
         if depth > MAX_FOLLOW:
             return []
         node = self.binding_value(node) if not _is_function_symbol(self, node) else node
@@ -499,6 +522,8 @@ class Facts:
         return size if size is None or size >= 0 else None
 
     def _list_size(self, node: Node | None, depth: int) -> int | None:
+        if depth > self.deepest:
+            self.deepest = depth
         if depth > MAX_FOLLOW:
             return None
         node = self.binding_value(node)
@@ -705,3 +730,16 @@ def for_clauses_at(node: ListNode) -> int:
     """Where a ``for`` form's clauses are (after the accumulators of a ``for/fold``)."""
     head = node.head_name() or ""
     return 2 if head.endswith("fold") else 1
+
+
+def depth_profile(search: Callable[[int], tuple[object, int]], limit: int) -> tuple[object, ...]:
+    """What a search that gives up below ``limit`` levels finds from a value, for every depth
+    a reader elsewhere may start it at (a reader reaches the value some levels deep, more
+    through a chain of forms): ``search(depth)`` gives what it finds starting at ``depth``
+    and how many levels below that it went. Started ``s`` levels deeper the search is the
+    same while it stays above the limit, so only the starts near the limit are tried."""
+    found, reach = search(0)
+    profile: list[object] = [found, reach]
+    for start in range(max(1, limit - reach + 1), limit + 2):
+        profile.append(search(start)[0])
+    return tuple(profile)

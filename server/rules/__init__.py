@@ -99,7 +99,9 @@ class Rule(NamedTuple):
     binds it to, and on into what that value reads, further than the facts of
     :meth:`Facts.exported` go (X003's taint, C003's fan-out source), defines
     ``exports(ctx, value)``: what it finds there, compared by the incremental linter before
-    and after an edit to tell whether the readers of the variable must be checked again."""
+    and after an edit to tell whether the readers of the variable must be checked again (a
+    search that stops at a depth gives what it finds from every depth a reader may start it
+    at: :func:`recipe.server.analysis.facts.depth_profile`)."""
 
     code: str
     name: str

@@ -67,7 +67,7 @@ from recipe.runtime.lang.syntax import STRING, SYMBOL, Atom, ListNode, Node
 from recipe.server.analysis.context import RuleContext
 from recipe.server.analysis.diagnostics import INFO, Diagnostic, Edit, Fix, Related
 from recipe.server.analysis.estimate import PER_INPUT_TOKENS, format_usd
-from recipe.server.analysis.facts import SYNC_LLM_CALLS, FanOutSite
+from recipe.server.analysis.facts import SYNC_LLM_CALLS, FanOutSite, depth_profile
 from recipe.server.analysis.scopes import Call
 
 CODE = "C003"
@@ -81,6 +81,7 @@ STRING_FUNCTIONS = ("string-join", "string-append", "format", "~a", "apply", "st
 TRANSPARENT = ("syntax-e",)  # wrappers that do not count as a level
 PYTHON = ("py-exec", "py-eval")
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_MAX_DEPTH = 12  # bound on what _fan_out_source follows
 
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
@@ -130,14 +131,18 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
 
 def exports(ctx: RuleContext, value: Node) -> object:
     """What a synthesis elsewhere learns of a variable's value (see rules/__init__.py): the
-    fan-out its text is built from, at each number of string levels left, with the sizes of
-    that call's arguments (its size is one of them)."""
+    fan-out its text is built from, at each number of string levels left and from every
+    depth, with the sizes of that call's arguments (its size is one of them)."""
     index = _Index(ctx)
     found: list[object] = []
     for levels in (0, 1):
-        producer = _fan_out_source(ctx, index, value, levels=levels, depth=1)
-        found.append(None if producer is None else (
-            producer.node, tuple(ctx.facts.list_size(arg) for arg in producer.positional())))
+        def search(depth: int, levels: int = levels) -> tuple[object, int]:
+            index.deepest = depth
+            producer = _fan_out_source(ctx, index, value, levels, depth)
+            return (None if producer is None else (
+                producer.node, tuple(ctx.facts.list_size(arg) for arg in producer.positional())),
+                index.deepest - depth)
+        found.append(depth_profile(search, _MAX_DEPTH))
     return tuple(found)
 
 
@@ -162,6 +167,7 @@ class _Index:
                 self.setters.setdefault(args[0].value, []).append(setter)
         self._facts = ctx.facts
         self._callers: dict[int, list[Call]] | None = None
+        self.deepest = 0  # the deepest level _fan_out_source reached (see exports)
 
     @cached_property
     def sites(self) -> dict[int, FanOutSite]:
@@ -197,7 +203,9 @@ class _Index:
 def _fan_out_source(ctx: RuleContext, index: _Index, node: Node | None, levels: int,
                     depth: int) -> Call | None:
     """The fan-out call whose results ``node`` is built from, if it can be told."""
-    if node is None or depth > 12:
+    if depth > index.deepest:
+        index.deepest = depth
+    if node is None or depth > _MAX_DEPTH:
         return None
     facts = ctx.facts
     node = facts.binding_value(node)

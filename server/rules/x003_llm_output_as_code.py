@@ -45,7 +45,7 @@ from collections.abc import Iterator
 from recipe.runtime.lang.syntax import SYMBOL, Atom, ListNode, Node
 from recipe.server.analysis.context import RuleContext
 from recipe.server.analysis.diagnostics import WARNING, Diagnostic, Related
-from recipe.server.analysis.facts import SYNTAX, SYNTAXES
+from recipe.server.analysis.facts import SYNTAX, SYNTAXES, depth_profile
 from recipe.server.analysis.scopes import Call
 
 from ._tjpfx import body_of, compact
@@ -74,9 +74,12 @@ class _Taint:
         self.facts = ctx.facts
         self.parents = ctx.document.parents
         self.active: set[int] = set()
+        self.deepest = 0  # the deepest level reached (see exports)
 
     def source(self, node: Node | None, depth: int = 0) -> Node | None:
         """The LLM call (or result) this expression's text comes from, unvalidated."""
+        if depth > self.deepest:
+            self.deepest = depth
         if node is None or depth > _MAX_DEPTH or id(node) in self.active:
             return None
         self.active.add(id(node))
@@ -202,8 +205,13 @@ def _describe(ctx: RuleContext, source: Node) -> str:
 
 def exports(ctx: RuleContext, value: Node) -> object:
     """What a code-running call elsewhere learns of a variable's value (see
-    rules/__init__.py): the unvalidated LLM output it comes from."""
-    return _Taint(ctx).source(value)
+    rules/__init__.py): the unvalidated LLM output it comes from, from every depth."""
+    def search(depth: int) -> tuple[object, int]:
+        taint = _Taint(ctx)
+        taint.deepest = depth
+        found = taint.source(value, depth)
+        return found, taint.deepest - depth
+    return depth_profile(search, _MAX_DEPTH)
 
 
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
