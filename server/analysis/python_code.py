@@ -38,6 +38,7 @@ BUILTIN_NAMES = frozenset(dir(builtins))
 RUNTIME_GLOBALS = frozenset({"context", "__name__", "__builtins__"})
 _PRINTING_METHODS = {"print", "pprint", "print_tree", "show", "info", "summary", "display"}
 _MAX_FOLLOW = 40
+_MAX_CODE = 100_000  # characters of Python code read out of a recipe, at most
 
 
 class CodeText(NamedTuple):
@@ -311,10 +312,11 @@ class EmbeddedPython:
     # -- snippets -----------------------------------------------------------------------
     def code_text(self, node: Node | None) -> CodeText | None:
         """The literal text of an expression with its map: a string literal, a constant
-        bound to one, or `string-append` of those."""
-        return self._code_text(node, 0)
+        bound to one, or `string-append` of those (None past ``_MAX_CODE`` characters)."""
+        return self._code_text(node, 0, {})
 
-    def _code_text(self, node: Node | None, depth: int) -> CodeText | None:
+    def _code_text(self, node: Node | None, depth: int,
+                   seen: dict[int, CodeText | None]) -> CodeText | None:
         if node is None or depth > _MAX_FOLLOW:
             return None
         node = self.facts.binding_value(node)
@@ -323,13 +325,24 @@ class EmbeddedPython:
                 return None  # unterminated (S004): not the code the author meant
             return decode_with_map(node)
         if isinstance(node, ListNode) and node.head_name() == "string-append":
+            if id(node) in seen:  # (a piece used twice: forms that each join the two before
+                return seen[id(node)]  # would be read 2^n times)
+            seen[id(node)] = None
             call = self.facts.call_at.get(id(node))
-            if call is None or call.entry is None:
+            if call is None or call.entry is None or len(node.items) < 2:
                 return None
-            parts = [self._code_text(item, depth + 1) for item in node.items[1:]]
-            if not parts or any(p is None for p in parts):
-                return None
-            return _concat([p for p in parts if p is not None])
+            parts: list[CodeText] = []
+            size = 0
+            for item in node.items[1:]:
+                part = self._code_text(item, depth + 1, seen)
+                if part is None:
+                    return None  # (the first unknown piece settles it)
+                size += len(part.code)
+                if size > _MAX_CODE:
+                    return None
+                parts.append(part)
+            seen[id(node)] = text = _concat(parts)
+            return text
         return None
 
     @cached_property

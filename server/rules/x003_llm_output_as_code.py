@@ -74,19 +74,29 @@ class _Taint:
         self.facts = ctx.facts
         self.parents = ctx.document.parents
         self.active: set[int] = set()
+        self.found: dict[int, Node | None] = {}  # what each node reached led to, this search
         self.deepest = 0  # the deepest level reached (see exports)
 
     def source(self, node: Node | None, depth: int = 0) -> Node | None:
         """The LLM call (or result) this expression's text comes from, unvalidated."""
+        self.active = set()
+        self.found = {}
+        return self._follow(node, depth)
+
+    def _follow(self, node: Node | None, depth: int) -> Node | None:
         if depth > self.deepest:
             self.deepest = depth
         if node is None or depth > _MAX_DEPTH or id(node) in self.active:
             return None
-        self.active.add(id(node))
+        key = id(node)
+        if key in self.found:  # (reached again by another path: a ladder of forms that each
+            return self.found[key]  # read the two before would take 2^n paths)
+        self.active.add(key)
         try:
-            return self._source(node, depth)
+            found = self.found[key] = self._source(node, depth)
+            return found
         finally:
-            self.active.discard(id(node))
+            self.active.discard(key)
 
     def _validated_binding(self, atom: Atom) -> bool:
         binding = self.ctx.scopes.binding_of(atom)
@@ -108,7 +118,7 @@ class _Taint:
                 return None
             if self._validated_binding(node):
                 return None
-            return self.source(binding.value, depth + 1)
+            return self._follow(binding.value, depth + 1)
         if not isinstance(node, ListNode) or not node.items:
             return None
         head = node.items[0]
@@ -126,11 +136,11 @@ class _Taint:
         if self.facts.kind(node) in (SYNTAX, SYNTAXES):
             return node
         if call.binding is not None and call.binding.body:
-            found = self.source(call.binding.body[-1], depth + 1)
+            found = self._follow(call.binding.body[-1], depth + 1)
             if found is not None:
                 return found
         for arg in call.positional():
-            found = self.source(arg, depth + 1)
+            found = self._follow(arg, depth + 1)
             if found is not None:
                 return found
         return None
@@ -142,11 +152,11 @@ class _Taint:
             return call.node
         if name == "syntax-e":
             args = call.positional()
-            return self.source(args[0], depth + 1) if args else None
+            return self._follow(args[0], depth + 1) if args else None
         if call.entry.cost != "free" and name not in SINKS:
             return None
         for arg in call.positional():
-            found = self.source(arg, depth + 1)
+            found = self._follow(arg, depth + 1)
             if found is not None:
                 return found
         return None
@@ -164,7 +174,7 @@ class _Taint:
             body = body_of(node)
             branches = body[-1:] if body else []
         for branch in branches:
-            found = self.source(branch, depth + 1)
+            found = self._follow(branch, depth + 1)
             if found is not None:
                 return found
         return None

@@ -1,0 +1,39 @@
+"""Values that reach each other by many paths (each form joins the two before it) are
+followed once per node, not once per path: 2^n paths made a 34-line recipe take 10 s."""
+
+from __future__ import annotations
+
+import pytest
+from recipe.runtime.lang.config import Config
+from recipe.server.analysis import python_code
+from recipe.server.analysis.lint import lint_text
+from recipe.server.rules import x003_llm_output_as_code as x003
+
+
+def ladder(count: int, first: str) -> str:
+    lines = [f"(define x0 {first})", f"(define x1 {first})"]
+    lines += [f"(define x{i} (string-append x{i - 1} x{i - 2}))" for i in range(2, count)]
+    return "\n".join([*lines, f"(py-exec x{count - 1})", "(finish 1)"]) + "\n"
+
+
+@pytest.mark.parametrize("first", ["(get-context)", '"a"'])
+def test_a_ladder_of_joins_is_read_once_per_form(first: str,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = {"code": 0, "taint": 0}
+    code_text = python_code.EmbeddedPython._code_text
+    follow = x003._Taint._follow
+
+    def counted_code_text(self: python_code.EmbeddedPython, *args: object) -> object:
+        calls["code"] += 1
+        return code_text(self, *args)  # type: ignore[arg-type]
+
+    def counted_follow(self: x003._Taint, *args: object) -> object:
+        calls["taint"] += 1
+        return follow(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(python_code.EmbeddedPython, "_code_text", counted_code_text)
+    monkeypatch.setattr(x003._Taint, "_follow", counted_follow)
+    result = lint_text(ladder(24, first), Config())
+    assert not result.internal_errors
+    # 2^24 paths before; a few calls per form now
+    assert calls["code"] < 200 and calls["taint"] < 400, calls
