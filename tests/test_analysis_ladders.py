@@ -37,3 +37,26 @@ def test_a_ladder_of_joins_is_read_once_per_form(first: str,
     assert not result.internal_errors
     # 2^24 paths before; a few calls per form now
     assert calls["code"] < 200 and calls["taint"] < 400, calls
+
+
+def test_a_ladder_of_literal_joins_is_put_together_once_per_form(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from recipe.server.analysis import facts
+
+    calls = [0]
+    literal_string = facts.Facts.literal_string
+
+    def counted(self: facts.Facts, node: object) -> object:
+        calls[0] += 1
+        return literal_string(self, node)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(facts.Facts, "literal_string", counted)
+    text = ladder(24, '"a"').replace("(py-exec x23)", '(llm-query #:instruction x23)')
+    assert not lint_text(text, Config()).internal_errors
+    assert calls[0] < 2000, calls  # 2^24 before
+
+
+def test_a_string_past_the_limit_is_not_put_together() -> None:
+    # fib(60) characters: the run could not build it either; the lint gives up on it
+    result = lint_text(ladder(60, '"a"'), Config())
+    assert not result.internal_errors

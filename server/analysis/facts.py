@@ -60,6 +60,7 @@ _BODY_LAST = {"let", "let*", "letrec", "begin", "when", "unless", "parameterize"
 _VALUE_OF_LAST = frozenset((*LET_FORMS, "begin"))  # forms whose value is their last body form
 MAX_FOLLOW = 40  # bound on chains of bindings / nested calls followed
 _CONTEXT_DEPTH = 60  # bound on what from_context follows
+MAX_LITERAL = 100_000  # characters of a string literal_string puts together, at most
 # Which parameter of its per-item function a fan-out gives each item to, when not the first
 _ITEM_PARAMETER = {"fold-sequential": 1}  # (f acc item)
 _PY_CONTEXT = re.compile(r"\bcontext\b")
@@ -116,6 +117,7 @@ class Facts:
         self.kept_sites = 0  # fan-out sites taken from the earlier analysis
         self.call_at: dict[int, Call] = scopes.call_index()
         self._kinds: dict[int, str] = {}
+        self._joined: dict[int, str | None] = {}  # literal_string of each string-append
         self._fan_outs: list[FanOutSite] | None = None
         self._site_functions: dict[int, list[FanOutSite]] | None = None
         self._sites_by_call: dict[int, list[FanOutSite]] | None = None
@@ -136,20 +138,35 @@ class Facts:
         return node
 
     def literal_string(self, node: Node | None) -> str | None:
-        """The string an expression certainly is: a literal, a constant, or string-append of them."""
+        """The string an expression certainly is: a literal, a constant, or string-append of
+        them (None past ``MAX_LITERAL`` characters)."""
         node = self.binding_value(node)
         if isinstance(node, Atom) and node.kind == STRING:
             value = node.value
             return value if isinstance(value, str) else None
         if isinstance(node, ListNode) and node.head_name() == "string-append":
+            key = id(node)
+            if key in self._joined:  # (a piece used twice: forms that each join the two
+                return self._joined[key]  # before would be read 2^n times)
+            self._joined[key] = None
             parts: list[str] = []
+            size = 0
             for item in node.items[1:]:
                 part = self.literal_string(item)
                 if part is None:
                     return None  # (the first unknown piece settles it: a synthesis joins hundreds)
+                size += len(part)
+                if size > MAX_LITERAL:
+                    return None
                 parts.append(part)
-            return "".join(parts)
+            joined = self._joined[key] = "".join(parts)
+            return joined
         return None
+
+    def text_changed(self) -> None:
+        """Forget what was read of string literals: the document's text changed in place
+        (:meth:`Document.edit_string`)."""
+        self._joined.clear()
 
     def literal_parts(self, node: Node | None) -> list[str]:
         """The literal string pieces inside an expression (for "does it mention json")."""

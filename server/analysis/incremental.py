@@ -582,6 +582,7 @@ class IncrementalLinter:
         sub._line_starts = document.line_starts
         analysis.scopes.follow_text()
         analysis.shared.clear()  # (what the rules worked out together was of the old text)
+        analysis.facts.text_changed()
         estimates.refresh_call(call.node)
         partials = dict(result.partials)
         internal = [m for m in result.internal if m.split(":", 1)[0] not in prompt_rules]

@@ -26,6 +26,7 @@ from recipe.runtime.lang.syntax import (
     decode_pieces,
 )
 
+from .facts import MAX_LITERAL
 from .scopes import Call
 
 if TYPE_CHECKING:
@@ -38,7 +39,6 @@ BUILTIN_NAMES = frozenset(dir(builtins))
 RUNTIME_GLOBALS = frozenset({"context", "__name__", "__builtins__"})
 _PRINTING_METHODS = {"print", "pprint", "print_tree", "show", "info", "summary", "display"}
 _MAX_FOLLOW = 40
-_MAX_CODE = 100_000  # characters of Python code read out of a recipe, at most
 
 
 class CodeText(NamedTuple):
@@ -312,7 +312,7 @@ class EmbeddedPython:
     # -- snippets -----------------------------------------------------------------------
     def code_text(self, node: Node | None) -> CodeText | None:
         """The literal text of an expression with its map: a string literal, a constant
-        bound to one, or `string-append` of those (None past ``_MAX_CODE`` characters)."""
+        bound to one, or `string-append` of those (None past ``MAX_LITERAL`` characters)."""
         return self._code_text(node, 0, {})
 
     def _code_text(self, node: Node | None, depth: int,
@@ -338,7 +338,7 @@ class EmbeddedPython:
                 if part is None:
                     return None  # (the first unknown piece settles it)
                 size += len(part.code)
-                if size > _MAX_CODE:
+                if size > MAX_LITERAL:
                     return None
                 parts.append(part)
             seen[id(node)] = text = _concat(parts)
