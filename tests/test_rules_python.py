@@ -221,6 +221,12 @@ def test_p006_typo_with_suggestion() -> None:
     assert len(found(new, "P006")) == 1
 
 
+def test_p006_shortens_a_long_name() -> None:
+    text = f'(finish (py-eval "{"x" * 5000}"))\n'
+    diag, = found(text, "P006")
+    assert len(diag.message) < 300 and "xxx…`" in diag.message
+
+
 def test_p006_clean() -> None:
     text = ('(py-set! "rows" (list 1 2))\n'
             '(py-exec "import math\\nclass Acc:\\n    pass\\n'
