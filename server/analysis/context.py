@@ -11,7 +11,7 @@ from recipe.runtime.lang.config import Config
 from recipe.runtime.lang.models import Model
 from recipe.runtime.lang.syntax import Atom, Document, ListNode, Node
 
-from .diagnostics import Diagnostic, Fix, Related
+from .diagnostics import Diagnostic, Fix, Related, shorten_quotes
 from .facts import Facts, FanOutSite
 from .scopes import Binding, Call, FormShare, ResolutionCache, Scopes, resolve
 
@@ -247,4 +247,5 @@ class RuleContext:
             start, end = node_or_span
         else:
             start, end = node_or_span.start, node_or_span.end
-        return Diagnostic(self.code, message, start, end, self.severity, fix, related or [])
+        return Diagnostic(self.code, shorten_quotes(message), start, end, self.severity, fix,
+                          related or [])

@@ -71,6 +71,21 @@ class Diagnostic:
         return (self.start, self.end, self.code)
 
 
+QUOTE_LIMIT = 60  # characters of source text a message quotes between backquotes
+
+
+def shorten_quotes(message: str) -> str:
+    """``message`` with each piece of source text it quotes (between backquotes) cut to
+    :data:`QUOTE_LIMIT` characters: a 3,000-character name or string stays readable."""
+    if len(message) <= QUOTE_LIMIT + 2:
+        return message
+    pieces = message.split("`")
+    for i in range(1, len(pieces) - 1, 2):
+        if len(pieces[i]) > QUOTE_LIMIT:
+            pieces[i] = pieces[i][:QUOTE_LIMIT - 1] + "…"
+    return "`".join(pieces)
+
+
 def apply_edits(text: str, edits: list[Edit]) -> tuple[str, int]:
     """Apply non-overlapping edits (later ones that overlap are skipped); returns the new text
     and how many edits were applied."""

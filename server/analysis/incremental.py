@@ -50,7 +50,7 @@ from recipe.runtime.lang.syntax import (
 
 from ..rules import FILE, Rule
 from .context import Analysis, Focus, Reuse, RuleContext
-from .diagnostics import Diagnostic, Edit, Fix, Related
+from .diagnostics import QUOTE_LIMIT, Diagnostic, Edit, Fix, Related
 from .facts import FINISHERS, LLM_CALLS, Facts
 from .lint import LintResult, apply_noqa, selected_rules
 from .scopes import SPECIAL_FORM_NAMES, Binding, ResolutionCache, Scopes, resolve
@@ -567,10 +567,11 @@ class IncrementalLinter:
         old_text = edit.old_text
         prompt_rules = self.prompt_rules
         kept = [d for d in result.diagnostics if d.code not in prompt_rules]
+        quoted = old_text[:QUOTE_LIMIT - 1]  # (what a message shows of a long one)
         for d in kept:
             # a message or fix that copies source text holding the literal (C002's rewrite,
             # T003 quoting a short call): that rule must run again, so the whole part does
-            if old_text in d.message or any(old_text in r.message for r in d.related) or (
+            if quoted in d.message or any(quoted in r.message for r in d.related) or (
                     d.fix is not None and any(old_text in e.new_text for e in d.fix.edits)):
                 return None
         try:

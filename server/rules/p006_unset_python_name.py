@@ -56,8 +56,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
                 continue
             reported.add(read.name)
             suggestion = closest(read.name, candidates)
-            shown = read.name if len(read.name) <= 60 else read.name[:57] + "…"
-            message = (f"Python name `{shown}` is never set: no `py-set!` binds it, no "
+            message = (f"Python name `{read.name}` is never set: no `py-set!` binds it, no "
                        "`py-exec` assigns it, and it is not `context` or a builtin")
             fix = None
             if suggestion is not None:
