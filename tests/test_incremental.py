@@ -513,31 +513,22 @@ def test_a_reader_whose_result_looks_the_same_stops_the_cone(max_cost: float | N
     assert editor.linter.cone_forms == 2
 
 
-def test_a_reader_whose_result_changed_passes_the_edit_on() -> None:
+@pytest.mark.parametrize("tail", [
     # C003 says how many fan-out results a cheap synthesis combines: the size of a unit's
     # list, two forms up the chain from the synthesis (docs → parts → joined), through a
-    # joined result whose other facts stay the same.
+    # joined result whose other facts stay the same
+    pytest.param('(define brief (syntax-e (llm-query #:instruction "Brief." #:data joined-0'
+                 ' #:model "gpt-4.1-nano")))', id="through-a-name"),
+    # the synthesis reads its data from Python, which a form reading the chain sets: C003
+    # follows `(py-eval "v")` to `(py-set! "v" joined-0)` (a Python-bridge form among the
+    # readers reaches every other)
+    pytest.param('(define pushed (begin (py-set! "v" joined-0) 1))\n'
+                 '(define brief (syntax-e (llm-query #:instruction "Brief." #:data (py-eval "v")'
+                 ' #:model "gpt-4.1-nano")))', id="through-python"),
+])
+def test_a_reader_whose_result_changed_passes_the_edit_on(tail: str) -> None:
     text = synthesis(8).replace('(list "a" "b" "c")', "docs-0", 1).replace(
-        "(finish answer)", '(define brief (syntax-e (llm-query #:instruction "Brief."'
-        ' #:data joined-0 #:model "gpt-4.1-nano")))\n(finish (string-append answer brief))')
-    editor = Editor('(define docs-0 (list "a" "b" "c"))\n' + text)
-    spot = editor.text.index('"c")') + 3
-    for item, size in ((' "d"', 4), (' "e"', 5), (' "f"', 6)):
-        found = editor.edit(spot, spot, item)
-        spot += len(item)
-        assert found == whole(editor.text, editor.config)
-        c003 = [d for d in found if d[0] == "C003"]
-        assert c003 and f"synthesises {size} fan-out results" in c003[0][1]
-        assert editor.linter.relinted_forms == 0 and editor.linter.cone_forms > 0
-
-
-def test_a_python_form_among_the_readers_reaches_every_python_form() -> None:
-    # The synthesis reads its data from Python, which a form reading the chain sets: C003
-    # follows `(py-eval "v")` to `(py-set! "v" joined-0)` and on to the list's size.
-    text = synthesis(8).replace('(list "a" "b" "c")', "docs-0", 1).replace(
-        "(finish answer)", '(define pushed (begin (py-set! "v" joined-0) 1))\n'
-        '(define brief (syntax-e (llm-query #:instruction "Brief." #:data (py-eval "v")'
-        ' #:model "gpt-4.1-nano")))\n(finish (string-append answer brief))')
+        "(finish answer)", tail + "\n(finish (string-append answer brief))")
     editor = Editor('(define docs-0 (list "a" "b" "c"))\n' + text)
     spot = editor.text.index('"c")') + 3
     for item, size in ((' "d"', 4), (' "e"', 5), (' "f"', 6)):
