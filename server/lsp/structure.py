@@ -161,8 +161,8 @@ def selection_range(doc: Document, pos: Positions, offset: int) -> types.Selecti
             spans.append((node.start, node.end))
     seen: set[tuple[int, int]] = set()
     for start, end in spans:
-        if (start, end) in seen:
-            continue
+        if (start, end) in seen or not start <= offset <= end:
+            continue  # (each range holds the position: not the inside of a list at its paren)
         if result is not None and not (start >= _sr_start(result, pos) and end <= _sr_end(result, pos)):
             continue
         seen.add((start, end))

@@ -305,6 +305,20 @@ async def test_folding_and_selection_ranges(client: LanguageClient, newline: str
         node = node.parent
     assert len(chain) >= 3
     assert chain[-1].start == types.Position(line=2, character=0)
+    # at an opening or closing paren and at the end of a line, every range holds the position
+    # (the spec's rule): not the inside of the list alone
+    at = [types.Position(line=2, character=8), types.Position(line=2, character=0),
+          types.Position(line=4, character=6), types.Position(line=7, character=10)]
+    sel = await client.text_document_selection_range_async(types.SelectionRangeParams(
+        text_document=doc_id(uri), positions=at))
+    assert sel is not None and len(sel) == len(at)
+    for position, found in zip(at, sel, strict=True):
+        ranges: types.SelectionRange | None = found
+        while ranges is not None:
+            start, end = ranges.range.start, ranges.range.end
+            assert (start.line, start.character) <= (position.line, position.character) \
+                <= (end.line, end.character), (position, ranges.range)
+            ranges = ranges.parent
 
 
 @pytest.mark.asyncio(loop_scope="module")
