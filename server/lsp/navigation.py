@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from lsprotocol import types
 from recipe.runtime.lang import catalog
-from recipe.runtime.lang.syntax import KEYWORD, SYMBOL, Atom, Document, ListNode, Node, Quote
+from recipe.runtime.lang.syntax import (
+    KEYWORD,
+    STRING,
+    SYMBOL,
+    Atom,
+    Document,
+    ListNode,
+    Node,
+    Quote,
+)
 from recipe.server.analysis.context import Analysis
 from recipe.server.analysis.scopes import Binding
 
@@ -45,8 +54,43 @@ def occurrences(analysis: Analysis, binding: Binding) -> list[tuple[Atom, bool]]
     return out
 
 
+def finish_var_uses(analysis: Analysis, binding: Binding) -> list[Atom]:
+    """The ``(finish-var "name")`` strings naming a top-level variable (the run reads it by
+    name when it ends, LANGUAGE.md §7): uses of it for navigation and rename."""
+    scopes = analysis.scopes
+    if binding.scope is not scopes.root:
+        return []
+    quoted = f'"{binding.name}"'
+    out: list[Atom] = []
+    for call in scopes.calls_to("finish-var"):
+        args = call.positional()
+        if call.binding is None and args and isinstance(args[0], Atom) \
+                and args[0].kind == STRING and args[0].text == quoted:
+            out.append(args[0])
+    return out
+
+
+def _finish_var_binding(analysis: Analysis, offset: int) -> tuple[Atom | None, Binding | None]:
+    """The top-level variable a ``finish-var`` string under the cursor names."""
+    chain = chain_at(analysis.document, offset)
+    atom = chain[-1] if chain else None
+    if not isinstance(atom, Atom) or atom.kind != STRING or not isinstance(atom.value, str):
+        return None, None
+    binding = analysis.scopes.root.bindings.get(atom.value)
+    if binding is None or all(use is not atom for use in finish_var_uses(analysis, binding)):
+        return None, None
+    return atom, binding
+
+
+def _inside(atom: Atom) -> tuple[int, int]:
+    """The name inside a string atom (its quotes left out)."""
+    return atom.start + 1, atom.end - 1
+
+
 def definition(analysis: Analysis, pos: Positions, uri: str, offset: int) -> types.Location | None:
     _, binding = binding_at(analysis, offset)
+    if binding is None:
+        _, binding = _finish_var_binding(analysis, offset)
     if binding is None or binding.atom is None:
         return None
     return types.Location(uri=uri, range=pos.range(binding.atom.start, binding.atom.end))
@@ -56,10 +100,14 @@ def references(analysis: Analysis, pos: Positions, uri: str, offset: int,
                include_declaration: bool) -> list[types.Location]:
     _, binding = binding_at(analysis, offset)
     if binding is None:
+        _, binding = _finish_var_binding(analysis, offset)
+    if binding is None:
         return []
     return [types.Location(uri=uri, range=pos.range(a.start, a.end))
             for a, _ in occurrences(analysis, binding)
-            if include_declaration or a is not binding.atom]
+            if include_declaration or a is not binding.atom] + [
+        types.Location(uri=uri, range=pos.range(*_inside(a)))
+        for a in finish_var_uses(analysis, binding)]
 
 
 def highlights(analysis: Analysis, pos: Positions, offset: int) -> list[types.DocumentHighlight]:
@@ -79,7 +127,9 @@ def highlights(analysis: Analysis, pos: Positions, offset: int) -> list[types.Do
     return [types.DocumentHighlight(
         range=pos.range(a.start, a.end),
         kind=types.DocumentHighlightKind.Write if write else types.DocumentHighlightKind.Read)
-        for a, write in occurrences(analysis, binding)]
+        for a, write in occurrences(analysis, binding)] + [
+        types.DocumentHighlight(range=pos.range(*_inside(a)), kind=types.DocumentHighlightKind.Read)
+        for a in finish_var_uses(analysis, binding)]
 
 
 def valid_name(name: str) -> bool:
@@ -131,6 +181,8 @@ def rename(analysis: Analysis, pos: Positions, uri: str, offset: int,
     if binding.scope.bindings.get(new_name) is not None:
         raise RenameError(f"`{new_name}` is already defined in the same scope.")
     edits = [types.TextEdit(range=pos.range(a.start, a.end), new_text=new_name) for a, _ in occ]
+    edits += [types.TextEdit(range=pos.range(*_inside(a)), new_text=new_name)
+              for a in finish_var_uses(analysis, binding)]
     return types.WorkspaceEdit(changes={uri: edits})
 
 

@@ -205,6 +205,32 @@ async def test_definition_references_highlight(client: LanguageClient) -> None:
 
 
 @pytest.mark.asyncio(loop_scope="module")
+async def test_finish_var_strings_are_uses_of_the_variable(client: LanguageClient) -> None:
+    # (finish-var "result") reads the top-level variable by name when the run ends: a rename
+    # that left the string made F005 ("never defined") and broke the recipe
+    uri = "untitled:finish-var.recipe"
+    text = '(define result (string-append "a" "b"))\n(define (f result) result)\n' \
+        '(finish-var "result")\n'
+    open_doc(client, uri, text)
+    edit = await client.text_document_rename_async(types.RenameParams(
+        text_document=doc_id(uri), position=types.Position(line=0, character=9),
+        new_name="answer"))
+    assert edit is not None and edit.changes is not None
+    spans = sorted((e.range.start.line, e.range.start.character, e.range.end.character)
+                   for e in edit.changes[uri])
+    assert spans == [(0, 8, 14), (2, 13, 19)]  # the string's inside, not f's parameter
+    in_string = types.Position(line=2, character=15)
+    loc = await client.text_document_definition_async(types.DefinitionParams(
+        text_document=doc_id(uri), position=in_string))
+    assert isinstance(loc, types.Location) and loc.range.start == types.Position(line=0, character=8)
+    refs = await client.text_document_references_async(types.ReferenceParams(
+        text_document=doc_id(uri), position=types.Position(line=0, character=9),
+        context=types.ReferenceContext(include_declaration=False)))
+    assert refs is not None and [(r.range.start.line, r.range.start.character)
+                                 for r in refs] == [(2, 13)]
+
+
+@pytest.mark.asyncio(loop_scope="module")
 async def test_rename_is_scope_correct_and_refuses_language_names(client: LanguageClient) -> None:
     uri = "untitled:rename.recipe"
     text = "(define x 1)\n(define (f x) (+ x 1))\n(finish (+ x (f 2)))\n"
