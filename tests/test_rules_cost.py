@@ -4,7 +4,7 @@ models, prices and counts; fixes applied and re-linted; clean realistic recipes.
 from __future__ import annotations
 
 import pytest
-from recipe.runtime.lang.config import Config
+from recipe.runtime.lang.config import Config, apply_settings
 from recipe.runtime.lang.reader import read
 from recipe.runtime.lang.tokens import chat_prompt_tokens
 from recipe.server.analysis.diagnostics import Diagnostic, apply_edits
@@ -177,6 +177,17 @@ def test_c001_message_ratio_and_fix() -> None:
     new = fixed(text, diag)
     assert '#:model "gpt-4.1-nano"' in new
     assert lint(new, "C001") == []
+
+
+def test_c001_with_a_free_local_model_as_the_cheap_one() -> None:
+    # the README's own set-up (a local model at $0): the warning went silent
+    config = apply_settings(Config(), {
+        "cheap-model": "local-free", "models": {"local-free": {"input": 0.0, "output": 0.0}}},
+        "test")
+    text = seed_fan_out(' #:model "gpt-4"', NUMBERED)
+    diag = one(text, "C001", config)
+    assert diag.message.startswith("gpt-4 is paid per token where local-free is free; 50 items")
+    assert '#:model "local-free"' in fixed(text, diag)
 
 
 def test_c001_figures_with_known_input() -> None:

@@ -88,7 +88,7 @@ def bulk_site(est: CallEstimate) -> FanOutSite | None:
 def check(ctx: RuleContext) -> Iterator[Diagnostic]:
     models = ctx.config.models
     cheap = models.get(models.cheap_model)
-    if cheap is None or cheap.tier == EXPENSIVE or cheap.input <= 0:
+    if cheap is None or cheap.tier == EXPENSIVE:
         return
     for est in ctx.estimate_calls():
         model = est.model
@@ -97,7 +97,9 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
         site = bulk_site(est)
         if site is None:
             continue
-        ratio = format_ratio(model.input / cheap.input)
+        # (a free local model as the cheap one: no ratio to give)
+        compared = f"costs {format_ratio(model.input / cheap.input)}× {cheap.name} per input " \
+            "token" if cheap.input > 0 else f"is paid per token where {cheap.name} is free"
         tokens_in = est.tokens_in if est.tokens_in is not None else PER_INPUT_TOKENS
         bound = est.output_bound or 0
         each, each_cheap = model.cost(tokens_in, bound), cheap.cost(tokens_in, bound)
@@ -108,7 +110,7 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
             figures = f"each item ≈ {format_usd(each)} vs {format_usd(each_cheap)}"
         if est.tokens_in is None:
             figures += f" (at {PER_INPUT_TOKENS:,} input tokens per item)"
-        message = (f"{model.name} costs {ratio}× {cheap.name} per input token; {figures}. "
+        message = (f"{model.name} {compared}; {figures}. "
                    f"Use {cheap.name} for the per-item calls and keep {model.name} for one "
                    f"synthesis call")
         model_node = est.call.keyword("model")
