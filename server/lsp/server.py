@@ -150,6 +150,9 @@ class RecipeLanguageServer(LanguageServer):
         self.supports_refresh_diagnostics = False
         self.workspace_index: dict[str, tuple[float, list[tuple[str, bool, int, int]]]] = {}
         self.lint_count = 0
+        # documents told once that they are not formatted while they have syntax errors (a
+        # format-on-save would pop the warning up on every save)
+        self.told_not_formatting: set[str] = set()
         self.idle_collect: asyncio.TimerHandle | None = None
         self.collections = 0  # idle collections run (for tests)
 
@@ -845,10 +848,16 @@ def on_formatting(ls: RecipeLanguageServer,
         return None
     text = st.document.text
     if st.document.errors:
-        ls.window_show_message(types.ShowMessageParams(
-            type=types.MessageType.Warning,
-            message="recipe: not formatting: the document has syntax errors"))
+        message = "recipe: not formatting: the document has syntax errors"
+        if st.uri in ls.told_not_formatting:
+            ls.window_log_message(types.LogMessageParams(type=types.MessageType.Info,
+                                                         message=message))
+        else:
+            ls.told_not_formatting.add(st.uri)
+            ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning,
+                                                           message=message))
         return []
+    ls.told_not_formatting.discard(st.uri)
     formatted = format_text(text)
     if formatted == text:
         return []
