@@ -858,7 +858,13 @@ def on_formatting(ls: RecipeLanguageServer,
                                                            message=message))
         return []
     ls.told_not_formatting.discard(st.uri)
-    formatted = format_text(text)
+    try:
+        formatted = format_text(text)
+    except RecursionError:
+        ls.window_show_message(types.ShowMessageParams(
+            type=types.MessageType.Warning,
+            message="recipe: not formatting: the document nests lists too deeply"))
+        return []
     if formatted == text:
         return []
     pos = st.positions(ls.encoding)

@@ -147,6 +147,9 @@ def folding_ranges(doc: Document) -> list[types.FoldingRange]:
     return out
 
 
+MAX_SELECTION = 100  # ranges in one selection chain, at most
+
+
 def selection_range(doc: Document, pos: Positions, offset: int) -> types.SelectionRange:
     chain = chain_at(doc, offset)
     result: types.SelectionRange | None = None
@@ -160,7 +163,9 @@ def selection_range(doc: Document, pos: Positions, offset: int) -> types.Selecti
         else:
             spans.append((node.start, node.end))
     seen: set[tuple[int, int]] = set()
-    for start, end in spans:
+    # (the innermost MAX_SELECTION only: the client's JSON reader, and the server's writer,
+    # recurse once per level of the chain)
+    for start, end in spans[-MAX_SELECTION:]:
         if (start, end) in seen or not start <= offset <= end:
             continue  # (each range holds the position: not the inside of a list at its paren)
         if result is not None and not (start >= _sr_start(result, pos) and end <= _sr_end(result, pos)):

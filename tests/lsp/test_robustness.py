@@ -102,6 +102,28 @@ async def test_fuzzed_edits_end_in_fresh_lint_diagnostics(client: LanguageClient
 
 
 @pytest.mark.asyncio(loop_scope="module")
+async def test_lists_nested_300_deep(client: LanguageClient) -> None:
+    # selection ranges went unanswered (the chain's JSON recursed past Python's limit) and
+    # formatting failed with a RecursionError
+    depth = 300
+    uri = "untitled:deep.recipe"
+    open_doc(client, uri, "(define x " + "(list " * depth + "1" + ")" * depth + ")\n(finish x)\n")
+    ranges = await asyncio.wait_for(client.text_document_selection_range_async(
+        types.SelectionRangeParams(text_document=doc_id(uri),
+                                   positions=[types.Position(line=0, character=10 + 6 * depth)])),
+        10)
+    assert ranges is not None
+    chain, node = 0, ranges[0]
+    while node is not None:
+        chain, node = chain + 1, node.parent
+    assert 10 < chain <= 100
+    edits = await asyncio.wait_for(client.text_document_formatting_async(
+        types.DocumentFormattingParams(text_document=doc_id(uri), options=types.FormattingOptions(
+            tab_size=2, insert_spaces=True))), 10)
+    assert edits is not None  # (a list of edits, or none with a warning: not an error)
+
+
+@pytest.mark.asyncio(loop_scope="module")
 async def test_positions_outside_the_document(client: LanguageClient) -> None:
     uri = "untitled:small.recipe"
     open_doc(client, uri, "(finish 1)\n")
