@@ -14,7 +14,7 @@ from recipe.runtime.lang.reader import read
 from recipe.runtime.lang.syntax import Document, SyntaxIssue
 
 from .analysis.diagnostics import SEVERITY_RANK
-from .analysis.lint import fix_text, lint_document
+from .analysis.lint import fix_text, lint_document, unknown_selectors
 from .cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, UsageError
 from .report import (
     FileReport,
@@ -25,7 +25,7 @@ from .report import (
     render_sarif,
     render_text,
 )
-from .rules import RULE_MODULES, all_rules, rule_by_code
+from .rules import all_rules, known_selector, rule_by_code
 
 _SKIP_DIRS = {".git", ".hg", ".svn", ".recipe", "node_modules", "__pycache__", ".venv", "venv",
               ".tox", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
@@ -77,9 +77,8 @@ def read_text(path: Path) -> str:
 def validate_codes(codes: list[str] | None, option: str) -> None:
     if not codes:
         return
-    known = [name[:4].upper() for name in RULE_MODULES]
     for code in codes:
-        if code != "ALL" and not any(k.startswith(code) for k in known):
+        if not known_selector(code):
             raise UsageError(f"{option}: unknown rule code or prefix `{code}` "
                              "(see `recipe rule --all`)")
 
@@ -95,12 +94,20 @@ class _Configs:
         if self.explicit is not None:
             key = Path("<explicit>")
             if key not in self.cache:
-                self.cache[key] = load_config(explicit=self.explicit)
+                self.cache[key] = _checked(load_config(explicit=self.explicit), self.explicit)
             return self.cache[key]
         folder = path.parent.resolve()
         if folder not in self.cache:
-            self.cache[folder] = load_config(folder)
+            self.cache[folder] = _checked(load_config(folder), folder)
         return self.cache[folder]
+
+
+def _checked(config: Config, where: Path) -> Config:
+    """``config``, when each of its rule selectors matches a rule (ruff refuses the others)."""
+    unknown = unknown_selectors(config)
+    if unknown:
+        raise ConfigError(f"configuration for {where}: {unknown[0]}")
+    return config
 
 
 def _context_tokens(path: str | None) -> int | None:

@@ -119,6 +119,10 @@ def test_configuration(work: Path) -> None:
     (work / "pyproject.toml").write_text('[tool.recipe]\nselcet = ["N"]\n')
     out = recipe("lint", "bad.recipe", cwd=work)
     assert out.returncode == 2 and "unknown key `selcet`" in out.stderr
+    # a selector that matches no rule turned every rule off without a word
+    (work / "pyproject.toml").write_text('[tool.recipe]\nselect = ["NOPE9"]\n')
+    out = recipe("lint", "bad.recipe", cwd=work)
+    assert out.returncode == 2 and "`select`: 'NOPE9' matches no rule" in out.stderr
     (work / "recipe.toml").write_text('select = ["S"]\n')
     assert recipe("lint", "bad.recipe", cwd=work).returncode == 0
 

@@ -58,6 +58,15 @@ def test_models_default_and_cheap_model_overrides() -> None:
     ({"default-model": "gpt-99"}, "unknown model 'gpt-99'"),
     ({"models": {"new-model": {"input": 1.0}}}, "needs `input` and `output`"),
     ({"models": {"gpt-4o": {"price": 1.0}}}, "unknown field"),
+    # out of range: a negative price showed "$-1" in hovers, a window of 0 advised itself
+    ({"max-concurrent": 0}, "`max-concurrent` must be a number of at least 1, not 0"),
+    ({"max-cost": -1}, "`max-cost` must be a number of at least 0, not -1"),
+    ({"budget-usd": float("nan")}, "`budget-usd` must be a number of at least 0"),
+    ({"models": {"gpt-4o": {"input": -1.0}}}, "`input` must be a number of at least 0"),
+    ({"models": {"local": {"input": 0.0, "output": float("inf")}}},
+     "`output` must be a number of at least 0, not inf"),
+    ({"models": {"local": {"input": 0.0, "output": 0.0, "latency-s": -3}}},
+     "`latency-s` must be a number of at least 0"),
 ])
 def test_bad_settings_name_the_file_and_key(settings: dict[str, object], message: str) -> None:
     with pytest.raises(ConfigError) as err:

@@ -20,6 +20,7 @@ a ``pyproject.toml`` in the same folder. Keys are kebab-case, as ruff's are::
 
 from __future__ import annotations
 
+import math
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -96,6 +97,12 @@ _SIMPLE_KEYS: dict[str, tuple[str, tuple[type, ...]]] = {
     "python-memory-mb": ("python_memory_mb", (int,)),
     "store-dir": ("store_dir", (str,)),
 }
+# The least value of each numeric key (a negative budget or a window of 0 is a mistake)
+_LEAST: dict[str, float] = {
+    "max-cost": 0, "context-size": 0, "max-concurrent": 1, "requests-per-minute": 1,
+    "tokens-per-minute": 1, "budget-tokens": 0, "budget-usd": 0, "timeout": 0.001,
+    "max-retries": 0, "python-timeout": 0.001, "python-memory-mb": 1,
+}
 _OTHER_KEYS = {"select", "ignore", "extend-select", "per-file-ignores", "severity", "models",
                "default-model", "cheap-model"}
 
@@ -116,6 +123,11 @@ def apply_settings(config: Config, settings: dict[str, Any], where: str) -> Conf
             attr, types = _SIMPLE_KEYS[key_n]
             if isinstance(value, bool) or not isinstance(value, types):
                 raise ConfigError(f"{where}: `{key}` must be {' or '.join(t.__name__ for t in types)}")
+            least = _LEAST.get(key_n)
+            if least is not None and isinstance(value, int | float) \
+                    and not (math.isfinite(value) and value >= least):
+                raise ConfigError(f"{where}: `{key}` must be a number of at least {least}, "
+                                  f"not {value!r}")
             setattr(config, attr, value)
         elif key_n == "select":
             config.select = _codes(value, f"{where}: `select`")

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -105,6 +106,12 @@ def _model(name: str, fields: dict[str, Any], cheap_t: float, expensive_t: float
     unknown = set(fields) - _FIELDS
     if unknown:
         raise ValueError(f"model {name!r}: unknown field(s) {', '.join(sorted(unknown))}")
+    for field in ("input", "output", "latency_s", "max_output"):
+        value = fields.get(field)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)
+                                  or not math.isfinite(value) or value < 0):
+            raise ValueError(f"model {name!r}: `{field.replace('_', '-')}` must be a number of "
+                             f"at least 0, not {value!r}")
     if base is not None:
         tier = fields.pop("tier", None)
         model = base._replace(**fields)

@@ -12,7 +12,7 @@ from recipe.runtime.lang.config import Config
 from recipe.runtime.lang.reader import read
 from recipe.runtime.lang.syntax import Document
 
-from ..rules import Rule, all_rules, matches
+from ..rules import Rule, all_rules, known_selector, matches
 from .context import Analysis, RuleContext
 from .diagnostics import Diagnostic, Edit, apply_edits
 
@@ -44,6 +44,20 @@ def selected_rules(config: Config, filename: str = "",
             chosen_ignore.extend(codes)
     return [rule for rule in all_rules()
             if matches(rule.code, chosen_select) and not _ignored(rule.code, chosen_select, chosen_ignore)]
+
+
+def unknown_selectors(config: Config) -> list[str]:
+    """The rule selectors of a configuration that match no rule (``select = ["NOPE9"]``
+    turned every rule off without a word), as messages."""
+    found: list[str] = []
+    for what, selectors in (("select", config.select or []), ("ignore", config.ignore),
+                            *((f"per-file-ignores.{pattern}", selected)
+                              for pattern, selected in config.per_file_ignores.items())):
+        for selector in selectors:
+            if not known_selector(selector):
+                found.append(f"`{what}`: {selector!r} matches no rule (rule codes: "
+                             "`recipe rule --all`)")
+    return found
 
 
 def _ignored(code: str, select: list[str], ignore: list[str]) -> bool:

@@ -16,7 +16,7 @@ from recipe.runtime.lang.syntax import Document, has_line_break, line_end
 from recipe.server.analysis.context import Analysis
 from recipe.server.analysis.diagnostics import Diagnostic
 from recipe.server.analysis.incremental import IncrementalLinter
-from recipe.server.analysis.lint import LintResult
+from recipe.server.analysis.lint import LintResult, unknown_selectors
 
 from .convert import UTF16, Positions, diagnostic_json
 
@@ -116,6 +116,7 @@ class Settings:
                     self.errors.append(str(exc))
                 except Exception as exc:  # a malformed value of an unexpected type
                     self.errors.append(f"recipe settings: `{key}`: {exc}")
+        self.errors.extend(f"recipe settings: {message}" for message in unknown_selectors(config))
         with self._lock:
             self._cache[folder] = config
         return config

@@ -146,6 +146,12 @@ def rule_by_code() -> dict[str, Rule]:
     return {rule.code: rule for rule in all_rules()}
 
 
+def known_selector(selector: str) -> bool:
+    """Whether a selector (``ALL``, a code or a prefix) matches some rule."""
+    return selector == "ALL" or any(name[:4].upper().startswith(selector)
+                                    for name in RULE_MODULES)
+
+
 def matches(code: str, selectors: Iterable[str]) -> bool:
     """ruff-style selection: ``C`` matches C001…, ``C00`` matches C001…C009, ``C001`` itself;
     ``ALL`` matches everything."""
