@@ -48,6 +48,15 @@ def test_j002_positive_temperature() -> None:
     assert "#:temperature 0)" in fixed(text, second)
 
 
+def test_j002_leaves_a_model_that_takes_no_temperature_to_j003() -> None:
+    # its fix (#:temperature 0) left J003's error: only removing the keyword fixes both
+    text = ('(define r (llm-query #:instruction "Reply in JSON." #:json #t #:model "o3"'
+            ' #:temperature 0.5 #:max-tokens 50))\n(finish (syntax-e r))\n')
+    assert found(text, "J002") == []
+    (j003,) = found(text, "J003")
+    assert "#:temperature" not in fixed(text, j003)
+
+
 def test_j002_clean() -> None:
     text = ('(define a (llm-query #:instruction "JSON please" #:json #t #:temperature 0))\n'
             '(define b (llm-query #:instruction "Write a poem" #:temperature 1.1))\n'

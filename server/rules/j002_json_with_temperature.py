@@ -63,6 +63,10 @@ def check(ctx: RuleContext) -> Iterator[Diagnostic]:
         temp = keyword_item(call, "temperature")
         if temp is None or temp[1] is None:
             continue
+        name, _ = ctx.facts.model_name(call, ctx.config.default_model)
+        model = ctx.analysis.model(name)
+        if model is not None and model.no_temperature:
+            continue  # the model takes no temperature at all (J003: remove it)
         target, _ = follow(ctx, temp[1])
         value = number_value(target)
         if value is None or not value > 0:
