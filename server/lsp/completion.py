@@ -18,6 +18,7 @@ from .state import catalog_entries, lookup
 
 _DELIMITERS = set("()[]{}\"';`, \t\r\n")
 _MODEL_PREFIX = re.compile(r'#:model\s+"([^"\\]*)$')
+_VALUE_AFTER = re.compile(r'#:([^\s()\[\]{}"]+)\s+([^\s()\[\]{}"]*)$')  # `#:model |`, `#:json #|`
 _SYMBOL_KIND = {
     catalog.SPECIAL_FORM: types.CompletionItemKind.Keyword,
     catalog.BUILTIN: types.CompletionItemKind.Function,
@@ -100,7 +101,8 @@ def _edit(pos: Positions, start: int, end: int, new_text: str) -> types.TextEdit
 
 
 def model_items(analysis: Analysis, pos: Positions, start: int, offset: int,
-                in_fan_out: bool, closing: bool) -> list[types.CompletionItem]:
+                in_fan_out: bool, closing: bool, opening: bool = False
+                ) -> list[types.CompletionItem]:
     models = analysis.config.models
     rows = models.by_price()
     default = analysis.config.default_model
@@ -110,7 +112,7 @@ def model_items(analysis: Analysis, pos: Positions, start: int, offset: int,
             sort = f"{rank:04d}"
         else:
             sort = ("0" if model.name == default else "1") + model.name
-        text = model.name + ('"' if closing else "")
+        text = ('"' if opening else "") + model.name + ('"' if closing else "")
         items.append(types.CompletionItem(
             label=model.name,
             kind=types.CompletionItemKind.Value,
@@ -122,6 +124,37 @@ def model_items(analysis: Analysis, pos: Positions, start: int, offset: int,
             text_edit=_edit(pos, start, offset, text),
             preselect=(model.name == default and not in_fan_out) or (in_fan_out and rank == 0),
         ))
+    return items
+
+
+def value_items(analysis: Analysis, pos: Positions, at: int, keyword: str,
+                start: int, offset: int) -> list[types.CompletionItem] | None:
+    """The values a catalogue call's keyword (at offset ``at``) takes, typed right after it:
+    the models (quoted) after ``#:model``, ``#t``/``#f`` after a boolean keyword; None for
+    other keywords."""
+    lst = enclosing_list(chain_at(analysis.document, at), at)
+    head = lst.items[0] if lst is not None and lst.items else None
+    if not isinstance(head, Atom) or analysis.scopes.binding_of(head) is not None:
+        return None
+    entry = lookup(head.text)
+    spec = entry.keyword(keyword) if entry is not None else None
+    if spec is None:
+        return None
+    if keyword == "model":
+        in_fan_out = False
+        try:
+            in_fan_out = any(True for _ in analysis.facts.enclosing_fan_outs(lst))  # type: ignore[arg-type]
+        except Exception:
+            pass
+        items = model_items(analysis, pos, start, offset, in_fan_out, closing=True, opening=True)
+    elif spec.type == catalog.BOOLEAN:
+        items = [types.CompletionItem(label=value, kind=types.CompletionItemKind.Value,
+                                      sort_text=str(i), text_edit=_edit(pos, start, offset, value))
+                 for i, value in enumerate(("#t", "#f"))]
+    else:
+        return None
+    for item in items:
+        item.sort_text = "0" + (item.sort_text or "")  # (before the names in scope: "1…", "2…")
     return items
 
 
@@ -258,6 +291,9 @@ def complete(analysis: Analysis, pos: Positions, offset: int,
         return types.CompletionList(
             is_incomplete=False,
             items=model_items(analysis, pos, start, offset, in_fan_out, closing))
+    value = _VALUE_AFTER.search(before)
+    values = (value_items(analysis, pos, line_start + value.start(), value.group(1),
+                          offset - len(value.group(2)), offset) or []) if value is not None else []
     comment = doc.comment_at(max(offset - 1, 0))
     if comment is not None and offset <= comment.end and comment.kind != "datum":
         return types.CompletionList(is_incomplete=False, items=[])
@@ -271,13 +307,15 @@ def complete(analysis: Analysis, pos: Positions, offset: int,
         items = keyword_items(analysis, pos, lst, start, offset) if lst is not None else []
         return types.CompletionList(is_incomplete=False, items=items)
     if prefix.startswith("#"):
-        return types.CompletionList(is_incomplete=False, items=[])
+        return types.CompletionList(is_incomplete=False, items=values)
     head_position = start > 0 and text[start - 1] in "([{"
     # Filtered by what is typed, so the list is incomplete: the client asks again when the
-    # word changes (it never needs to re-filter a list that omitted a match).
+    # word changes (it never needs to re-filter a list that omitted a match). A keyword's
+    # values come first (a name bound to one may be meant too).
     return types.CompletionList(
         is_incomplete=bool(prefix),
-        items=symbol_items(analysis, pos, start, offset, head_position, snippets, prefix))
+        items=values + symbol_items(analysis, pos, start, offset, head_position, snippets,
+                                    prefix))
 
 
 def resolve(item: types.CompletionItem) -> types.CompletionItem:

@@ -168,6 +168,22 @@ async def test_completion_models_cheapest_first_in_fan_out(client: LanguageClien
     assert isinstance(edit, types.TextEdit) and edit.range.start.character == len('(llm-query #:model "')
 
 
+@pytest.mark.asyncio(loop_scope="module")
+async def test_completion_of_a_keyword_value_before_its_quote(client: LanguageClient) -> None:
+    # `#:model |` offered only the names in scope; `#:json |` not #t and #f
+    uri = "untitled:values.recipe"
+    text = '(define big "gpt-4.1")\n(llm-query #:model \n(llm-query #:json #\n'
+    open_doc(client, uri, text)
+    items = await complete(client, uri, types.Position(line=1, character=19))
+    ordered = sorted(items, key=lambda i: i.sort_text or i.label)
+    first = ordered[0].text_edit
+    assert isinstance(first, types.TextEdit) and first.new_text.startswith('"') \
+        and first.new_text.endswith('"') and first.new_text.strip('"') == ordered[0].label
+    assert "big" in {i.label for i in items}  # (a name bound to a model is meant too)
+    booleans = await complete(client, uri, types.Position(line=2, character=19))
+    assert [i.label for i in sorted(booleans, key=lambda i: i.sort_text or "")] == ["#t", "#f"]
+
+
 # -- signature help, navigation -------------------------------------------------------------
 @pytest.mark.asyncio(loop_scope="module")
 async def test_signature_help_positional_and_keyword(client: LanguageClient) -> None:
