@@ -57,12 +57,9 @@ from .facts import (
     LLM_CALLS,
     SYNC_LLM_CALLS,
     FanOutSite,
-)
-from .facts import (
-    for_clauses_at as _for_clauses_at,
-)
-from .facts import (
-    index_in as _index,
+    for_clauses_at,
+    index_in,
+    parent_list,
 )
 from .scopes import FOR_FORMS, LAMBDA_NAMES, Call
 
@@ -505,8 +502,7 @@ class _Estimator:
 
     def parent_list(self, node: Node) -> ListNode | None:
         """The list directly containing ``node`` (None at top level or inside a quote)."""
-        parent = self.parents.get(id(node))
-        return parent if parent.__class__ is ListNode else None  # type: ignore[return-value]
+        return parent_list(self.parents, node)
 
     # -- entry ---------------------------------------------------------------------
     def run(self, reuse: Reuse | None = None) -> Estimates:
@@ -705,7 +701,7 @@ class _Estimator:
         child = node
         parent = self.parent_list(child)
         while parent is not None:
-            index = _index(parent, child)
+            index = index_in(parent, child)
             head = parent.head_name()
             if head in LAMBDA_NAMES and index >= 2:
                 return _imul(factor, self.invocations(parent, depth + 1))
@@ -715,7 +711,7 @@ class _Estimator:
             if _is_named_let(parent) and index >= 3:
                 factor = _imul(factor, self.named_let_iterations(parent))
             elif head in FOR_FORMS:
-                clauses_at = _for_clauses_at(parent)
+                clauses_at = for_clauses_at(parent)
                 if index > clauses_at:
                     factor = _imul(factor, self.for_iterations(parent))
             child = parent
@@ -784,7 +780,7 @@ class _Estimator:
         child: ListNode = function
         parent = self.parent_list(child)
         while parent is not None and id(parent) not in enclosing:
-            index = _index(parent, child)
+            index = index_in(parent, child)
             head = parent.head_name()
             if (head in LAMBDA_NAMES and index >= 2) or (
                     head == "define" and len(parent.items) > 1
@@ -792,7 +788,7 @@ class _Estimator:
                 return 1
             if _is_named_let(parent) and index >= 3:
                 factor = _imul(factor, self.named_let_iterations(parent))
-            elif head in FOR_FORMS and index > _for_clauses_at(parent):
+            elif head in FOR_FORMS and index > for_clauses_at(parent):
                 factor = _imul(factor, self.for_iterations(parent))
             child = parent
             parent = self.parent_list(child)
@@ -845,7 +841,7 @@ class _Estimator:
 
     def for_iterations(self, form: ListNode) -> Count:
         """Iterations of a ``for`` loop: the shortest sequence (``for*``: the product)."""
-        clauses_at = _for_clauses_at(form)
+        clauses_at = for_clauses_at(form)
         clause_list = form.items[clauses_at] if clauses_at < len(form.items) else None
         if not isinstance(clause_list, ListNode):
             return None
@@ -1004,7 +1000,7 @@ class _Estimator:
             self._loop(items[3:], self.named_let_iterations(node), clock, depth)
             return
         if head in FOR_FORMS:
-            clauses_at = _for_clauses_at(node)
+            clauses_at = for_clauses_at(node)
             for item in items[1:clauses_at + 1]:
                 self.walk_children(item, clock, depth)
             self._loop(items[clauses_at + 1:], self.for_iterations(node), clock, depth)

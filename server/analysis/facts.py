@@ -623,11 +623,11 @@ class Facts:
             return None
         parents = self.scopes.document.parents
         if binding.kind == "for":
-            clause = _parent_list(parents, binding.atom)
+            clause = parent_list(parents, binding.atom)
             if clause is None or len(clause.items) != 2 or clause.items[0] is not binding.atom:
                 return None
-            clauses = _parent_list(parents, clause)
-            form = _parent_list(parents, clauses) if clauses is not None else None
+            clauses = parent_list(parents, clause)
+            form = parent_list(parents, clauses) if clauses is not None else None
             if form is None or clauses is None or form.head_name() not in FOR_FORMS \
                     or index_in(form, clauses) != for_clauses_at(form):
                 return None  # e.g. a for/fold accumulator: not an item of the list
@@ -638,8 +638,8 @@ class Facts:
             return [sequence]
         if binding.kind != "parameter":
             return None
-        formals = _parent_list(parents, binding.atom)
-        function = _parent_list(parents, formals) if formals is not None else None
+        formals = parent_list(parents, binding.atom)
+        function = parent_list(parents, formals) if formals is not None else None
         if function is None or formals is None:
             return None
         position = index_in(formals, binding.atom)
@@ -730,7 +730,8 @@ def is_keyword(node: Node | None) -> bool:
     return isinstance(node, Atom) and node.kind == KEYWORD
 
 
-def _parent_list(parents: dict[int, Node], node: Node) -> ListNode | None:
+def parent_list(parents: dict[int, Node], node: Node) -> ListNode | None:
+    """The list directly containing ``node`` in a parent map (None at top level)."""
     parent = parents.get(id(node))
     return parent if parent.__class__ is ListNode else None  # type: ignore[return-value]
 

@@ -129,11 +129,8 @@ def _check_items(ctx: RuleContext, what: str, type_: str, variable: Atom) -> Dia
     kind = kinds.pop()
     if kind is None or kind == L_FALSE or accepts(type_, kind) is not False:
         return None
-    shown = ctx.analysis.text(sources[0])
-    if len(shown) > 40:
-        shown = shown[:37] + "…"
     message = (f"{what} takes {TYPE_TEXT.get(type_, type_)}, not `{variable.text}`: each item "
-               f"of `{shown}` is {LITERAL_TEXT[kind]}")
+               f"of `{ctx.analysis.text(sources[0])}` is {LITERAL_TEXT[kind]}")
     convert = _CONVERSIONS.get(kind) if type_ in (catalog.STRING, catalog.TEXT) else None
     fix = None
     if convert is not None:
