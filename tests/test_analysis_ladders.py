@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from recipe.runtime.lang.config import Config
+from recipe.runtime.lang.syntax import ListNode
 from recipe.server.analysis import python_code
 from recipe.server.analysis.lint import lint_text
 from recipe.server.rules import x003_llm_output_as_code as x003
@@ -58,5 +59,14 @@ def test_a_ladder_of_literal_joins_is_put_together_once_per_form(
 
 def test_a_string_past_the_limit_is_not_put_together() -> None:
     # fib(60) characters: the run could not build it either; the lint gives up on it
+    from recipe.server.analysis.facts import MAX_LITERAL
+
     result = lint_text(ladder(60, '"a"'), Config())
     assert not result.internal_errors
+    facts = result.analysis.facts
+    values = {form.items[1].text: form.items[2]  # type: ignore[attr-defined]
+              for form in result.analysis.document.forms
+              if isinstance(form, ListNode) and form.head_name() == "define"}
+    assert facts.literal_string(values["x59"]) is None
+    joined = facts.literal_string(values["x20"])  # fib(21) = 10,946 characters: within it
+    assert joined is not None and 10_000 < len(joined) <= MAX_LITERAL
